@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import * as schema from './schema.ts'
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
+
+/**
+ * Opens (creating if needed) the SQLite database and applies pending migrations.
+ * `location` is a file path, or ':memory:' for tests.
+ */
+export function openDatabase(location: string): Db {
+  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
+  const sqlite = new Database(location)
+  // WAL lets the server and the CLI work on one file at once; busy_timeout makes a writer wait
+  // for the other instead of failing.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  const db = drizzle(sqlite, { schema })
+  migrate(db, { migrationsFolder })
+  return db
+}
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'cek-petugas.db')
+}

@@ -1,0 +1,75 @@
+import { serveStatic } from '@hono/node-server/serve-static'
+import { Hono } from 'hono'
+import { sql } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import type { Clock, Config } from './config.ts'
+import { PUBLIC_DIR } from './http/assets.ts'
+import type { AppEnv } from './http/env.ts'
+import { renderError } from './http/errors.tsx'
+import { clientAddress, language, redactPath, requestId, sameOriginWrites, securityHeaders } from './http/middleware.ts'
+import { createRateLimits } from './http/rate-limit.ts'
+import { createServices, type Services } from './services.ts'
+import { householdRoutes } from './verification/routes.tsx'
+import { Verifier } from './verification/verify.ts'
+
+export interface AppDeps {
+  db: Db
+  config: Config
+  clock: Clock
+}
+
+/** Builds the whole web app from injected parts; src/server.ts is the only place that listens. */
+export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Services } {
+  const services = createServices(deps)
+  const verifier = new Verifier(services)
+  const rateLimits = createRateLimits(deps.config.rateLimit)
+  const app = new Hono<AppEnv>()
+
+  app.use('*', requestId)
+  app.use('*', securityHeaders({ production: deps.config.production }))
+  app.use('*', async (c, next) => {
+    c.set('services', services)
+    c.set('verifier', verifier)
+    c.set('rateLimits', rateLimits)
+    await next()
+  })
+  app.use('*', clientAddress)
+  app.use('*', language({ production: deps.config.production }))
+  app.use('*', sameOriginWrites({ publicUrl: deps.config.publicUrl }))
+
+  app.use(
+    '/assets/*',
+    serveStatic({
+      root: PUBLIC_DIR,
+      rewriteRequestPath: (path) => path.replace(/^\/assets/, ''),
+      onFound: (_path, c) => {
+        c.header('Cache-Control', 'public, max-age=31536000, immutable')
+      },
+    }),
+  )
+
+  app.get('/healthz', (c) => {
+    try {
+      services.db.get(sql`select 1`)
+      return c.json({ ok: true })
+    } catch {
+      return c.json({ ok: false }, 503)
+    }
+  })
+
+  app.get('/.well-known/jwks.json', (c) => {
+    c.header('Cache-Control', 'no-cache')
+    c.header('Access-Control-Allow-Origin', '*')
+    return c.json(services.keys.publicKeySet())
+  })
+
+  app.route('/', householdRoutes())
+
+  app.notFound((c) => renderError(c, 404))
+  app.onError((error, c) => {
+    console.error(`[${c.get('requestId')}] ${c.req.method} ${redactPath(c.req.path)}:`, error)
+    return renderError(c, 500)
+  })
+
+  return { app, services }
+}

@@ -1,0 +1,84 @@
+import { count } from 'drizzle-orm'
+import { units } from '../../db/schema.ts'
+import {
+  addOfficer,
+  addUnit,
+  findOfficer,
+  reactivateOfficer,
+  setOfficerPhoto,
+  suspendOfficer,
+  type NewOfficer,
+  type NewUnit,
+} from '../officers/officers.ts'
+import { issueBadge, issueVisitPass, type IssuedCredential } from '../passes/passes.ts'
+import type { Services } from '../services.ts'
+import { generateAvatarPng } from './avatar.ts'
+
+const DEMO_UNITS: NewUnit[] = [
+  { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' },
+  { code: 'UP3-TGL', name: 'UP3 Tegal', level: 'UP3', parentCode: 'UID-JTY' },
+  { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UP3-TGL' },
+  { code: 'UID-JKT', name: 'UID Jakarta Raya', level: 'UID' },
+  { code: 'UP3-MTG', name: 'UP3 Menteng', level: 'UP3', parentCode: 'UID-JKT' },
+  { code: 'ULP-CKN', name: 'ULP Cikini', level: 'ULP', parentCode: 'UP3-MTG' },
+  { code: 'UIW-NTB', name: 'UIW Nusa Tenggara Barat', level: 'UIW', timeZone: 'Asia/Makassar' },
+  { code: 'UP3-MTR', name: 'UP3 Mataram', level: 'UP3', parentCode: 'UIW-NTB', timeZone: 'Asia/Makassar' },
+  { code: 'ULP-AMP', name: 'ULP Ampenan', level: 'ULP', parentCode: 'UP3-MTR', timeZone: 'Asia/Makassar' },
+]
+
+export const DEMO_OFFICERS: NewOfficer[] = [
+  { employeeNo: '9015234A', name: 'Siti Rahmawati', roleTitle: 'Tim P2TL', employer: 'PLN', unitCode: 'ULP-CKN' },
+  { employeeNo: 'MDN-04417', name: 'Budi Santoso', roleTitle: 'Petugas Catat Meter', employer: 'PT Mitra Daya Nusantara', unitCode: 'ULP-JTB' },
+  { employeeNo: 'CTM-22810', name: 'Agus Wibowo', roleTitle: 'Pelayanan Teknik (Yantek)', employer: 'PT Cahaya Teknik Mandiri', unitCode: 'ULP-CKN' },
+  { employeeNo: '8610123Z', name: 'I Made Suartana', roleTitle: 'Petugas Pelayanan Pelanggan', employer: 'PLN', unitCode: 'ULP-AMP' },
+  { employeeNo: 'MDN-03902', name: 'Rudi Hartono', roleTitle: 'Petugas Catat Meter', employer: 'PT Mitra Daya Nusantara', unitCode: 'ULP-JTB' },
+]
+
+/** The demo household's ID pelanggan (fictional). */
+export const DEMO_CUSTOMER_ID = '532100012345'
+
+export interface DemoCredentials {
+  pass: IssuedCredential
+  badge: IssuedCredential
+  suspendedPass: IssuedCredential
+}
+
+/** Fills an empty database with a small unit tree and officers with generated photos. */
+export function seedDemoData(services: Services): boolean {
+  const { db, clock } = services
+  if ((db.select({ n: count() }).from(units).get()?.n ?? 0) > 0) return false
+  db.transaction(() => {
+    for (const unit of DEMO_UNITS) addUnit(db, unit)
+    DEMO_OFFICERS.forEach((input, index) => {
+      const officer = addOfficer(db, clock, input)
+      setOfficerPhoto(db, clock, officer.id, 'image/png', generateAvatarPng(index))
+    })
+  })
+  return true
+}
+
+/** Fresh demo credentials for this start: a visit pass, a badge, and a pass of a suspended officer. */
+export async function issueDemoCredentials(services: Services): Promise<DemoCredentials> {
+  const [siti, budi, , , rudi] = DEMO_OFFICERS as [NewOfficer, NewOfficer, NewOfficer, NewOfficer, NewOfficer]
+  const now = services.clock.now()
+  const pass = await issueVisitPass(services, {
+    officerEmployeeNo: siti.employeeNo,
+    customerId: DEMO_CUSTOMER_ID,
+    purpose: 'P2TL',
+    workOrder: 'P2TL/CKN/2026/0142',
+    windowStart: now,
+    windowEnd: now + 8 * 3600 * 1000,
+    issuedBy: 'demo',
+  })
+  const badge = await issueBadge(services, { officerEmployeeNo: budi.employeeNo, issuedBy: 'demo' })
+  // Rudi is suspended; reactivate him just long enough to show what his old pass looks like now.
+  if (findOfficer(services.db, rudi.employeeNo)?.status === 'suspended') reactivateOfficer(services.db, services.clock, rudi.employeeNo)
+  const suspendedPass = await issueVisitPass(services, {
+    officerEmployeeNo: rudi.employeeNo,
+    customerId: DEMO_CUSTOMER_ID,
+    purpose: 'CATAT_METER',
+    issuedBy: 'demo',
+  })
+  suspendOfficer(services.db, services.clock, rudi.employeeNo, 'Demo: menjual meter secara ilegal')
+  return { pass, badge, suspendedPass }
+}

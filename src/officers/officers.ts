@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { officerPhotos, officers, units } from '../../db/schema.ts'
+import type { Clock } from '../config.ts'
+import { DomainError } from '../errors.ts'
+
+export type Officer = typeof officers.$inferSelect
+export type UnitLevel = (typeof units.$inferSelect)['level']
+
+const EMPLOYEE_NO = /^[A-Za-z0-9][A-Za-z0-9.-]{2,23}$/
+
+export interface NewOfficer {
+  employeeNo: string
+  name: string
+  unitCode?: string | null
+  employer?: string | null
+  roleTitle?: string | null
+}
+
+export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Officer {
+  const employeeNo = input.employeeNo.trim()
+  const name = input.name.trim().replace(/\s+/g, ' ')
+  const employer = input.employer?.trim() || 'PLN'
+  if (!EMPLOYEE_NO.test(employeeNo)) {
+    throw new DomainError('invalid_employee_no', 'Employee number must be 3–24 letters, digits, dots or hyphens')
+  }
+  if (name.length < 2 || name.length > 80) throw new DomainError('invalid_name', 'Name must be 2–80 characters')
+  if (employer.length > 80) throw new DomainError('invalid_employer', 'Employer must be at most 80 characters')
+  const unitCode = input.unitCode?.trim() || null
+  if (unitCode && !db.select({ code: units.code }).from(units).where(eq(units.code, unitCode)).get()) {
+    throw new DomainError('unknown_unit', `No unit with code ${unitCode}`)
+  }
+  if (findOfficer(db, employeeNo)) throw new DomainError('duplicate_officer', `Officer ${employeeNo} already exists`)
+  const now = clock.now()
+  return db
+    .insert(officers)
+    .values({ employeeNo, name, unitCode, employer, roleTitle: input.roleTitle?.trim() || 'Petugas lapangan', createdAt: now, updatedAt: now })
+    .returning()
+    .get()
+}
+
+export function findOfficer(db: Db, employeeNo: string): Officer | null {
+  return db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).get() ?? null
+}
+
+export function getOfficer(db: Db, employeeNo: string): Officer {
+  const officer = findOfficer(db, employeeNo)
+  if (!officer) throw new DomainError('unknown_officer', `No officer with employee number ${employeeNo}`)
+  return officer
+}
+
+/** Suspension takes effect on the very next scan: verification reads officer status every time. */
+export function suspendOfficer(db: Db, clock: Clock, employeeNo: string, reason: string | null = null): Officer {
+  const officer = getOfficer(db, employeeNo)
+  if (officer.status === 'suspended') throw new DomainError('already_suspended', `Officer ${employeeNo} is already suspended`)
+  return setOfficerStatus(db, clock, officer.id, 'suspended', reason)
+}
+
+export function reactivateOfficer(db: Db, clock: Clock, employeeNo: string): Officer {
+  const officer = getOfficer(db, employeeNo)
+  if (officer.status === 'active') throw new DomainError('already_active', `Officer ${employeeNo} is already active`)
+  return setOfficerStatus(db, clock, officer.id, 'active', null)
+}
+
+function setOfficerStatus(db: Db, clock: Clock, id: number, status: Officer['status'], reason: string | null): Officer {
+  return db
+    .update(officers)
+    .set({ status, statusReason: reason, updatedAt: clock.now() })
+    .where(eq(officers.id, id))
+    .returning()
+    .get()
+}
+
+export function setOfficerPhoto(db: Db, clock: Clock, officerId: number, contentType: string, bytes: Buffer): string {
+  const id = randomBytes(12).toString('base64url')
+  db.transaction((tx) => {
+    tx.insert(officerPhotos).values({ id, officerId, contentType, bytes, createdAt: clock.now() }).run()
+    tx.update(officers).set({ photoId: id, updatedAt: clock.now() }).where(eq(officers.id, officerId)).run()
+  })
+  return id
+}
+
+export function findOfficerPhoto(db: Db, photoId: string): { contentType: string; bytes: Buffer } | null {
+  return (
+    db
+      .select({ contentType: officerPhotos.contentType, bytes: officerPhotos.bytes })
+      .from(officerPhotos)
+      .where(eq(officerPhotos.id, photoId))
+      .get() ?? null
+  )
+}
+
+export interface NewUnit {
+  code: string
+  name: string
+  level: UnitLevel
+  parentCode?: string | null
+  timeZone?: string
+}
+
+export function addUnit(db: Db, unit: NewUnit): void {
+  db.insert(units)
+    .values({ ...unit, parentCode: unit.parentCode ?? null, timeZone: unit.timeZone ?? 'Asia/Jakarta' })
+    .run()
+}

@@ -1,0 +1,35 @@
+import { serve } from '@hono/node-server'
+import QRCode from 'qrcode'
+import { databasePath, openDatabase } from '../db/client.ts'
+import { createApp } from './app.tsx'
+import { loadConfig, systemClock } from './config.ts'
+import { formatShortCode } from './credentials/short-code.ts'
+import { DEMO_CUSTOMER_ID, issueDemoCredentials, seedDemoData } from './demo/seed.ts'
+
+const config = loadConfig()
+const db = openDatabase(databasePath(config.dataDir))
+const { app, services } = createApp({ db, config, clock: systemClock })
+await services.keys.ensureActiveKey()
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, async (info) => {
+  console.log(`Cek Petugas is listening on http://${info.address}:${info.port} (public URL ${config.publicUrl})`)
+  console.log(`Data: ${config.dataDir}${config.rateLimit ? '' : ' · rate limits OFF'}`)
+  if (!config.demoData) return
+  if (seedDemoData(services)) console.log('Demo data created: units, officers with photos.')
+  const demo = await issueDemoCredentials(services)
+  console.log('')
+  console.log('Demo visit pass (P2TL, ID pelanggan ' + DEMO_CUSTOMER_ID + '):')
+  console.log(`  ${demo.pass.url}`)
+  console.log(`  short code: ${formatShortCode(demo.pass.code)}  →  ${config.publicUrl}/c/${demo.pass.code}`)
+  console.log(await QRCode.toString(demo.pass.url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
+  console.log(`Demo officer badge: ${demo.badge.url}`)
+  console.log(`Pass of a suspended officer (shows red): ${config.publicUrl}/c/${demo.suspendedPass.code}`)
+})
+
+function shutdown() {
+  server.close()
+  db.$client.close()
+  process.exit(0)
+}
+process.on('SIGINT', shutdown)
+process.on('SIGTERM', shutdown)

@@ -1,0 +1,200 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { createMiddleware } from 'hono/factory'
+import { normalizeShortCode } from '../credentials/short-code.ts'
+import { findOfficerPhoto } from '../officers/officers.ts'
+import { PURPOSES } from '../passes/purposes.ts'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { langSwitchHref, rateLimitKey } from '../http/middleware.ts'
+import { HomePage } from '../../views/home.tsx'
+import { CustomerAnswerBox, VerdictPage } from '../../views/verdict.tsx'
+import { isSentToCustomer, normalizeCustomerId } from './customer-check.ts'
+import { presentUnavailable, presentVerdict, type CustomerAnswer } from './present.ts'
+import { VerificationUnavailableError, type CredentialInput, type ScanContext, type VerificationResult } from './verify.ts'
+
+/** The household side: home, verdict pages, the customer check, the JSON verdict API. */
+export function householdRoutes() {
+  const app = new Hono<AppEnv>()
+  app.use('*', householdRateLimit)
+
+  app.get('/', (c) => renderHome(c, null, ''))
+
+  app.get('/c', (c) => {
+    const typed = c.req.query('code') ?? ''
+    const code = normalizeShortCode(typed)
+    if (!code) return renderHome(c, c.get('t').verdict.reasons.malformed, typed.slice(0, 12), 400)
+    return c.redirect(`/c/${code}`, 303)
+  })
+
+  app.get('/c/:code', async (c) => {
+    const { rateLimits, clock } = { rateLimits: c.get('rateLimits'), clock: c.get('services').clock }
+    const code = c.req.param('code')
+    const now = clock.now()
+    if (rateLimits.enabled) {
+      const retryAfter =
+        (rateLimits.badCodesPerClient.isBlocked(rateLimitKey(c), now) ? 600 : null) ??
+        rateLimits.lookupsPerCode.consume(normalizeShortCode(code) ?? 'malformed', now)
+      if (retryAfter) return renderError(c, 429, { retryAfter })
+    }
+    return respondWithVerdict(c, { code }, 'page', async (result) => {
+      if (rateLimits.enabled && (result.verdict === 'malformed' || result.verdict === 'forged')) {
+        rateLimits.badCodesPerClient.consume(rateLimitKey(c), now)
+      }
+    })
+  })
+
+  app.get('/v', (c) => respondWithVerdict(c, { token: '' }, 'page'))
+  app.get('/v/*', (c) => respondWithVerdict(c, { token: tokenFromPath(c, '/v/') }, 'page'))
+
+  app.post('/check-customer', bodyLimit({ maxSize: 8 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }), async (c) => {
+    const form = await c.req.parseBody()
+    const field = typeof form.token === 'string' ? 'token' : 'code'
+    const value = typeof form[field] === 'string' ? (form[field] as string) : ''
+    const customerId = typeof form.customerId === 'string' ? form.customerId : ''
+    const input: CredentialInput = field === 'token' ? { token: value } : { code: value }
+    const t = c.get('t')
+    const rateLimits = c.get('rateLimits')
+    const now = c.get('services').clock.now()
+    if (rateLimits.enabled && rateLimits.customerChecksPerClient.consume(rateLimitKey(c), now)) return renderError(c, 429, { retryAfter: 600 })
+
+    let result: VerificationResult
+    try {
+      result = await c.get('verifier').verify(input, scanContext(c, 'page'))
+    } catch (error) {
+      return renderUnavailable(c, error)
+    }
+    let answer: CustomerAnswer | null = null
+    if (result.verdict === 'valid' && result.credentialId) {
+      if (rateLimits.enabled && rateLimits.customerChecksPerCredential.consume(result.credentialId, now)) return renderError(c, 429, { retryAfter: 600 })
+      const normalized = normalizeCustomerId(customerId)
+      if (!normalized) answer = { matches: false, text: t.verdict.customerInvalid }
+      else {
+        const matches = isSentToCustomer(c.get('services'), result.credentialId, normalized)
+        const yes = result.kind === 'badge' ? t.verdict.badgeAssigned : t.verdict.customerMatch
+        const no = result.kind === 'badge' ? t.verdict.badgeNotAssigned : t.verdict.customerMismatch
+        answer = { matches, text: matches ? yes : no }
+      }
+    }
+    if (c.req.header('hx-request') === 'true' && result.verdict === 'valid') return c.html(<CustomerAnswerBox answer={answer} />)
+    const view = presentVerdict(result, t, c.get('lang'), { field, value }, answer)
+    return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />)
+  })
+
+  app.get('/api/v1/verify', (c) => c.json({ error: 'A token is required: GET /api/v1/verify/<token>' }, 400))
+  app.get('/api/v1/verify/*', async (c) => {
+    const token = tokenFromPath(c, '/api/v1/verify/')
+    let result: VerificationResult
+    try {
+      result = await c.get('verifier').verify({ token }, scanContext(c, 'api'))
+    } catch (error) {
+      logUnavailable(c, error)
+      return c.json({ error: 'unavailable', message: 'The verdict cannot be checked right now; do not treat this visitor as genuine.' }, 503)
+    }
+    return c.json(verdictJson(result, c.get('lang')))
+  })
+
+  app.get('/photos/:id', (c) => {
+    const photo = findOfficerPhoto(c.get('services').db, c.req.param('id'))
+    if (!photo) return renderError(c, 404)
+    c.header('Content-Type', photo.contentType)
+    c.header('Cache-Control', 'public, max-age=31536000, immutable')
+    // An uploaded file must never run as a document on our origin.
+    c.header('Content-Security-Policy', "default-src 'none'; sandbox")
+    return c.body(new Uint8Array(photo.bytes))
+  })
+
+  return app
+}
+
+const householdRateLimit = createMiddleware<AppEnv>(async function householdRateLimit(c, next) {
+  const rateLimits = c.get('rateLimits')
+  if (rateLimits.enabled) {
+    const retryAfter = rateLimits.householdPerClient.consume(rateLimitKey(c), c.get('services').clock.now())
+    if (retryAfter) return renderError(c, 429, { retryAfter })
+  }
+  return next()
+})
+
+function renderHome(c: Context<AppEnv>, codeError: string | null, codeValue: string, status: 200 | 400 = 200) {
+  const t = c.get('t')
+  return c.html(
+    <HomePage t={t} langSwitchHref={langSwitchHref(c)} publicUrl={c.get('services').config.publicUrl} codeError={codeError} codeValue={codeValue} />,
+    status,
+  )
+}
+
+async function respondWithVerdict(
+  c: Context<AppEnv>,
+  input: CredentialInput,
+  via: ScanContext['via'],
+  afterVerdict?: (result: VerificationResult) => Promise<void>,
+) {
+  let result: VerificationResult
+  try {
+    result = await c.get('verifier').verify(input, scanContext(c, 'code' in input ? 'code' : via))
+  } catch (error) {
+    return renderUnavailable(c, error)
+  }
+  await afterVerdict?.(result)
+  const t = c.get('t')
+  const field = 'token' in input ? 'token' : 'code'
+  const value = 'token' in input ? input.token : input.code
+  const view = presentVerdict(result, t, c.get('lang'), { field, value })
+  return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />)
+}
+
+function renderUnavailable(c: Context<AppEnv>, error: unknown) {
+  logUnavailable(c, error)
+  const t = c.get('t')
+  return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={presentUnavailable(t)} />, 503)
+}
+
+function logUnavailable(c: Context<AppEnv>, error: unknown) {
+  if (!(error instanceof VerificationUnavailableError)) throw error
+  console.error(`[${c.get('requestId')}] verification unavailable:`, (error.cause as Error | undefined)?.message ?? error.message)
+}
+
+function scanContext(c: Context<AppEnv>, via: ScanContext['via']): ScanContext {
+  return { via, clientAddress: c.get('clientAddress') }
+}
+
+/** The raw remainder of the path, percent-decoded once; anything odd fails the shape check later. */
+function tokenFromPath(c: Context<AppEnv>, prefix: string): string {
+  const raw = c.req.path.slice(prefix.length)
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
+/** The JSON contract of DESIGN §9: `{ verdict, officer, pass }`, plus `kind` and `warnings`. */
+function verdictJson(result: VerificationResult, lang: 'id' | 'en') {
+  const { officer, credential } = result
+  return {
+    verdict: result.verdict,
+    kind: result.kind,
+    warnings: result.warnings,
+    officer: officer && {
+      employeeNo: officer.employeeNo,
+      name: officer.name,
+      roleTitle: officer.roleTitle,
+      employer: officer.employer,
+      unit: officer.unit && { code: officer.unit.code, name: officer.unit.name, chain: officer.unit.chain },
+      photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
+    },
+    pass:
+      credential && credential.kind === 'visit_pass' && credential.purpose
+        ? {
+            id: credential.id,
+            shortCode: credential.shortCode,
+            purpose: { code: credential.purpose, label: PURPOSES[credential.purpose].label[lang] },
+            ktpPolicy: credential.ktpPolicy,
+            customerLast4: credential.customerLast4,
+            workOrder: credential.workOrder,
+            window: { start: new Date(credential.windowStart).toISOString(), end: new Date(credential.windowEnd).toISOString() },
+          }
+        : null,
+  }
+}

@@ -1,0 +1,349 @@
+import { eq, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
+import { credentials, officers, scanPlaces, scans, units } from '../../db/schema.ts'
+import { keyedHash, sha256 } from '../credentials/secrets.ts'
+import { normalizeShortCode } from '../credentials/short-code.ts'
+import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
+import type { KeyState } from '../credentials/keys.ts'
+import type { KtpPolicy, PurposeCode } from '../passes/purposes.ts'
+import type { Services } from '../services.ts'
+
+export const VERDICTS = [
+  'valid',
+  'expired',
+  'not_yet_valid',
+  'revoked',
+  'officer_suspended',
+  'key_revoked',
+  'forged',
+  'wrong_type',
+  'malformed',
+] as const
+export type Verdict = (typeof VERDICTS)[number]
+
+/** Why a valid credential still deserves a second look (the amber face). */
+export type Warning = 'outside_window' | 'many_places'
+
+/** Facts about the officer, always read from our database, never from the token. */
+export interface OfficerFacts {
+  employeeNo: string
+  name: string
+  roleTitle: string
+  employer: string
+  photoId: string | null
+  unit: { code: string; name: string; chain: string[]; timeZone: string } | null
+}
+
+export interface CredentialFacts {
+  id: string
+  kind: CredentialKind
+  shortCode: string
+  purpose: PurposeCode | null
+  ktpPolicy: KtpPolicy | null
+  customerLast4: string | null
+  workOrder: string | null
+  windowStart: number
+  windowEnd: number
+}
+
+export interface VerificationResult {
+  verdict: Verdict
+  kind: CredentialKind | null
+  /** Present only for a valid credential. */
+  officer: OfficerFacts | null
+  credential: CredentialFacts | null
+  warnings: Warning[]
+  /** Claims of a token whose signature checked out but which is not valid; for reports only, never displayed as true. */
+  credentialId: string | null
+}
+
+export type CredentialInput = { token: string } | { code: string }
+
+export interface ScanContext {
+  via: 'page' | 'code' | 'api'
+  /** The client's address, hashed before it is stored. */
+  clientAddress: string | null
+}
+
+/** The database could not answer: the page must say so, and never show green. */
+export class VerificationUnavailableError extends Error {}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const MAX_TOKEN_LENGTH = 2048
+const KID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/
+const CLOCK_TOLERANCE_S = 30
+/** A visit pass checked from this many different networks within the hour looks like a circulating screenshot. */
+const MANY_PLACES_THRESHOLD = 5
+const MANY_PLACES_PERIOD_MS = 3600 * 1000
+
+class RejectedToken extends Error {
+  constructor(readonly verdict: Verdict) {
+    super(verdict)
+  }
+}
+
+/**
+ * Turns a token or a short code into a verdict (DESIGN §4), in this order: shape, signature and
+ * claims, sanity, state; then records the scan. Throws only VerificationUnavailableError.
+ */
+export class Verifier {
+  readonly #credentialState
+  readonly #credentialByCode
+  readonly #insertScan
+  readonly #touchPlace
+  readonly #countPlaces
+
+  constructor(private readonly services: Services) {
+    const { db } = services
+    const state = prepareStateQueries(services)
+    this.#credentialState = state.byId
+    this.#credentialByCode = state.byCode
+    this.#insertScan = db
+      .insert(scans)
+      .values({
+        tokenHash: sql.placeholder('tokenHash'),
+        credentialId: sql.placeholder('credentialId'),
+        verdict: sql.placeholder('verdict'),
+        via: sql.placeholder('via'),
+        clientHash: sql.placeholder('clientHash'),
+        scannedAt: sql.placeholder('scannedAt'),
+      })
+      .prepare()
+    this.#touchPlace = db
+      .insert(scanPlaces)
+      .values({ credentialId: sql.placeholder('credentialId'), clientHash: sql.placeholder('clientHash'), lastSeenAt: sql.placeholder('now') })
+      .onConflictDoUpdate({ target: [scanPlaces.credentialId, scanPlaces.clientHash], set: { lastSeenAt: sql`excluded.last_seen_at` } })
+      .prepare()
+    this.#countPlaces = db
+      .select({ places: sql<number>`count(*)` })
+      .from(scanPlaces)
+      .where(sql`${scanPlaces.credentialId} = ${sql.placeholder('credentialId')} and ${scanPlaces.lastSeenAt} > ${sql.placeholder('since')}`)
+      .prepare()
+  }
+
+  async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
+    const now = this.services.clock.now()
+    const result = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
+    this.#recordScan(input, result, context, now)
+    return result
+  }
+
+  async #verifyToken(token: string, now: number): Promise<VerificationResult> {
+    // 1. Shape before crypto.
+    if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return rejected('malformed')
+
+    // 2. Signature and claims, against our own non-retired keys only.
+    let payload: JWTPayload
+    let header: JWTHeaderParameters
+    const signingKey: { state: KeyState | null } = { state: null }
+    try {
+      const verified = await jwtVerify(
+        token,
+        async (protectedHeader) => {
+          const kid = protectedHeader.kid
+          if (typeof kid !== 'string' || !KID_SHAPE.test(kid)) throw new RejectedToken('forged')
+          const found = await this.#verificationKey(kid)
+          if (!found) throw new RejectedToken('forged')
+          signingKey.state = found.state
+          return found.key
+        },
+        {
+          algorithms: ['ES256'],
+          issuer: this.services.audience.issuer,
+          audience: this.services.audience.audience,
+          requiredClaims: ['exp', 'iat', 'nbf', 'jti', 'sub'],
+          clockTolerance: CLOCK_TOLERANCE_S,
+          currentDate: new Date(now),
+        },
+      )
+      payload = verified.payload
+      header = verified.protectedHeader
+    } catch (error) {
+      if (error instanceof VerificationUnavailableError) throw error
+      return rejected(verdictForJoseError(error))
+    }
+    const kind = kindOfType(header.typ)
+    if (!kind) return rejected('wrong_type')
+
+    // 3. Sanity: a lifetime our issuer would never sign, or a payload that is not what it signed.
+    const { iat, exp, jti, sub } = payload as Required<Pick<JWTPayload, 'iat' | 'exp' | 'jti' | 'sub'>>
+    if (exp - iat > MAX_TOKEN_LIFETIME[kind] || iat * 1000 > now + CLOCK_TOLERANCE_S * 1000 || !hasCanonicalPayload(token)) {
+      return rejected('malformed')
+    }
+
+    // 4. State, read fresh: a CLI on the same database may have changed it a moment ago.
+    const row = this.#readState(() => this.#credentialState.get({ id: jti }))
+    if (!row) return rejected('revoked')
+    const facts = credentialFacts(row.credential)
+    if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
+    if (row.officer.employeeNo !== sub || !claimsMatch(payload, facts)) return rejected('forged', row.credential.id)
+    if (row.credential.revokedAt !== null) return rejected('revoked', row.credential.id)
+    if (row.officer.status !== 'active') return rejected('officer_suspended', row.credential.id)
+    if (signingKey.state === 'compromised') return rejected('key_revoked', row.credential.id)
+    return this.#judgeWindow(row, facts, now)
+  }
+
+  #verifyCode(input: string, now: number): VerificationResult {
+    const code = normalizeShortCode(input)
+    if (!code) return rejected('malformed')
+    const row = this.#readState(() => this.#credentialByCode.get({ code }))
+    // An unknown code proves nothing about anyone: it is as good as forged.
+    if (!row) return rejected('forged')
+    const facts = credentialFacts(row.credential)
+    if (row.credential.revokedAt !== null) return rejected('revoked', row.credential.id)
+    if (row.officer.status !== 'active') return rejected('officer_suspended', row.credential.id)
+    return this.#judgeWindow(row, facts, now)
+  }
+
+  #judgeWindow(row: StateRow, facts: CredentialFacts, now: number): VerificationResult {
+    const grace = facts.kind === 'visit_pass' ? VISIT_GRACE_MS : 0
+    if (now < facts.windowStart - grace) return rejected('not_yet_valid', facts.id)
+    if (now > facts.windowEnd + grace) return rejected('expired', facts.id)
+    const warnings: Warning[] = []
+    if (now < facts.windowStart || now > facts.windowEnd) warnings.push('outside_window')
+    return { verdict: 'valid', kind: facts.kind, officer: officerFacts(row), credential: facts, warnings, credentialId: facts.id }
+  }
+
+  async #verificationKey(kid: string) {
+    try {
+      return await this.services.keys.verificationKey(kid)
+    } catch (error) {
+      throw new VerificationUnavailableError('Signing keys could not be read', { cause: error })
+    }
+  }
+
+  #readState<T>(read: () => T): T {
+    try {
+      return read()
+    } catch (error) {
+      throw new VerificationUnavailableError('Credential state could not be read', { cause: error })
+    }
+  }
+
+  #recordScan(input: CredentialInput, result: VerificationResult, context: ScanContext, now: number): void {
+    const clientHash = context.clientAddress ? keyedHash(this.services.secrets.clientHashKey, networkOf(context.clientAddress)) : null
+    const tokenHash = sha256('token' in input ? input.token.slice(0, MAX_TOKEN_LENGTH + 1) : `code:${input.code.slice(0, 64)}`)
+    try {
+      this.#insertScan.run({ tokenHash, credentialId: result.credentialId, verdict: result.verdict, via: context.via, clientHash, scannedAt: now })
+      if (result.verdict === 'valid' && result.kind === 'visit_pass' && clientHash) {
+        this.#touchPlace.run({ credentialId: result.credentialId, clientHash, now })
+        const places = this.#countPlaces.get({ credentialId: result.credentialId, since: now - MANY_PLACES_PERIOD_MS })
+        if ((places?.places ?? 0) >= MANY_PLACES_THRESHOLD) result.warnings.push('many_places')
+      }
+    } catch (error) {
+      // The verdict was reached on fresh state; failing to log the scan must not hide it.
+      console.error('scan could not be recorded', (error as Error).message)
+    }
+  }
+}
+
+function prepareStateQueries({ db }: Services) {
+  const ulp = alias(units, 'ulp')
+  const up3 = alias(units, 'up3')
+  const induk = alias(units, 'induk')
+  const query = () =>
+    db
+      .select({
+        credential: credentials,
+        officer: {
+          employeeNo: officers.employeeNo,
+          name: officers.name,
+          roleTitle: officers.roleTitle,
+          employer: officers.employer,
+          photoId: officers.photoId,
+          status: officers.status,
+        },
+        unit: { code: ulp.code, name: ulp.name, timeZone: ulp.timeZone },
+        parentName: up3.name,
+        grandparentName: induk.name,
+      })
+      .from(credentials)
+      .innerJoin(officers, eq(officers.id, credentials.officerId))
+      .leftJoin(ulp, eq(ulp.code, officers.unitCode))
+      .leftJoin(up3, eq(up3.code, ulp.parentCode))
+      .leftJoin(induk, eq(induk.code, up3.parentCode))
+  return {
+    byId: query().where(eq(credentials.id, sql.placeholder('id'))).prepare(),
+    byCode: query().where(eq(credentials.shortCode, sql.placeholder('code'))).prepare(),
+  }
+}
+
+type StateRow = NonNullable<ReturnType<ReturnType<typeof prepareStateQueries>['byId']['get']>>
+
+function rejected(verdict: Verdict, credentialId: string | null = null): VerificationResult {
+  return { verdict, kind: null, officer: null, credential: null, warnings: [], credentialId }
+}
+
+function verdictForJoseError(error: unknown): Verdict {
+  if (error instanceof RejectedToken) return error.verdict
+  if (error instanceof errors.JWTExpired) return 'expired'
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'not_yet_valid'
+    if (error.claim === 'iss' || error.claim === 'aud') return 'wrong_type'
+    return 'malformed'
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed'
+  // Bad signature, algorithm not allowed, unsupported `crit`, and anything unexpected.
+  return 'forged'
+}
+
+function kindOfType(typ: string | undefined): CredentialKind | null {
+  if (typ === TOKEN_TYPE.visit_pass) return 'visit_pass'
+  if (typ === TOKEN_TYPE.badge) return 'badge'
+  return null
+}
+
+/**
+ * Our issuer serialises claims with JSON.stringify; a payload that does not round-trip exactly
+ * (duplicate claims, odd whitespace) was not written by it.
+ */
+function hasCanonicalPayload(token: string): boolean {
+  const text = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')
+  try {
+    return JSON.stringify(JSON.parse(text)) === text
+  } catch {
+    return false
+  }
+}
+
+function claimsMatch(payload: JWTPayload, facts: CredentialFacts): boolean {
+  if (facts.kind === 'badge') return payload.pur === undefined
+  return payload.pur === facts.purpose && payload.ktp === facts.ktpPolicy && payload.cst === facts.customerLast4 && (payload.wo ?? null) === facts.workOrder
+}
+
+function credentialFacts(row: typeof credentials.$inferSelect): CredentialFacts {
+  return {
+    id: row.id,
+    kind: row.kind,
+    shortCode: row.shortCode,
+    purpose: row.purpose as PurposeCode | null,
+    ktpPolicy: row.ktpPolicy,
+    customerLast4: row.customerLast4,
+    workOrder: row.workOrder,
+    windowStart: row.windowStart,
+    windowEnd: row.windowEnd,
+  }
+}
+
+function officerFacts(row: StateRow): OfficerFacts {
+  const { officer, unit } = row
+  return {
+    employeeNo: officer.employeeNo,
+    name: officer.name,
+    roleTitle: officer.roleTitle,
+    employer: officer.employer,
+    photoId: officer.photoId,
+    unit:
+      unit && unit.code && unit.name && unit.timeZone
+        ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: [row.grandparentName, row.parentName, unit.name].filter((n): n is string => !!n) }
+        : null,
+  }
+}
+
+/** Households behind one carrier NAT share an address; /24 (IPv4) or /48 (IPv6) approximates "a place". */
+function networkOf(address: string): string {
+  const v4 = address.replace(/^::ffff:/, '')
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return v4.split('.').slice(0, 3).join('.')
+  return address.split(':').slice(0, 3).join(':')
+}

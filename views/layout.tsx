@@ -1,0 +1,49 @@
+import type { Child } from 'hono/jsx'
+import type { Messages } from '../src/i18n/index.ts'
+import { raw } from 'hono/html'
+import { asset } from '../src/http/assets.ts'
+
+export interface LayoutProps {
+  t: Messages
+  title: string
+  /** Link that switches the language on the current page. */
+  langSwitchHref: string
+  children: Child
+}
+
+export function Layout({ t, title, langSwitchHref, children }: LayoutProps) {
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang={t.htmlLang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light" />
+          <title>{`${title} · ${t.appName}`}</title>
+          <link rel="stylesheet" href={asset('app.css')} />
+          <link rel="icon" href={asset('icon.svg')} type="image/svg+xml" />
+          <script src={asset('vendor/htmx.min.js')} defer></script>
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {t.skipToContent}
+          </a>
+          <header class="top">
+            <a class="brand" href="/">
+              <img src={asset('icon.svg')} alt="" width="28" height="28" />
+              <span>{t.appName}</span>
+            </a>
+            <a class="lang" href={langSwitchHref} hreflang={t.htmlLang === 'id' ? 'en' : 'id'}>
+              {t.switchLanguage}
+            </a>
+          </header>
+          {children}
+          <footer class="foot">
+            <p>{t.footer}</p>
+          </footer>
+        </body>
+      </html>
+    </>
+  )
+}
