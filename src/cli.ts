@@ -1,0 +1,173 @@
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { databasePath, openDatabase } from '../db/client.ts'
+import { ConfigError, loadConfig, systemClock } from './config.ts'
+import { KeyError } from './credentials/keys.ts'
+import { DomainError } from './errors.ts'
+import { addOfficer, reactivateOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
+import { issueBadge, issueVisitPass, revokeCredential } from './passes/passes.ts'
+import { createServices, type Services } from './services.ts'
+
+const USAGE = `Usage: npm run cli -- <command> [options] [--json]
+
+  officer add --employee-no <no> --name <name> [--unit <code>] [--employer <name>] [--role <title>]
+  officer suspend <employee-no> [--reason <text>]
+  officer reactivate <employee-no>
+  pass issue --officer <employee-no> --customer <12 digits> --purpose <code> [--ktp none|view|photo] [--work-order <no>] [--ttl <seconds>]
+  pass revoke <jti> [--reason <text>]
+  badge issue --officer <employee-no>
+  key rotate | key retire <kid> [--force] | key compromise <kid> | key list`
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  force: { type: 'boolean' },
+  'employee-no': { type: 'string' },
+  name: { type: 'string' },
+  unit: { type: 'string' },
+  employer: { type: 'string' },
+  role: { type: 'string' },
+  reason: { type: 'string' },
+  officer: { type: 'string' },
+  customer: { type: 'string' },
+  purpose: { type: 'string' },
+  ktp: { type: 'string' },
+  'work-order': { type: 'string' },
+  ttl: { type: 'string' },
+} as const
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+/** A command's result: the JSON object printed with --json, and the line printed without it. */
+interface Outcome {
+  json: Record<string, unknown>
+  text: string
+}
+
+class UsageError extends Error {}
+
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  let wantsJson = argv.includes('--json')
+  let services: Services | null = null
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+    wantsJson = values.json === true
+    if (values.help || positionals.length === 0) {
+      console.log(wantsJson ? JSON.stringify({ usage: USAGE }) : USAGE)
+      return 0
+    }
+    const config = loadConfig(env)
+    const db = openDatabase(databasePath(config.dataDir))
+    services = createServices({ db, config, clock: systemClock })
+    const outcome = await runCommand(services, positionals, values)
+    console.log(wantsJson ? JSON.stringify(outcome.json) : outcome.text)
+    return 0
+  } catch (error) {
+    const known = error instanceof DomainError || error instanceof KeyError || error instanceof ConfigError || error instanceof UsageError
+    const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(error as Error).message}`
+    if (wantsJson) console.log(JSON.stringify({ error: message, code: error instanceof DomainError ? error.code : null }))
+    console.error(`error: ${message.split('\n')[0]}`)
+    return error instanceof UsageError || isArgumentError(error) ? 64 : 1
+  } finally {
+    services?.db.$client.close()
+  }
+}
+
+async function runCommand(services: Services, positionals: string[], values: Values): Promise<Outcome> {
+  const [command, sub, target] = positionals
+  const { db, clock, keys } = services
+  switch (`${command} ${sub}`) {
+    case 'officer add': {
+      const officer = addOfficer(db, clock, {
+        employeeNo: required(values['employee-no'], '--employee-no'),
+        name: required(values.name, '--name'),
+        unitCode: values.unit ?? null,
+        employer: values.employer ?? null,
+        roleTitle: values.role ?? null,
+      })
+      return { json: officerJson(officer), text: `Added officer ${officer.employeeNo} (${officer.name})` }
+    }
+    case 'officer suspend': {
+      const officer = suspendOfficer(db, clock, required(target, '<employee-no>'), values.reason ?? null)
+      return { json: officerJson(officer), text: `Suspended ${officer.employeeNo}: every badge and pass of theirs now fails` }
+    }
+    case 'officer reactivate': {
+      const officer = reactivateOfficer(db, clock, required(target, '<employee-no>'))
+      return { json: officerJson(officer), text: `Reactivated ${officer.employeeNo}` }
+    }
+    case 'pass issue': {
+      const ttl = values.ttl === undefined ? null : Number(values.ttl)
+      if (ttl !== null && (!Number.isInteger(ttl) || ttl <= 0)) throw new UsageError('--ttl must be a whole number of seconds')
+      const now = clock.now()
+      const pass = await issueVisitPass(services, {
+        officerEmployeeNo: required(values.officer, '--officer'),
+        customerId: required(values.customer, '--customer'),
+        purpose: required(values.purpose, '--purpose'),
+        ktp: values.ktp ?? null,
+        workOrder: values['work-order'] ?? null,
+        windowStart: now,
+        windowEnd: ttl === null ? null : now + ttl * 1000,
+        issuedBy: 'cli',
+      })
+      return { json: { token: pass.token, url: pass.url, code: pass.code, jti: pass.id, exp: pass.exp }, text: `${pass.url}\nshort code: ${pass.code}` }
+    }
+    case 'pass revoke': {
+      const pass = revokeCredential(services, required(target, '<jti>'), values.reason ?? null)
+      return { json: { jti: pass.id, revokedAt: new Date(pass.revokedAt ?? 0).toISOString() }, text: `Revoked ${pass.id}` }
+    }
+    case 'badge issue': {
+      const badge = await issueBadge(services, { officerEmployeeNo: required(values.officer, '--officer'), issuedBy: 'cli' })
+      return { json: { token: badge.token, url: badge.url, jti: badge.id, exp: badge.exp, code: badge.code }, text: badge.url }
+    }
+    case 'key rotate': {
+      const { kid, previousKid } = await keys.rotate()
+      return { json: { kid, state: 'active', previousKid }, text: `New active key ${kid}${previousKid ? `; ${previousKid} now verifies only` : ''}` }
+    }
+    case 'key retire': {
+      const key = keys.retire(required(target, '<kid>'), { force: values.force === true })
+      return { json: { kid: key.kid, state: key.state }, text: `Retired ${key.kid}` }
+    }
+    case 'key compromise': {
+      const { key, replacementKid } = await keys.compromise(required(target, '<kid>'))
+      return {
+        json: { kid: key.kid, state: key.state, replacementKid },
+        text: `Marked ${key.kid} compromised: every token it signed is rejected${replacementKid ? `; new active key ${replacementKid}` : ''}`,
+      }
+    }
+    case 'key list': {
+      const list = keys.list().map((key) => ({ ...key, createdAt: iso(key.createdAt), stateChangedAt: iso(key.stateChangedAt) }))
+      return { json: { keys: list }, text: list.map((k) => `${k.kid}\t${k.state}\t${k.createdAt}\tlive: ${k.liveCredentials}`).join('\n') }
+    }
+    default:
+      throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)
+  }
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw new UsageError(`Missing ${name}`)
+  return value
+}
+
+function officerJson(officer: Officer) {
+  return {
+    employeeNo: officer.employeeNo,
+    name: officer.name,
+    unit: officer.unitCode,
+    employer: officer.employer,
+    roleTitle: officer.roleTitle,
+    status: officer.status,
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+function isArgumentError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCli(process.argv.slice(2))
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openDatabase, type Db } from '../db/client.ts'
+import { createApp } from '../src/app.tsx'
+import type { Clock, Config } from '../src/config.ts'
+import { addOfficer, addUnit, setOfficerPhoto, suspendOfficer, type NewOfficer, type Officer } from '../src/officers/officers.ts'
+import { issueBadge, issueVisitPass, type IssuedCredential, type VisitPassRequest } from '../src/passes/passes.ts'
+import type { Services } from '../src/services.ts'
+import { generateAvatarPng } from '../src/demo/avatar.ts'
+
+export const PUBLIC_URL = 'https://cek.example.id'
+/** 2026-11-23 09:00 WIB. */
+export const START = Date.UTC(2026, 10, 23, 2, 0, 0)
+
+export interface TestClock extends Clock {
+  set(ms: number): void
+  advance(ms: number): void
+}
+
+export function fixedClock(start = START): TestClock {
+  let now = start
+  return { now: () => now, set: (ms) => (now = ms), advance: (ms) => (now += ms) }
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: '/nonexistent',
+    publicUrl: PUBLIC_URL,
+    production: false,
+    kek: 'test-key-encryption-key-0123456789abcdef',
+    webhookUrl: null,
+    webhookSecret: null,
+    rateLimit: true,
+    demoData: false,
+    ...overrides,
+  }
+}
+
+/** A fresh app on its own in-memory database with a fixed clock. */
+export function createTestApp(options: { config?: Partial<Config>; clock?: TestClock; db?: Db } = {}) {
+  const clock = options.clock ?? fixedClock()
+  const db = options.db ?? openDatabase(':memory:')
+  const config = testConfig(options.config)
+  const { app, services } = createApp({ db, config, clock })
+  givenUnitTree(services)
+  /** GET or POST like a browser on our own origin. */
+  const request = (path: string, init: RequestInit = {}) => app.request(`${PUBLIC_URL}${path}`, init)
+  const postForm = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    request(path, {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, ...headers },
+    })
+  return { app, services, clock, db, config, request, postForm }
+}
+
+export function givenUnitTree(services: Services): void {
+  addUnit(services.db, { code: 'UID-JKT', name: 'UID Jakarta Raya', level: 'UID' })
+  addUnit(services.db, { code: 'UP3-MTG', name: 'UP3 Menteng', level: 'UP3', parentCode: 'UID-JKT' })
+  addUnit(services.db, { code: 'ULP-CKN', name: 'ULP Cikini', level: 'ULP', parentCode: 'UP3-MTG' })
+}
+
+let officerCounter = 0
+
+export function givenOfficer(services: Services, overrides: Partial<NewOfficer> & { suspended?: boolean; photo?: boolean } = {}): Officer {
+  officerCounter++
+  const officer = addOfficer(services.db, services.clock, {
+    employeeNo: `EMP-${String(officerCounter).padStart(5, '0')}`,
+    name: `Petugas Uji ${officerCounter}`,
+    roleTitle: 'Petugas Catat Meter',
+    employer: 'PLN',
+    unitCode: 'ULP-CKN',
+    ...overrides,
+  })
+  if (overrides.photo !== false) setOfficerPhoto(services.db, services.clock, officer.id, 'image/png', generateAvatarPng(officerCounter))
+  if (overrides.suspended) suspendOfficer(services.db, services.clock, officer.employeeNo, 'test')
+  return officer
+}
+
+export const CUSTOMER_ID = '532100012345'
+
+export async function givenPass(
+  services: Services,
+  overrides: Partial<VisitPassRequest> & { officer?: Officer } = {},
+): Promise<IssuedCredential & { officer: Officer }> {
+  const officer = overrides.officer ?? givenOfficer(services)
+  const now = services.clock.now()
+  const pass = await issueVisitPass(services, {
+    officerEmployeeNo: officer.employeeNo,
+    customerId: CUSTOMER_ID,
+    purpose: 'CATAT_METER',
+    windowStart: now,
+    windowEnd: now + 4 * 3600 * 1000,
+    issuedBy: 'test',
+    ...overrides,
+  })
+  return { ...pass, officer }
+}
+
+export async function givenBadge(services: Services, officer: Officer = givenOfficer(services)) {
+  return { ...(await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: 'test' })), officer }
+}
+
+/** The data-verdict of a verdict page. */
+export function verdictOf(html: string): string | null {
+  return /<main[^>]*data-verdict="([^"]+)"/.exec(html)?.[1] ?? null
+}
+
+export function faceOf(html: string): string | null {
+  return /<main[^>]*data-face="([^"]+)"/.exec(html)?.[1] ?? null
+}
+
+export function tempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `cek-${prefix}-`))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
