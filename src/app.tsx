@@ -37,16 +37,12 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   app.use('*', language({ production: deps.config.production }))
   app.use('*', sameOriginWrites({ publicUrl: deps.config.publicUrl }))
 
-  app.use(
-    '/assets/*',
-    serveStatic({
-      root: PUBLIC_DIR,
-      rewriteRequestPath: (path) => path.replace(/^\/assets/, ''),
-      onFound: (_path, c) => {
-        c.header('Cache-Control', 'public, max-age=31536000, immutable')
-      },
-    }),
-  )
+  app.use('/assets/*', async (c, next) => {
+    await next()
+    // Asset URLs carry a content hash (see asset()), so they never change under a browser.
+    if (c.res.status === 200) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable')
+  })
+  app.use('/assets/*', serveStatic({ root: PUBLIC_DIR, rewriteRequestPath: (path) => path.replace(/^\/assets/, '') }))
 
   app.get('/healthz', (c) => {
     try {
