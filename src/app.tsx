@@ -8,6 +8,9 @@ import type { AppEnv } from './http/env.ts'
 import { renderError } from './http/errors.tsx'
 import { clientAddress, language, redactPath, requestId, sameOriginWrites, securityHeaders } from './http/middleware.ts'
 import { createRateLimits } from './http/rate-limit.ts'
+import { authRoutes } from './auth/routes.tsx'
+import { loadSession } from './auth/middleware.ts'
+import { LoginThrottle } from './auth/throttle.ts'
 import { createServices, type Services } from './services.ts'
 import { householdRoutes } from './verification/routes.tsx'
 import { Verifier } from './verification/verify.ts'
@@ -23,6 +26,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   const services = createServices(deps)
   const verifier = new Verifier(services)
   const rateLimits = createRateLimits(deps.config.rateLimit)
+  const loginThrottle = new LoginThrottle(services.secrets.deviceCookieKey, deps.config.rateLimit)
   const app = new Hono<AppEnv>()
 
   app.use('*', requestId)
@@ -31,11 +35,13 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
     c.set('services', services)
     c.set('verifier', verifier)
     c.set('rateLimits', rateLimits)
+    c.set('loginThrottle', loginThrottle)
     await next()
   })
   app.use('*', clientAddress)
   app.use('*', language({ production: deps.config.production }))
   app.use('*', sameOriginWrites({ publicUrl: deps.config.publicUrl }))
+  app.use('*', loadSession)
 
   app.use('/assets/*', async (c, next) => {
     await next()
@@ -60,6 +66,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   })
 
   app.route('/', householdRoutes())
+  app.route('/', authRoutes())
 
   app.notFound((c) => renderError(c, 404))
   app.onError((error, c) => {

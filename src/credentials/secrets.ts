@@ -11,6 +11,8 @@ export interface Secrets {
   customerHashKey: Buffer
   /** Keys the hash of a client's network address in scan records. */
   clientHashKey: Buffer
+  /** Signs device cookies that let a known device log in while an account is throttled. */
+  deviceCookieKey: Buffer
 }
 
 const KEK_FILE = 'kek.key'
@@ -33,6 +35,7 @@ export function loadSecrets(config: Pick<Config, 'kek' | 'dataDir'>): Secrets {
     keyEncryptionKey: derive('cek-petugas/key-encryption/v1'),
     customerHashKey: derive('cek-petugas/customer-hash/v1'),
     clientHashKey: derive('cek-petugas/client-hash/v1'),
+    deviceCookieKey: derive('cek-petugas/device-cookie/v1'),
   }
 }
 

@@ -1,3 +1,5 @@
+import type { AuthContext } from '../auth/sessions.ts'
+import type { LoginThrottle } from '../auth/throttle.ts'
 import type { Lang, Messages } from '../i18n/index.ts'
 import type { Services } from '../services.ts'
 import type { Verifier } from '../verification/verify.ts'
@@ -13,5 +15,8 @@ export interface AppEnv {
     clientAddress: string | null
     lang: Lang
     t: Messages
+    /** The signed-in user, or null for households. */
+    auth: AuthContext | null
+    loginThrottle: LoginThrottle
   }
 }

@@ -134,20 +134,28 @@ export async function issueBadge(services: Services, request: { officerEmployeeN
 }
 
 /**
- * A fresh short-lived token for a pass's live QR: valid for 5 minutes at most, never beyond the
- * visit window, so a screenshot goes stale.
+ * A fresh token for an existing credential. `live` tokens (the on-screen QR) last 5 minutes at
+ * most, so a screenshot goes stale; printed ones last the visit window (a badge: its year).
  */
-export async function mintLiveToken(services: Services, pass: Credential, officer: Officer): Promise<{ token: string; exp: number }> {
+export async function mintCredentialToken(
+  services: Services,
+  credential: Credential,
+  officer: Officer,
+  options: { live: boolean },
+): Promise<{ token: string; exp: number }> {
   const now = services.clock.now()
-  const expiresAt = Math.min(now + LIVE_TOKEN_LIFETIME_MS, pass.windowEnd + VISIT_GRACE_MS)
+  const isPass = credential.kind === 'visit_pass'
+  const grace = isPass ? VISIT_GRACE_MS : 0
+  const end = credential.windowEnd + grace
+  const expiresAt = options.live ? Math.min(now + LIVE_TOKEN_LIFETIME_MS, end) : end
   const { token } = await signCredentialToken(services.keys, services.audience, {
-    kind: 'visit_pass',
-    jti: pass.id,
+    kind: credential.kind,
+    jti: credential.id,
     subject: officer.employeeNo,
     issuedAt: now,
-    notBefore: pass.windowStart - VISIT_GRACE_MS,
+    notBefore: credential.windowStart - grace,
     expiresAt,
-    claims: passClaims(officer, pass),
+    claims: isPass ? passClaims(officer, credential) : { unt: officer.unitCode ?? undefined },
   })
   return { token, exp: Math.floor(expiresAt / 1000) }
 }

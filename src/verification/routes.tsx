@@ -16,7 +16,8 @@ import { VerificationUnavailableError, type CredentialInput, type ScanContext, t
 /** The household side: home, verdict pages, the customer check, the JSON verdict API. */
 export function householdRoutes() {
   const app = new Hono<AppEnv>()
-  app.use('*', householdRateLimit)
+  // Scoped paths: a sub-app's '*' middleware would apply to every route of the parent app.
+  for (const path of ['/', '/c', '/c/*', '/v', '/v/*', '/check-customer', '/api/v1/verify', '/api/v1/verify/*']) app.use(path, householdRateLimit)
 
   app.get('/', (c) => renderHome(c, null, ''))
 

@@ -167,7 +167,9 @@ export class Verifier {
     if (!kind) return rejected('wrong_type')
 
     // 3. Sanity: a lifetime our issuer would never sign, or a payload that is not what it signed.
-    const { iat, exp, jti, sub } = payload as Required<Pick<JWTPayload, 'iat' | 'exp' | 'jti' | 'sub'>>
+    // jose checks that the registered claims are present, not that each has the right type.
+    const { iat, exp, jti, sub } = payload
+    if (typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string' || typeof sub !== 'string') return rejected('malformed')
     if (exp - iat > MAX_TOKEN_LIFETIME[kind] || iat * 1000 > now + CLOCK_TOLERANCE_S * 1000 || !hasCanonicalPayload(token)) {
       return rejected('malformed')
     }
@@ -279,7 +281,7 @@ function verdictForJoseError(error: unknown): Verdict {
   if (error instanceof RejectedToken) return error.verdict
   if (error instanceof errors.JWTExpired) return 'expired'
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return 'not_yet_valid'
+    if (error.claim === 'nbf' && error.reason === 'check_failed') return 'not_yet_valid'
     if (error.claim === 'iss' || error.claim === 'aud') return 'wrong_type'
     return 'malformed'
   }
