@@ -1,4 +1,4 @@
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // Every timestamp is milliseconds since the epoch (UTC), stored as an integer.
 
@@ -156,4 +156,107 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('sessions_user').on(t.userId)],
+)
+
+// ---------------------------------------------------------------------------------------------
+// Scam reports (DESIGN §5) and the outbox of the 123 channel.
+
+export const REPORT_CATEGORIES = ['money', 'otp', 'ktp_photo', 'threat', 'apk_link', 'other'] as const
+export const REPORT_STATUSES = ['new', 'in_review', 'forwarded', 'resolved_scam', 'resolved_genuine', 'rejected'] as const
+
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `LPR-` + 8 characters of Crockford base32. */
+    ticket: text('ticket').notNull(),
+    /** SHA-256 of the tracking key: only the reporter, who holds the key, sees the report. */
+    trackingKeyHash: text('tracking_key_hash').notNull(),
+    /** The tracking key sealed under the KEK, so a folded duplicate can be handed the same link. */
+    trackingKeySealed: text('tracking_key_sealed').notNull(),
+    /** What identifies an identical report: the reported token or code, or the text of a report without one. */
+    foldKey: text('fold_key').notNull(),
+    /** Keyed hash of the reporter's network (as in scans), for folding duplicates. */
+    clientHash: text('client_hash'),
+    subjectKind: text('subject_kind', { enum: ['token', 'code'] }),
+    /** SHA-256 of the token (as scans.token_hash) or of `code:<code>`; never the token itself. */
+    subjectHash: text('subject_hash'),
+    shortCode: text('short_code'),
+    /** The verdict when the report was made; 'unavailable' when it could not be checked. */
+    verdict: text('verdict'),
+    /** Only when the verdict was valid: the genuine pass or badge and its officer. */
+    credentialId: text('credential_id'),
+    officerEmployeeNo: text('officer_employee_no'),
+    /** JSON of the token's claims, decoded WITHOUT trusting them: for investigation only. */
+    unverifiedClaims: text('unverified_claims'),
+    category: text('category', { enum: REPORT_CATEGORIES }),
+    note: text('note'),
+    /** +628… form. */
+    phone: text('phone'),
+    /** Typed kelurahan / desa. */
+    location: text('location'),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    status: text('status', { enum: REPORT_STATUSES }).notNull().default('new'),
+    /** Counts changes sent to the 123 channel, so a receiver can keep the newest. */
+    revision: integer('revision').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('reports_ticket').on(t.ticket),
+    index('reports_fold').on(t.foldKey, t.createdAt),
+    index('reports_time').on(t.createdAt),
+  ],
+)
+
+/** The report's timeline; the reporter sees the rows marked visible. */
+export const reportEvents = sqliteTable(
+  'report_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reportId: integer('report_id')
+      .notNull()
+      .references(() => reports.id),
+    kind: text('kind', { enum: ['created', 'details_added', 'status_changed'] }).notNull(),
+    /** For status_changed: the new status. */
+    status: text('status', { enum: REPORT_STATUSES }),
+    visibleToReporter: integer('visible_to_reporter', { mode: 'boolean' }).notNull().default(true),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('report_events_report').on(t.reportId, t.at)],
+)
+
+/**
+ * Durable outbox of webhook deliveries (Standard Webhooks). A row is written in the same
+ * transaction as the change it announces, and claimed with a lease before it is sent.
+ */
+export const outboxDeliveries = sqliteTable(
+  'outbox_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `webhook-id`: stable across retries, the receiver's idempotency key. */
+    webhookId: text('webhook_id').notNull(),
+    /** Deliveries of one subject (a ticket) are sent in order. */
+    subject: text('subject').notNull(),
+    eventType: text('event_type').notNull(),
+    /** The exact JSON body, frozen when enqueued. */
+    payload: text('payload').notNull(),
+    state: text('state', { enum: ['pending', 'delivered', 'dead'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    claimedUntil: integer('claimed_until').notNull().default(0),
+    claimToken: text('claim_token'),
+    firstAttemptAt: integer('first_attempt_at'),
+    lastAttemptAt: integer('last_attempt_at'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    deadAt: integer('dead_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_webhook_id').on(t.webhookId),
+    index('outbox_due').on(t.state, t.nextAttemptAt),
+    index('outbox_subject').on(t.subject, t.state, t.id),
+  ],
 )

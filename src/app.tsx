@@ -12,6 +12,8 @@ import { authRoutes } from './auth/routes.tsx'
 import { loadSession } from './auth/middleware.ts'
 import { LoginThrottle } from './auth/throttle.ts'
 import { createServices, type Services } from './services.ts'
+import { LiveQrCache } from './passes/live-qr.ts'
+import { officerPortalRoutes } from './passes/routes.tsx'
 import { householdRoutes } from './verification/routes.tsx'
 import { Verifier } from './verification/verify.ts'
 
@@ -67,6 +69,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
 
   app.route('/', householdRoutes())
   app.route('/', authRoutes())
+  app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
 
   app.notFound((c) => renderError(c, 404))
   app.onError((error, c) => {

@@ -6,17 +6,20 @@ import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
 import { addOfficer, reactivateOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
 import { issueBadge, issueVisitPass, revokeCredential } from './passes/passes.ts'
+import { invalidateOfficerSessions } from './auth/sessions.ts'
+import { createUser } from './auth/users.ts'
 import { createServices, type Services } from './services.ts'
 
 const USAGE = `Usage: npm run cli -- <command> [options] [--json]
 
-  officer add --employee-no <no> --name <name> [--unit <code>] [--employer <name>] [--role <title>]
+  officer add --employee-no <no> --name <name> [--unit <code>] [--employer <name>] [--role-title <title>]
   officer suspend <employee-no> [--reason <text>]
   officer reactivate <employee-no>
   pass issue --officer <employee-no> --customer <12 digits> --purpose <code> [--ktp none|view|photo] [--work-order <no>] [--ttl <seconds>]
   pass revoke <jti> [--reason <text>]
   badge issue --officer <employee-no>
-  key rotate | key retire <kid> [--force] | key compromise <kid> | key list`
+  key rotate | key retire <kid> [--force] | key compromise <kid> | key list
+  user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)`
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -27,6 +30,7 @@ const OPTIONS = {
   unit: { type: 'string' },
   employer: { type: 'string' },
   role: { type: 'string' },
+  'role-title': { type: 'string' },
   reason: { type: 'string' },
   officer: { type: 'string' },
   customer: { type: 'string' },
@@ -34,6 +38,7 @@ const OPTIONS = {
   ktp: { type: 'string' },
   'work-order': { type: 'string' },
   ttl: { type: 'string' },
+  username: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -83,12 +88,13 @@ async function runCommand(services: Services, positionals: string[], values: Val
         name: required(values.name, '--name'),
         unitCode: values.unit ?? null,
         employer: values.employer ?? null,
-        roleTitle: values.role ?? null,
+        roleTitle: values['role-title'] ?? null,
       })
       return { json: officerJson(officer), text: `Added officer ${officer.employeeNo} (${officer.name})` }
     }
     case 'officer suspend': {
       const officer = suspendOfficer(db, clock, required(target, '<employee-no>'), values.reason ?? null)
+      invalidateOfficerSessions(db, officer.id)
       return { json: officerJson(officer), text: `Suspended ${officer.employeeNo}: every badge and pass of theirs now fails` }
     }
     case 'officer reactivate': {
@@ -138,9 +144,29 @@ async function runCommand(services: Services, positionals: string[], values: Val
       const list = keys.list().map((key) => ({ ...key, createdAt: iso(key.createdAt), stateChangedAt: iso(key.stateChangedAt) }))
       return { json: { keys: list }, text: list.map((k) => `${k.kid}\t${k.state}\t${k.createdAt}\tlive: ${k.liveCredentials}`).join('\n') }
     }
+    case 'user add': {
+      const password = await readPassword()
+      const user = await createUser(db, clock, {
+        username: required(values.username, '--username'),
+        role: required(values.role, '--role'),
+        officerEmployeeNo: values.officer ?? null,
+        password,
+      })
+      return { json: { username: user.username, role: user.role, officer: values.officer ?? null }, text: `Added ${user.role} ${user.username}` }
+    }
     default:
       throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)
   }
+}
+
+/** The password is read from standard input (one line, or all of it), never from the command line. */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password: ')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  if (!password) throw new UsageError('Give the password on standard input')
+  return password
 }
 
 function required(value: string | undefined, name: string): string {

@@ -11,6 +11,11 @@ export interface Config {
   kek: string | null
   webhookUrl: string | null
   webhookSecret: string | null
+  /** 123 channel delivery timing (CHANNEL123_* variables; see docs/channel-123.md). */
+  channelGiveUpMs: number
+  channelRetryBaseMs: number
+  channelPollMs: number
+  channelTimeoutMs: number
   rateLimit: boolean
   demoData: boolean
 }
@@ -28,6 +33,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch {
     throw new ConfigError(`PUBLIC_URL must be an absolute URL, got "${env.PUBLIC_URL}"`)
   }
+  const webhookUrl = env.CHANNEL123_WEBHOOK_URL || null
+  const webhookSecret = env.CHANNEL123_WEBHOOK_SECRET || null
+  checkWebhookSettings(webhookUrl, webhookSecret)
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -35,11 +43,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     production,
     kek: env.KEK || null,
-    webhookUrl: env.CHANNEL123_WEBHOOK_URL || null,
-    webhookSecret: env.CHANNEL123_WEBHOOK_SECRET || null,
+    webhookUrl,
+    webhookSecret,
+    channelGiveUpMs: durationMs(env, 'CHANNEL123_GIVE_UP_MS', 24 * 3600 * 1000),
+    channelRetryBaseMs: durationMs(env, 'CHANNEL123_RETRY_BASE_MS', 2000),
+    channelPollMs: durationMs(env, 'CHANNEL123_POLL_MS', 1000),
+    channelTimeoutMs: durationMs(env, 'CHANNEL123_TIMEOUT_MS', 10_000),
     rateLimit: env.RATE_LIMIT !== 'off',
     demoData: !production,
   }
+}
+
+function durationMs(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a whole number of milliseconds, got "${raw}"`)
+  return value
+}
+
+/** Standard Webhooks: a `whsec_` prefix and a base64 secret of at least 24 bytes; unsigned deliveries are never sent. */
+function checkWebhookSettings(url: string | null, secret: string | null): void {
+  if (url === null) return
+  let protocol = ''
+  try {
+    protocol = new URL(url).protocol
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new ConfigError(`CHANNEL123_WEBHOOK_URL must be an http(s) URL, got "${url}"`)
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret ?? '')
+  const bytes = match?.[1] ? Buffer.from(match[1], 'base64').length : 0
+  if (bytes < 24) throw new ConfigError('CHANNEL123_WEBHOOK_SECRET must be whsec_<base64 of at least 24 random bytes> when CHANNEL123_WEBHOOK_URL is set')
 }
 
 export interface Clock {

@@ -8,10 +8,12 @@ export interface LayoutProps {
   title: string
   /** Link that switches the language on the current page. */
   langSwitchHref: string
+  /** Extra scripts from public/, loaded deferred after htmx. */
+  scripts?: string[]
   children: Child
 }
 
-export function Layout({ t, title, langSwitchHref, children }: LayoutProps) {
+export function Layout({ t, title, langSwitchHref, scripts = [], children }: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -24,6 +26,9 @@ export function Layout({ t, title, langSwitchHref, children }: LayoutProps) {
           <link rel="stylesheet" href={asset('app.css')} />
           <link rel="icon" href={asset('icon.svg')} type="image/svg+xml" />
           <script src={asset('vendor/htmx.min.js')} defer></script>
+          {scripts.map((path) => (
+            <script src={asset(path)} defer></script>
+          ))}
         </head>
         <body>
           <a class="skip" href="#main">

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { and, eq, gte, isNull, lte, or } from 'drizzle-orm'
-import { credentials, declaredCampaigns } from '../../db/schema.ts'
+import { and, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm'
+import { credentials, declaredCampaigns, officers, units } from '../../db/schema.ts'
 import { keyedHash } from '../credentials/secrets.ts'
 import { generateShortCode } from '../credentials/short-code.ts'
 import { signCredentialToken, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
@@ -231,4 +231,57 @@ function insertCredential(services: Services, row: Omit<typeof credentials.$infe
       if (!collided || attempt >= 5) throw error
     }
   }
+}
+
+export interface PassListRow {
+  pass: Credential
+  officer: { id: number; employeeNo: string; name: string; unitCode: string | null }
+  timeZone: string
+}
+
+/** Visit passes of the given officers (all when null), newest window first. */
+export function listVisitPasses(services: Services, options: { officerIds: Set<number> | null; endingAfter?: number; limit?: number }): PassListRow[] {
+  if (options.officerIds !== null && options.officerIds.size === 0) return []
+  const conditions = [eq(credentials.kind, 'visit_pass')]
+  if (options.officerIds !== null) conditions.push(inArray(credentials.officerId, [...options.officerIds]))
+  if (options.endingAfter !== undefined) conditions.push(gt(credentials.windowEnd, options.endingAfter))
+  return services.db
+    .select({
+      pass: credentials,
+      officer: { id: officers.id, employeeNo: officers.employeeNo, name: officers.name, unitCode: officers.unitCode },
+      timeZone: sql<string>`coalesce(${units.timeZone}, 'Asia/Jakarta')`,
+    })
+    .from(credentials)
+    .innerJoin(officers, eq(officers.id, credentials.officerId))
+    .leftJoin(units, eq(units.code, officers.unitCode))
+    .where(and(...conditions))
+    .orderBy(desc(credentials.windowStart))
+    .limit(options.limit ?? 100)
+    .all()
+}
+
+/** A credential with its officer, or null. */
+export function findCredentialWithOfficer(services: Services, id: string): { credential: Credential; officer: Officer; timeZone: string } | null {
+  const row = services.db
+    .select({ credential: credentials, officer: officers, timeZone: sql<string>`coalesce(${units.timeZone}, 'Asia/Jakarta')` })
+    .from(credentials)
+    .innerJoin(officers, eq(officers.id, credentials.officerId))
+    .leftJoin(units, eq(units.code, officers.unitCode))
+    .where(eq(credentials.id, id))
+    .get()
+  return row ?? null
+}
+
+/** The officer's live badge, issuing one when there is none. */
+export async function currentBadge(services: Services, officer: Officer, issuedBy: string): Promise<Credential> {
+  const now = services.clock.now()
+  const live = services.db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
+    .orderBy(desc(credentials.issuedAt))
+    .get()
+  if (live) return live
+  const issued = await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy })
+  return findCredential(services, issued.id)!
 }

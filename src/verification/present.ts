@@ -1,5 +1,6 @@
 import { formatShortCode } from '../credentials/short-code.ts'
 import { fill, type Lang, type Messages } from '../i18n/index.ts'
+import { formatDate, formatWindow } from '../i18n/time.ts'
 import { PURPOSES } from '../passes/purposes.ts'
 import type { VerificationResult, Verdict } from './verify.ts'
 
@@ -36,6 +37,8 @@ export interface VerdictView {
   shortCode: string | null
   /** The "is this for my ID pelanggan?" form: where it posts and what identifies the credential. */
   customerCheck: { field: 'token' | 'code'; value: string; answer: CustomerAnswer | null } | null
+  /** What the "Laporkan penipuan" button sends: the token or code of this page, on every face. */
+  report: { field: 'token' | 'code'; value: string } | null
 }
 
 export function presentVerdict(
@@ -58,6 +61,8 @@ export function presentVerdict(
     isBadge: result.kind === 'badge',
     shortCode: null,
     customerCheck: null,
+    // Anything longer is malformed anyway; the report hashes the same prefix the scan log does.
+    report: input.value ? { field: input.field, value: input.value.slice(0, 2049) } : null,
   }
   // Only a valid credential shows who and what: a red page never repeats a token's claims.
   if (result.verdict !== 'valid' || !result.officer || !result.credential) return view
@@ -109,23 +114,6 @@ export function presentUnavailable(t: Messages): VerdictView {
     isBadge: false,
     shortCode: null,
     customerCheck: null,
+    report: null,
   }
-}
-
-function formatWindow(start: number, end: number, lang: Lang, timeZone: string): string {
-  const locale = lang === 'id' ? 'id-ID' : 'en-GB'
-  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' })
-  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(start).find((p) => p.type === 'timeZoneName')?.value ?? ''
-  const sameDay = day.format(start) === day.format(end)
-  return sameDay
-    ? `${day.format(start)}, ${time.format(start)}–${time.format(end)} ${zone}`
-    : `${day.format(start)} ${time.format(start)} – ${day.format(end)} ${time.format(end)} ${zone}`
-}
-
-/** dd-mm-yyyy in the unit's time zone, for the KTP watermark. */
-function formatDate(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(at)
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
-  return `${part('day')}-${part('month')}-${part('year')}`
 }

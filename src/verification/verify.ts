@@ -56,7 +56,14 @@ export interface VerificationResult {
   warnings: Warning[]
   /** Claims of a token whose signature checked out but which is not valid; for reports only, never displayed as true. */
   credentialId: string | null
+  /**
+   * The token's claims as written, decoded only after verification and NOT trusted: a scam
+   * report keeps them, labelled unverified, for investigation. Never shown as fact.
+   */
+  unverifiedClaims: UnverifiedClaims | null
 }
+
+export type UnverifiedClaims = Record<string, string | number>
 
 export type CredentialInput = { token: string } | { code: string }
 
@@ -125,6 +132,7 @@ export class Verifier {
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
     const now = this.services.clock.now()
     const result = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
+    if ('token' in input) result.unverifiedClaims = decodeUnverifiedClaims(input.token)
     this.#recordScan(input, result, context, now)
     return result
   }
@@ -204,7 +212,7 @@ export class Verifier {
     if (now > facts.windowEnd + grace) return rejected('expired', facts.id)
     const warnings: Warning[] = []
     if (now < facts.windowStart || now > facts.windowEnd) warnings.push('outside_window')
-    return { verdict: 'valid', kind: facts.kind, officer: officerFacts(row), credential: facts, warnings, credentialId: facts.id }
+    return { verdict: 'valid', kind: facts.kind, officer: officerFacts(row), credential: facts, warnings, credentialId: facts.id, unverifiedClaims: null }
   }
 
   async #verificationKey(kid: string) {
@@ -274,7 +282,32 @@ function prepareStateQueries({ db }: Services) {
 type StateRow = NonNullable<ReturnType<ReturnType<typeof prepareStateQueries>['byId']['get']>>
 
 function rejected(verdict: Verdict, credentialId: string | null = null): VerificationResult {
-  return { verdict, kind: null, officer: null, credential: null, warnings: [], credentialId }
+  return { verdict, kind: null, officer: null, credential: null, warnings: [], credentialId, unverifiedClaims: null }
+}
+
+const CLAIMS_KEPT = ['iss', 'aud', 'sub', 'jti', 'iat', 'nbf', 'exp', 'pur', 'ktp', 'cst', 'wo', 'unt'] as const
+const MAX_CLAIM_LENGTH = 120
+
+/**
+ * The payload segment of a token, decoded without trusting it: size-capped, parsed in a try,
+ * and cut down to the known claims with short scalar values.
+ */
+function decodeUnverifiedClaims(token: string): UnverifiedClaims | null {
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return null
+  let payload: unknown
+  try {
+    payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
+  } catch {
+    return null
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null
+  const claims: UnverifiedClaims = {}
+  for (const name of CLAIMS_KEPT) {
+    const value: unknown = (payload as Record<string, unknown>)[name]
+    if (typeof value === 'string') claims[name] = value.slice(0, MAX_CLAIM_LENGTH)
+    else if (typeof value === 'number' && Number.isFinite(value)) claims[name] = value
+  }
+  return Object.keys(claims).length > 0 ? claims : null
 }
 
 function verdictForJoseError(error: unknown): Verdict {
@@ -344,7 +377,7 @@ function officerFacts(row: StateRow): OfficerFacts {
 }
 
 /** Households behind one carrier NAT share an address; /24 (IPv4) or /48 (IPv6) approximates "a place". */
-function networkOf(address: string): string {
+export function networkOf(address: string): string {
   const v4 = address.replace(/^::ffff:/, '')
   if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return v4.split('.').slice(0, 3).join('.')
   return address.split(':').slice(0, 3).join(':')

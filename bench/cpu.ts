@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+
+/** Linux reports process times in clock ticks; 100 per second on every common kernel. */
+const CLOCK_TICKS_PER_SECOND = 100
+
+export interface CpuSpent<T> {
+  result: T
+  wallSeconds: number
+  /** CPU seconds of the server process (all threads), or null where /proc is not available. */
+  serverCpuSeconds: number | null
+  /** CPU seconds of this bench process (the load generator runs here). */
+  benchCpuSeconds: number
+  /** CPU seconds the rest of the machine used meanwhile (other people's work is noise), or null without /proc. */
+  otherCpuSeconds: number | null
+}
+
+/**
+ * Measures CPU time around `work`: on a small machine the load generator and the server share
+ * the cores, so req/s alone does not say whether the server or the client was the limit.
+ */
+export async function measureCpu<T>(serverPid: number | undefined, work: () => PromiseLike<T>): Promise<CpuSpent<T>> {
+  const machineBefore = machineBusySeconds()
+  const serverBefore = serverPid === undefined ? null : processCpuSeconds(serverPid)
+  const benchBefore = process.cpuUsage()
+  const start = performance.now()
+  const result = await work()
+  const wallSeconds = (performance.now() - start) / 1000
+  const bench = process.cpuUsage(benchBefore)
+  const serverAfter = serverPid === undefined ? null : processCpuSeconds(serverPid)
+  const machineAfter = machineBusySeconds()
+  const serverCpuSeconds = serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null
+  const benchCpuSeconds = (bench.user + bench.system) / 1e6
+  const machineCpuSeconds = machineBefore !== null && machineAfter !== null ? machineAfter - machineBefore : null
+  return {
+    result,
+    wallSeconds,
+    serverCpuSeconds,
+    benchCpuSeconds,
+    otherCpuSeconds: machineCpuSeconds === null ? null : Math.max(0, machineCpuSeconds - (serverCpuSeconds ?? 0) - benchCpuSeconds),
+  }
+}
+
+/** Busy time of all cores together, from the first line of /proc/stat (everything but idle and iowait). */
+function machineBusySeconds(): number | null {
+  try {
+    const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/)
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number)
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((total, value) => total + (value ?? NaN), 0)
+    return Number.isFinite(busy) ? busy / CLOCK_TICKS_PER_SECOND : null
+  } catch {
+    return null
+  }
+}
+
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS_PER_SECOND : null
+  } catch {
+    return null
+  }
+}

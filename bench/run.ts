@@ -1,0 +1,344 @@
+/**
+ * Performance report for Cek Petugas against the real server in a child process.
+ *
+ *   npm run bench                 every section, in order
+ *   npm run bench -- verify       one section (several names may be given)
+ *
+ * Prints readable tables and, last, one `BENCH {...}` JSON line with every figure. Missed
+ * targets are reported, not fatal: the exit code is non-zero only when the bench itself broke.
+ */
+import { cpus, loadavg } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { gzipSync } from 'node:zlib'
+import autocannon from 'autocannon'
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
+import { measureCpu } from './cpu.ts'
+import { atLeast, atMost, below, fmt, holds, printTable, printTargets, type TargetCheck } from './report.ts'
+import { KEPT_STDERR_LINES, startServer, type BenchServer } from './server.ts'
+
+const LOAD = { connections: 50, seconds: 10, warmupSeconds: 2 }
+const BARE_VERIFY = { seconds: 5, warmupSeconds: 1 }
+const TARGETS = { apiToBareRatio: 0.7, p99Ms: 25, pageGzipBytes: 30 * 1024 }
+
+interface BenchContext {
+  server: BenchServer
+}
+
+interface SectionResult {
+  figures: Record<string, unknown>
+  targets: TargetCheck[]
+}
+
+type Section = (context: BenchContext) => Promise<SectionResult>
+
+/** Run in this order; later steps add their sections here. */
+const SECTIONS: Record<string, Section> = {
+  verify: verifyThroughput,
+  weight: pageWeight,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section: verification throughput (DESIGN §4) — the server's verify path against bare jwtVerify.
+
+interface LoadFigures {
+  requestsPerSec: number
+  meanMs: number
+  p50Ms: number
+  p99Ms: number
+  requests: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  /** Responses whose body differed from the one fetched before the run (e.g. not `valid`). */
+  mismatches: number
+  /** Average cores busy during the measured run: the server process, and this process generating the load. */
+  serverCores: number | null
+  benchCores: number
+  /** Cores used by everything else on the machine during the run; well above 0 means noisy req/s. */
+  otherCores: number | null
+  serverCpuUsPerRequest: number | null
+}
+
+async function verifyThroughput({ server }: BenchContext): Promise<SectionResult> {
+  const apiUrl = `${server.baseUrl}/api/v1/verify/${server.passToken}`
+  const pageUrl = `${server.baseUrl}/v/${server.passToken}`
+  const apiBody = await expectValidApiVerdict(apiUrl)
+  const pageBody = await fetchText(pageUrl)
+
+  const bare = await measureBareJwtVerify(server)
+  const api = await loadTest(server, apiUrl, apiBody)
+  const page = await loadTest(server, pageUrl, pageBody)
+  const ratio = api.requestsPerSec / bare.opsPerSec
+
+  printTable(
+    `Verification throughput (${LOAD.connections} connections, ${LOAD.seconds} s each; bare jwtVerify sequential, ${BARE_VERIFY.seconds} s)`,
+    ['path', 'ops or req/s', 'mean', 'p50', 'p99', 'requests', 'non-2xx/err/timeout/mismatch', 'server CPU/req', 'cores server + bench + other'],
+    [
+      ['bare jose.jwtVerify (in bench process)', fmt.int(bare.opsPerSec), fmt.ms(bare.meanMs), '', '', fmt.int(bare.ops), '', `${fmt.int(bare.cpuUsPerOp)} µs`, ''],
+      loadRow('GET /api/v1/verify/<token>', api),
+      loadRow('GET /v/<token>', page),
+    ],
+  )
+  console.log(`API ÷ bare jwtVerify = ${fmt.percent(ratio)}   (page ÷ bare = ${fmt.percent(page.requestsPerSec / bare.opsPerSec)})`)
+  // CPU per operation does not depend on what else the machine is doing, unlike req/s.
+  if (api.serverCpuUsPerRequest !== null && page.serverCpuUsPerRequest !== null) {
+    console.log(`CPU per request ÷ CPU per bare verify: API ${(api.serverCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×, page ${(page.serverCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×`)
+  }
+  warnIfUnclean('API', api)
+  warnIfUnclean('page', page)
+
+  return {
+    figures: { bareJwtVerify: bare, api, page, apiToBareRatio: ratio, pageToBareRatio: page.requestsPerSec / bare.opsPerSec },
+    targets: [
+      atLeast('API req/s ÷ bare jwtVerify ops/s', ratio, TARGETS.apiToBareRatio, fmt.percent),
+      below('API p99 latency', api.p99Ms, TARGETS.p99Ms, fmt.ms),
+      below('page p99 latency', page.p99Ms, TARGETS.p99Ms, fmt.ms),
+    ],
+  }
+}
+
+/** Loading a rejected token would measure the wrong path; also returns the body every response must match. */
+async function expectValidApiVerdict(apiUrl: string): Promise<string> {
+  const body = await fetchText(apiUrl)
+  const verdict = (JSON.parse(body) as { verdict?: unknown }).verdict
+  if (verdict !== 'valid') throw new Error(`The bench pass is not valid (verdict ${String(verdict)}); refusing to measure a rejection path`)
+  return body
+}
+
+/** What the server's verify step costs at best: the same library call, keys already imported, no HTTP or database. */
+async function measureBareJwtVerify(server: BenchServer): Promise<{ opsPerSec: number; ops: number; meanMs: number; cpuUsPerOp: number }> {
+  const jwks = JSON.parse(await fetchText(`${server.baseUrl}/.well-known/jwks.json`)) as JSONWebKeySet
+  const keySet = createLocalJWKSet(jwks)
+  const issuer = new URL(server.publicUrl).origin
+  const options = { algorithms: ['ES256'], issuer, audience: `${issuer}/v` }
+  const verifyOnce = () => jwtVerify(server.passToken, keySet, options)
+  await repeatFor(BARE_VERIFY.warmupSeconds, verifyOnce)
+  const { result, benchCpuSeconds } = await measureCpu(undefined, () => repeatFor(BARE_VERIFY.seconds, verifyOnce))
+  const { ops, seconds } = result
+  return { opsPerSec: ops / seconds, ops, meanMs: (seconds * 1000) / ops, cpuUsPerOp: (benchCpuSeconds * 1e6) / ops }
+}
+
+/** Sequential awaits for about `seconds`. */
+async function repeatFor(seconds: number, operation: () => Promise<unknown>): Promise<{ ops: number; seconds: number }> {
+  const start = performance.now()
+  const end = start + seconds * 1000
+  let ops = 0
+  while (performance.now() < end) {
+    await operation()
+    ops++
+  }
+  return { ops, seconds: (performance.now() - start) / 1000 }
+}
+
+async function loadTest(server: BenchServer, url: string, expectBody: string): Promise<LoadFigures> {
+  const options = { url, connections: LOAD.connections, expectBody }
+  // A separate warm-up run (rather than autocannon's `warmup` option) keeps it out of the CPU figures.
+  await autocannon({ ...options, duration: LOAD.warmupSeconds })
+  const { result, wallSeconds, serverCpuSeconds, benchCpuSeconds, otherCpuSeconds } = await measureCpu(server.pid, () => autocannon({ ...options, duration: LOAD.seconds }))
+  return {
+    requestsPerSec: result.requests.average,
+    meanMs: result.latency.mean,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    mismatches: result.mismatches,
+    serverCores: serverCpuSeconds === null ? null : serverCpuSeconds / wallSeconds,
+    benchCores: benchCpuSeconds / wallSeconds,
+    otherCores: otherCpuSeconds === null ? null : otherCpuSeconds / wallSeconds,
+    serverCpuUsPerRequest: serverCpuSeconds === null || result.requests.total === 0 ? null : (serverCpuSeconds * 1e6) / result.requests.total,
+  }
+}
+
+function loadRow(label: string, figures: LoadFigures): string[] {
+  const { requestsPerSec, meanMs, p50Ms, p99Ms, requests, non2xx, errors, timeouts, mismatches } = figures
+  const cpuPerRequest = figures.serverCpuUsPerRequest === null ? 'n/a' : `${fmt.int(figures.serverCpuUsPerRequest)} µs`
+  return [
+    label,
+    fmt.int(requestsPerSec),
+    fmt.ms(meanMs),
+    fmt.ms(p50Ms),
+    fmt.ms(p99Ms),
+    fmt.int(requests),
+    `${fmt.int(non2xx)}/${fmt.int(errors)}/${fmt.int(timeouts)}/${fmt.int(mismatches)}`,
+    cpuPerRequest,
+    `${fmt.cores(figures.serverCores)} + ${fmt.cores(figures.benchCores)} + ${fmt.cores(figures.otherCores)}`,
+  ]
+}
+
+function warnIfUnclean(label: string, figures: LoadFigures): void {
+  const bad = figures.non2xx + figures.errors + figures.timeouts + figures.mismatches
+  if (bad > 0) console.log(`WARN ${label}: ${fmt.int(bad)} responses were not the expected 200 body; its figures may not measure the valid path`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section: page weight of the verdict page, and whether it works without JavaScript (DESIGN §7).
+
+interface Resource {
+  url: string
+  /** How the page refers to it: stylesheet, icon, script, img (several when reused). */
+  kinds: string[]
+  rawBytes: number
+  gzipBytes: number
+  /** Content-Encoding the server answered with; the gzip figure is ours either way. */
+  servedEncoding: string
+}
+
+async function pageWeight({ server }: BenchContext): Promise<SectionResult> {
+  const pageUrl = `${server.baseUrl}/v/${server.passToken}`
+  const document = await download(pageUrl)
+  const html = document.body.toString('utf8')
+  const assets = await Promise.all(assetReferences(html, pageUrl).map(async ({ url, kinds }) => weigh(url, kinds, await download(url))))
+  const resources = [weigh(pageUrl, ['document'], document), ...assets]
+  const totalGzip = sum(resources.map((resource) => resource.gzipBytes))
+  const totalRaw = sum(resources.map((resource) => resource.rawBytes))
+  const withoutScripts = sum(resources.filter((resource) => !resource.kinds.includes('script')).map((resource) => resource.gzipBytes))
+  const verdictInHtml = html.includes('data-verdict="valid"')
+
+  printTable(
+    'Page weight of GET /v/<token> (gzip level 9 of each body)',
+    ['resource', 'loaded as', 'raw', 'gzip', 'served encoding'],
+    [
+      ...resources.map((resource) => [displayPath(resource.url, server.baseUrl), resource.kinds.join(', '), fmt.bytes(resource.rawBytes), fmt.bytes(resource.gzipBytes), resource.servedEncoding]),
+      ['total', '', fmt.bytes(totalRaw), fmt.bytes(totalGzip), ''],
+      ['total without scripts', '', '', fmt.bytes(withoutScripts), ''],
+    ],
+  )
+  console.log(`Verdict in the HTML without JavaScript (data-verdict="valid"): ${verdictInHtml ? 'yes' : 'no'}`)
+
+  return {
+    figures: { resources: resources.map((resource) => ({ ...resource, url: displayPath(resource.url, server.baseUrl) })), totalRawBytes: totalRaw, totalGzipBytes: totalGzip, gzipBytesWithoutScripts: withoutScripts, verdictInHtml },
+    targets: [atMost('page weight, gzipped total', totalGzip, TARGETS.pageGzipBytes, fmt.bytes), holds('verdict in HTML without JavaScript', verdictInHtml)],
+  }
+}
+
+const TAG = /<(link|script|img)\b([^>]*)>/gi
+const ATTRIBUTE = /([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g
+
+/** Every stylesheet, icon, script and image the page makes a browser fetch, each URL once. */
+function assetReferences(html: string, pageUrl: string): { url: string; kinds: string[] }[] {
+  const byUrl = new Map<string, string[]>()
+  for (const [, tagName = '', attributeText = ''] of html.matchAll(TAG)) {
+    const attributes = parseAttributes(attributeText)
+    const reference = referenceOf(tagName.toLowerCase(), attributes)
+    if (!reference || reference.href.startsWith('data:')) continue
+    const url = new URL(reference.href, pageUrl).href
+    byUrl.set(url, [...(byUrl.get(url) ?? []), reference.kind])
+  }
+  return [...byUrl].map(([url, kinds]) => ({ url, kinds }))
+}
+
+function referenceOf(tagName: string, attributes: Map<string, string>): { href: string; kind: string } | null {
+  if (tagName === 'script' || tagName === 'img') {
+    const src = attributes.get('src')
+    return src ? { href: src, kind: tagName } : null
+  }
+  const rel = (attributes.get('rel') ?? '').toLowerCase().split(/\s+/)
+  const href = attributes.get('href')
+  if (!href) return null
+  if (rel.includes('stylesheet')) return { href, kind: 'stylesheet' }
+  if (rel.includes('icon')) return { href, kind: 'icon' }
+  return null
+}
+
+function parseAttributes(text: string): Map<string, string> {
+  const attributes = new Map<string, string>()
+  for (const [, name = '', double, single, bare] of text.matchAll(ATTRIBUTE)) {
+    attributes.set(name.toLowerCase(), decodeEntities(double ?? single ?? bare ?? ''))
+  }
+  return attributes
+}
+
+function decodeEntities(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+}
+
+async function download(url: string): Promise<{ body: Buffer; servedEncoding: string }> {
+  const response = await fetch(url, { headers: { 'accept-encoding': 'gzip, br' } })
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`)
+  // fetch hands back the decoded body whatever the wire encoding was.
+  return { body: Buffer.from(await response.arrayBuffer()), servedEncoding: response.headers.get('content-encoding') ?? 'identity' }
+}
+
+function weigh(url: string, kinds: string[], { body, servedEncoding }: { body: Buffer; servedEncoding: string }): Resource {
+  return { url, kinds, rawBytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length, servedEncoding }
+}
+
+function displayPath(url: string, baseUrl: string): string {
+  const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) : url
+  return path.replace(/^\/v\/[^?#]+/, '/v/<token>')
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url)
+  const text = await response.text()
+  if (!response.ok) throw new Error(`GET ${displayPath(url, new URL(url).origin)} answered ${response.status}: ${text.slice(0, 200)}`)
+  return text
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0)
+}
+
+function selectSections(names: string[]): [string, Section][] {
+  if (names.length === 0) return Object.entries(SECTIONS)
+  const unknown = names.filter((name) => !(name in SECTIONS))
+  if (unknown.length > 0) throw new UsageError(`Unknown section ${unknown.join(', ')}; choose from: ${Object.keys(SECTIONS).join(', ')}`)
+  return names.map((name) => [name, SECTIONS[name] as Section])
+}
+
+class UsageError extends Error {}
+
+function printServerErrors(server: BenchServer): number {
+  const lines = server.stderrLines()
+  if (lines.length === 0) return 0
+  console.log(`\nServer wrote ${lines.length}${lines.length >= KEPT_STDERR_LINES ? '+' : ''} line(s) to stderr; the first ones:`)
+  for (const line of lines.slice(0, 10)) console.log(`  ${line}`)
+  return lines.length
+}
+
+async function main(): Promise<void> {
+  const sections = selectSections(process.argv.slice(2))
+  const server = await startServer()
+  const stopOnSignal = () => void server.stop().finally(() => process.exit(130))
+  process.once('SIGINT', stopOnSignal)
+  process.once('SIGTERM', stopOnSignal)
+  try {
+    const cpuModel = cpus()[0]?.model ?? 'unknown CPU'
+    console.log(`Cek Petugas bench · Node ${process.version} · ${cpus().length} × ${cpuModel}`)
+    console.log(`Server ${server.baseUrl} (child process, RATE_LIMIT=off, DATA_DIR ${server.dataDir})`)
+    const loadBefore = loadavg()[0] ?? 0
+    console.log(`Load average (1 min) at start: ${loadBefore.toFixed(2)}${loadBefore > 0.5 ? '  (other work is running: req/s will be noisy, CPU per request less so)' : ''}`)
+
+    const figures: Record<string, unknown> = {}
+    const targets: TargetCheck[] = []
+    for (const [name, section] of sections) {
+      const result = await section({ server })
+      figures[name] = result.figures
+      targets.push(...result.targets)
+    }
+    const serverStderrLines = printServerErrors(server)
+    printTargets(targets)
+
+    const meta = { node: process.version, cpus: cpus().length, loadAverageAtStart: loadBefore, load: LOAD, bareVerify: BARE_VERIFY, serverStderrLines }
+    console.log(`BENCH ${JSON.stringify({ meta, ...figures, targets, allPass: targets.every((target) => target.pass) })}`)
+  } finally {
+    process.off('SIGINT', stopOnSignal)
+    process.off('SIGTERM', stopOnSignal)
+    await server.stop()
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof UsageError ? error.message : error)
+  process.exitCode = error instanceof UsageError ? 2 : 1
+})

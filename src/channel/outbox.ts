@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto'
+import { and, asc, eq, gt, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
+import type { Db } from '../../db/client.ts'
+import { outboxDeliveries } from '../../db/schema.ts'
+import { newWebhookId, type DeliveryOutcome } from './webhook.ts'
+
+export type DeliveryState = (typeof outboxDeliveries.$inferSelect)['state']
+
+export interface NewDelivery {
+  /** Deliveries of one subject (e.g. a ticket) are sent in the order they were enqueued. */
+  subject: string
+  eventType: string
+  payload: unknown
+}
+
+export interface ClaimedDelivery {
+  id: number
+  webhookId: string
+  subject: string
+  eventType: string
+  payload: string
+  attempts: number
+  firstAttemptAt: number
+  claimToken: string
+}
+
+export interface ClaimOptions {
+  now: number
+  /** How long the claim holds: longer than one send can take, so nobody else sends it meanwhile. */
+  leaseMs: number
+  limit: number
+  /** Claim pending rows even before their next attempt is due (`outbox drain --now`). */
+  includeNotDue?: boolean
+  /** Only rows after this id, so one drain tries each row at most once. */
+  afterId?: number
+}
+
+export interface RetryPolicy {
+  now: number
+  retryBaseMs: number
+  giveUpMs: number
+  random: () => number
+}
+
+export type RecordedOutcome = 'delivered' | 'failed' | 'dead_lettered' | 'released' | 'lost_claim'
+
+/** However long the give-up time, a pending delivery is tried at least this often. */
+const MAX_RETRY_DELAY_MS = 30 * 60 * 1000
+
+/**
+ * Writes a delivery into the outbox. Call it inside the transaction that makes the change it
+ * announces: the change and its delivery are committed together or not at all.
+ */
+export function enqueueDelivery(db: Db, now: number, delivery: NewDelivery): string {
+  const webhookId = newWebhookId()
+  db.insert(outboxDeliveries)
+    .values({
+      webhookId,
+      subject: delivery.subject,
+      eventType: delivery.eventType,
+      payload: JSON.stringify(delivery.payload),
+      nextAttemptAt: now,
+      createdAt: now,
+    })
+    .run()
+  return webhookId
+}
+
+/**
+ * Claims due deliveries with a lease, in one immediate transaction: a server's worker and a CLI
+ * drain running at once never claim the same row, so nothing is sent twice by us. A row whose
+ * claimant died is claimable again once its lease has run out.
+ */
+export function claimDueDeliveries(db: Db, options: ClaimOptions): ClaimedDelivery[] {
+  const { now, leaseMs, limit, includeNotDue = false, afterId = 0 } = options
+  const claimToken = randomBytes(9).toString('base64url')
+  const earlier = alias(outboxDeliveries, 'earlier')
+  const due = db
+    .select({ id: outboxDeliveries.id })
+    .from(outboxDeliveries)
+    .where(
+      and(
+        eq(outboxDeliveries.state, 'pending'),
+        lt(outboxDeliveries.claimedUntil, now),
+        gt(outboxDeliveries.id, afterId),
+        includeNotDue ? undefined : lte(outboxDeliveries.nextAttemptAt, now),
+        // Keep each subject in order: never overtake an earlier delivery that is still pending.
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(earlier)
+            .where(and(eq(earlier.subject, outboxDeliveries.subject), eq(earlier.state, 'pending'), lt(earlier.id, outboxDeliveries.id))),
+        ),
+      ),
+    )
+    .orderBy(asc(outboxDeliveries.id))
+    .limit(limit)
+  const rows = db.transaction(
+    (tx) =>
+      tx
+        .update(outboxDeliveries)
+        .set({
+          claimedUntil: now + leaseMs,
+          claimToken,
+          attempts: sql`${outboxDeliveries.attempts} + 1`,
+          firstAttemptAt: sql`coalesce(${outboxDeliveries.firstAttemptAt}, ${now})`,
+          lastAttemptAt: now,
+        })
+        .where(inArray(outboxDeliveries.id, due))
+        .returning()
+        .all(),
+    { behavior: 'immediate' },
+  )
+  return rows
+    .map((row) => ({
+      id: row.id,
+      webhookId: row.webhookId,
+      subject: row.subject,
+      eventType: row.eventType,
+      payload: row.payload,
+      attempts: row.attempts,
+      firstAttemptAt: row.firstAttemptAt ?? now,
+      claimToken,
+    }))
+    .sort((a, b) => a.id - b.id)
+}
+
+/**
+ * Stores what one attempt achieved, but only while we still hold the claim. Retries back off
+ * exponentially with jitter; past the give-up time, or on a refusal, the row is dead-lettered
+ * with its last error.
+ */
+export function recordDeliveryOutcome(db: Db, delivery: ClaimedDelivery, outcome: DeliveryOutcome, policy: RetryPolicy): RecordedOutcome {
+  const { now } = policy
+  const ours = and(eq(outboxDeliveries.id, delivery.id), eq(outboxDeliveries.claimToken, delivery.claimToken), eq(outboxDeliveries.state, 'pending'))
+  const update = (values: Partial<typeof outboxDeliveries.$inferInsert>) =>
+    db.update(outboxDeliveries).set({ claimedUntil: 0, claimToken: null, ...values }).where(ours).run().changes > 0
+
+  let recorded: RecordedOutcome
+  let changed: boolean
+  switch (outcome.kind) {
+    case 'delivered':
+      recorded = 'delivered'
+      changed = update({ state: 'delivered', deliveredAt: now, lastError: null })
+      break
+    case 'reject':
+      recorded = 'dead_lettered'
+      changed = update({ state: 'dead', deadAt: now, lastError: `refused by the receiver: ${outcome.error}` })
+      break
+    case 'released':
+      recorded = 'released'
+      changed = update({ nextAttemptAt: now, lastError: outcome.error })
+      break
+    case 'retry': {
+      const deadline = delivery.firstAttemptAt + policy.giveUpMs
+      if (now >= deadline) {
+        recorded = 'dead_lettered'
+        const error = `gave up after ${delivery.attempts} attempts over ${formatDuration(now - delivery.firstAttemptAt)}: ${outcome.error}`
+        changed = update({ state: 'dead', deadAt: now, lastError: error })
+        break
+      }
+      recorded = 'failed'
+      const delay = Math.max(retryDelayMs(delivery.attempts, policy.retryBaseMs, policy.random), outcome.retryAfterMs ?? 0)
+      // The last try happens at the give-up time itself rather than never.
+      changed = update({ nextAttemptAt: Math.min(now + delay, deadline), lastError: outcome.error })
+      break
+    }
+  }
+  return changed ? recorded : 'lost_claim'
+}
+
+/**
+ * Exponential backoff with "equal jitter": the n-th retry waits between half and all of
+ * base·2^(n-1), so a crowd of failed deliveries does not return all at once.
+ */
+export function retryDelayMs(attempts: number, baseMs: number, random: () => number): number {
+  const ceiling = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)))
+  return Math.round(ceiling / 2 + random() * (ceiling / 2))
+}
+
+export interface DeliveryRecord {
+  webhookId: string
+  eventType: string
+  state: DeliveryState
+  attempts: number
+  createdAt: number
+  deliveredAt: number | null
+  deadAt: number | null
+  lastError: string | null
+}
+
+/** Every delivery of one subject, oldest first. */
+export function listDeliveries(db: Db, subject: string): DeliveryRecord[] {
+  return db
+    .select({
+      webhookId: outboxDeliveries.webhookId,
+      eventType: outboxDeliveries.eventType,
+      state: outboxDeliveries.state,
+      attempts: outboxDeliveries.attempts,
+      createdAt: outboxDeliveries.createdAt,
+      deliveredAt: outboxDeliveries.deliveredAt,
+      deadAt: outboxDeliveries.deadAt,
+      lastError: outboxDeliveries.lastError,
+    })
+    .from(outboxDeliveries)
+    .where(eq(outboxDeliveries.subject, subject))
+    .orderBy(asc(outboxDeliveries.id))
+    .all()
+}
+
+export function countPendingDeliveries(db: Db): number {
+  return db.select({ n: sql<number>`count(*)` }).from(outboxDeliveries).where(eq(outboxDeliveries.state, 'pending')).get()?.n ?? 0
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`
+  return `${(ms / 3_600_000).toFixed(1)} h`
+}

@@ -1,0 +1,61 @@
+import type { Lang } from './index.ts'
+
+const LOCALE: Record<Lang, string> = { id: 'id-ID', en: 'en-GB' }
+
+/** "Senin, 23 November 2026, 09.00–13.00 WIB" in the unit's time zone. */
+export function formatWindow(start: number, end: number, lang: Lang, timeZone: string): string {
+  const locale = LOCALE[lang]
+  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' })
+  const zone = zoneName(start, lang, timeZone)
+  return day.format(start) === day.format(end)
+    ? `${day.format(start)}, ${time.format(start)}–${time.format(end)} ${zone}`
+    : `${day.format(start)} ${time.format(start)} – ${day.format(end)} ${time.format(end)} ${zone}`
+}
+
+/** "13.05.12 WIB" */
+export function formatTime(at: number, lang: Lang, timeZone: string): string {
+  const time = new Intl.DateTimeFormat(LOCALE[lang], { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  return `${time.format(at)} ${zoneName(at, lang, timeZone)}`
+}
+
+/** dd-mm-yyyy, for the KTP watermark. */
+export function formatDate(at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(at)
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return `${part('day')}-${part('month')}-${part('year')}`
+}
+
+function zoneName(at: number, lang: Lang, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? ''
+}
+
+// Indonesia keeps no daylight saving time, so each zone is a fixed offset.
+const UTC_OFFSET_HOURS: Record<string, number> = { 'Asia/Jakarta': 7, 'Asia/Pontianak': 7, 'Asia/Makassar': 8, 'Asia/Jayapura': 9 }
+
+function offsetMs(timeZone: string): number {
+  return (UTC_OFFSET_HOURS[timeZone] ?? 7) * 3600 * 1000
+}
+
+/** The value of an `<input type="datetime-local">` ("2026-11-23T09:00") for a moment in a zone. */
+export function toLocalInput(at: number, timeZone: string): string {
+  return new Date(at + offsetMs(timeZone)).toISOString().slice(0, 16)
+}
+
+/** Parses a datetime-local value as local time in the zone; null when it is not one. */
+export function fromLocalInput(value: string, timeZone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value)
+  if (!match) return null
+  const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number]
+  const utc = Date.UTC(y, mo - 1, d, h, mi)
+  const check = new Date(utc)
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59) return null
+  return utc - offsetMs(timeZone)
+}
+
+/** End of the working day (17:00 local) when that is at least an hour away, else four hours from now. */
+export function defaultVisitEnd(now: number, timeZone: string): number {
+  const local = new Date(now + offsetMs(timeZone))
+  const fivePm = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 17, 0) - offsetMs(timeZone)
+  return fivePm - now >= 3600 * 1000 ? fivePm : now + 4 * 3600 * 1000
+}

@@ -1,0 +1,275 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { asc, eq, inArray } from 'drizzle-orm'
+import { officers } from '../../db/schema.ts'
+import { requireCsrfToken, requireRole } from '../auth/middleware.ts'
+import type { AuthContext } from '../auth/sessions.ts'
+import { formatShortCode } from '../credentials/short-code.ts'
+import { DomainError } from '../errors.ts'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { langSwitchHref } from '../http/middleware.ts'
+import { defaultVisitEnd, formatTime, formatWindow, fromLocalInput, toLocalInput } from '../i18n/time.ts'
+import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
+import { describeUnit, type Officer } from '../officers/officers.ts'
+import { LiveQrFragment, LivePassPage, type LiveQrView } from '../../views/portal/live.tsx'
+import { IssuePassPage, type PassFormField, type PassFormView } from '../../views/portal/pass-form.tsx'
+import { OfficerHomePage, PassListPage } from '../../views/portal/passes.tsx'
+import { PrintablePage, type PrintableView } from '../../views/portal/print.tsx'
+import { renderQr, type LiveQrCache } from './live-qr.ts'
+import {
+  currentBadge,
+  findCredentialWithOfficer,
+  issueVisitPass,
+  listVisitPasses,
+  mintCredentialToken,
+  revokeCredential,
+  verifyUrl,
+  type Credential,
+} from './passes.ts'
+import { passStatus, presentPassRow } from './present.ts'
+import { PURPOSE_CODES, PURPOSES, type PurposeCode } from './purposes.ts'
+
+/** Which form field each refusal from issueVisitPass belongs to. */
+const ERROR_FIELD: Record<string, PassFormField> = {
+  invalid_customer_id: 'customerId',
+  unknown_purpose: 'purpose',
+  unknown_ktp_policy: 'ktp',
+  invalid_work_order: 'workOrder',
+  photo_needs_work_order: 'ktp',
+  photo_needs_campaign: 'ktp',
+  looser_than_purpose: 'ktp',
+  invalid_window: 'windowStart',
+  window_in_past: 'windowStart',
+  window_reversed: 'windowEnd',
+  window_too_long: 'windowEnd',
+  officer_suspended: 'officer',
+  unknown_officer: 'officer',
+}
+
+/** The officer portal under /officer: phone-first pages to issue, show, print and cancel passes. */
+export function officerPortalRoutes(liveQr: LiveQrCache) {
+  const app = new Hono<AppEnv>()
+  app.use('*', requireRole('officer', 'supervisor', 'admin'))
+  app.use('*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }))
+  app.use('*', requireCsrfToken)
+
+  app.get('/', (c) => {
+    const { auth, services, t, lang } = context(c)
+    const now = services.clock.now()
+    const rows = listVisitPasses(services, { officerIds: officerIdsInScope(services.db, auth), endingAfter: now - 12 * 3600 * 1000, limit: 50 })
+    return c.html(
+      <OfficerHomePage
+        {...frame(c)}
+        officerName={auth.officer?.name ?? null}
+        today={rows.map((row) => presentPassRow(row, t, lang, now))}
+        notice={c.req.query('cancelled') === '1' ? t.portal.cancelled : null}
+      />,
+    )
+  })
+
+  app.get('/passes', (c) => {
+    const { auth, services, t, lang } = context(c)
+    const now = services.clock.now()
+    const rows = listVisitPasses(services, { officerIds: officerIdsInScope(services.db, auth), limit: 200 })
+    return c.html(<PassListPage {...frame(c)} rows={rows.map((row) => presentPassRow(row, t, lang, now))} notice={c.req.query('cancelled') === '1' ? t.portal.cancelled : null} />)
+  })
+
+  app.get('/passes/new', (c) => {
+    const { auth, services } = context(c)
+    const { timeZone } = describeUnit(services.db, auth.officer?.unitCode ?? null)
+    const now = services.clock.now()
+    const values: Record<PassFormField, string> = {
+      officer: auth.officer?.employeeNo ?? '',
+      customerId: '',
+      purpose: 'CATAT_METER',
+      ktp: '',
+      workOrder: '',
+      windowStart: toLocalInput(now, timeZone),
+      windowEnd: toLocalInput(defaultVisitEnd(now, timeZone), timeZone),
+    }
+    return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, {})} />)
+  })
+
+  app.post('/passes', async (c) => {
+    const { auth, services, t } = context(c)
+    const body = await c.req.parseBody()
+    const field = (name: PassFormField) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 100) : '')
+    const values: Record<PassFormField, string> = {
+      officer: field('officer') || (auth.officer?.employeeNo ?? ''),
+      customerId: field('customerId'),
+      purpose: field('purpose'),
+      ktp: field('ktp'),
+      workOrder: field('workOrder'),
+      windowStart: field('windowStart'),
+      windowEnd: field('windowEnd'),
+    }
+    const officer = services.db.select().from(officers).where(eq(officers.employeeNo, values.officer)).get()
+    if (!officer || !canActForOfficer(services.db, auth, officer.id)) return renderError(c, 403)
+    const { timeZone } = describeUnit(services.db, officer.unitCode)
+    const windowStart = fromLocalInput(values.windowStart, timeZone)
+    const windowEnd = fromLocalInput(values.windowEnd, timeZone)
+    if (windowStart === null || windowEnd === null) {
+      const errors = { [windowStart === null ? 'windowStart' : 'windowEnd']: t.portal.errors.invalid_window }
+      return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, errors)} />, 422)
+    }
+    try {
+      const pass = await issueVisitPass(services, {
+        officerEmployeeNo: officer.employeeNo,
+        customerId: values.customerId,
+        purpose: values.purpose,
+        ktp: values.ktp || null,
+        workOrder: values.workOrder || null,
+        windowStart,
+        windowEnd,
+        issuedBy: auth.user.username,
+      })
+      return c.redirect(`/officer/passes/${pass.id}/live`, 303)
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error
+      const errors = { [ERROR_FIELD[error.code] ?? 'customerId']: t.portal.errors[error.code] ?? error.message }
+      return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, errors)} />, 422)
+    }
+  })
+
+  app.get('/passes/:id/live', async (c) => {
+    const found = visiblePass(c)
+    if (!found) return renderError(c, 404)
+    const { services, t, lang } = context(c)
+    const { credential, officer, timeZone } = found
+    const view = {
+      live: await liveQrView(c, liveQr, credential, officer, timeZone),
+      purposeLabel: PURPOSES[credential.purpose as PurposeCode]?.label[lang] ?? '',
+      customer: `•••• ${credential.customerLast4 ?? ''}`,
+      windowText: formatWindow(credential.windowStart, credential.windowEnd, lang, timeZone),
+      ktpLabel: credential.ktpPolicy ? t.portal.ktpPolicies[credential.ktpPolicy] : '',
+      publicUrl: services.config.publicUrl,
+    }
+    return c.html(<LivePassPage {...frame(c)} view={view} />)
+  })
+
+  app.get('/passes/:id/qr', async (c) => {
+    const found = visiblePass(c)
+    if (!found) return renderError(c, 404)
+    const live = await liveQrView(c, liveQr, found.credential, found.officer, found.timeZone)
+    return c.html(<LiveQrFragment t={c.get('t')} live={live} />)
+  })
+
+  app.get('/passes/:id/print', async (c) => {
+    const found = visiblePass(c)
+    if (!found) return renderError(c, 404)
+    const { credential, officer, timeZone } = found
+    if (passStatus(credential, c.get('services').clock.now()) === 'revoked') return renderError(c, 404)
+    return c.html(await printable(c, credential, officer, timeZone, 'pass'))
+  })
+
+  app.post('/passes/:id/cancel', (c) => {
+    const found = visiblePass(c)
+    if (!found) return renderError(c, 404)
+    if (found.credential.revokedAt === null) revokeCredential(c.get('services'), found.credential.id, `cancelled by ${c.get('auth')?.user.username}`)
+    return c.redirect('/officer/passes?cancelled=1', 303)
+  })
+
+  app.get('/badge', async (c) => {
+    const { auth, services } = context(c)
+    const employeeNo = c.req.query('officer') ?? auth.officer?.employeeNo
+    const officer = employeeNo ? services.db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).get() : undefined
+    if (!officer) return renderError(c, 404)
+    if (!canActForOfficer(services.db, auth, officer.id)) return renderError(c, 403)
+    if (officer.status !== 'active') return renderError(c, 403)
+    const badge = await currentBadge(services, officer, auth.user.username)
+    const found = findCredentialWithOfficer(services, badge.id)!
+    return c.html(await printable(c, badge, officer, found.timeZone, 'badge'))
+  })
+
+  return app
+}
+
+function context(c: Context<AppEnv>) {
+  // requireRole guarantees a session on every route of this app.
+  return { auth: c.get('auth') as AuthContext, services: c.get('services'), t: c.get('t'), lang: c.get('lang') }
+}
+
+function frame(c: Context<AppEnv>) {
+  const auth = c.get('auth') as AuthContext
+  return { t: c.get('t'), langSwitchHref: langSwitchHref(c), username: auth.user.username, csrfToken: auth.csrfToken }
+}
+
+/** The pass in the URL, when it exists and the user may act for its officer; else null (a 404, so ids cannot be probed). */
+function visiblePass(c: Context<AppEnv>) {
+  const { auth, services } = context(c)
+  const found = findCredentialWithOfficer(services, c.req.param('id') ?? '')
+  if (!found || found.credential.kind !== 'visit_pass' || !canActForOfficer(services.db, auth, found.officer.id)) return null
+  return found
+}
+
+function passForm(c: Context<AppEnv>, values: Record<PassFormField, string>, errors: Partial<Record<PassFormField, string>>): PassFormView {
+  const { auth, services, t, lang } = context(c)
+  const scope = officerIdsInScope(services.db, auth)
+  let officerOptions: PassFormView['officers'] = null
+  if (scope === null || scope.size > 1) {
+    const rows = services.db
+      .select({ employeeNo: officers.employeeNo, name: officers.name })
+      .from(officers)
+      .where(scope === null ? eq(officers.status, 'active') : inArray(officers.id, [...scope]))
+      .orderBy(asc(officers.name))
+      .all()
+    officerOptions = rows.map((o) => ({ employeeNo: o.employeeNo, label: `${o.name} (${o.employeeNo})` }))
+  }
+  return {
+    officers: officerOptions,
+    purposes: PURPOSE_CODES.map((code) => ({
+      code,
+      label: `${PURPOSES[code].label[lang]} — ${t.portal.ktp}: ${t.portal.ktpPolicies[PURPOSES[code].defaultKtp]}`,
+    })),
+    ktpOptions: [
+      { value: '', label: t.portal.form.ktpDefault },
+      ...(['none', 'view', 'photo'] as const).map((value) => ({ value, label: t.portal.ktpPolicies[value] })),
+    ],
+    values,
+    errors,
+  }
+}
+
+async function liveQrView(c: Context<AppEnv>, liveQr: LiveQrCache, credential: Credential, officer: Officer, timeZone: string): Promise<LiveQrView> {
+  const { services, t, lang } = context(c)
+  const status = passStatus(credential, services.clock.now())
+  const base = { passId: credential.id, shortCode: formatShortCode(credential.shortCode) }
+  if (status === 'revoked') return { ...base, qr: null, stoppedReason: t.portal.live.revoked }
+  if (status === 'ended') return { ...base, qr: null, stoppedReason: t.portal.live.ended }
+  const qr = await liveQr.current(credential, officer)
+  return {
+    ...base,
+    stoppedReason: null,
+    qr: { svg: qr.svg, expiresAt: qr.expiresAt, validUntil: formatTime(qr.expiresAt, lang, timeZone), refreshedAt: formatTime(qr.mintedAt, lang, timeZone) },
+  }
+}
+
+async function printable(c: Context<AppEnv>, credential: Credential, officer: Officer, timeZone: string, kind: 'pass' | 'badge') {
+  const { services, t, lang } = context(c)
+  const { token } = await mintCredentialToken(services, credential, officer, { live: false })
+  const { svg } = await renderQr(verifyUrl(services, token))
+  const { chain } = describeUnit(services.db, officer.unitCode)
+  const view: PrintableView = {
+    title: kind === 'badge' ? t.portal.printBadgeTitle : t.portal.printPass.title,
+    officerName: officer.name,
+    employeeNo: officer.employeeNo,
+    roleTitle: officer.roleTitle,
+    unitLine: chain.length > 0 ? chain.join(' › ') : null,
+    employerLine: officer.employer === 'PLN' ? t.verdict.employerPln : `${t.verdict.employerMitra}: ${officer.employer}`,
+    photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
+    qrSvg: svg,
+    shortCode: formatShortCode(credential.shortCode),
+    publicUrl: services.config.publicUrl,
+    visit:
+      kind === 'pass'
+        ? {
+            purposeLabel: PURPOSES[credential.purpose as PurposeCode]?.label[lang] ?? '',
+            windowText: formatWindow(credential.windowStart, credential.windowEnd, lang, timeZone),
+            customer: `•••• ${credential.customerLast4 ?? ''}`,
+            ktpLabel: credential.ktpPolicy ? t.portal.ktpPolicies[credential.ktpPolicy] : '',
+          }
+        : null,
+  }
+  return <PrintablePage t={t} langSwitchHref={langSwitchHref(c)} view={view} kind={kind} />
+}

@@ -1,0 +1,38 @@
+import type { Child } from 'hono/jsx'
+import type { Messages } from '../../src/i18n/index.ts'
+import { Layout } from '../layout.tsx'
+
+export interface PortalLayoutProps {
+  t: Messages
+  title: string
+  langSwitchHref: string
+  username: string
+  csrfToken: string
+  scripts?: string[]
+  children: Child
+}
+
+/** The officer portal's frame: navigation and sign-out on every page. */
+export function PortalLayout({ t, title, langSwitchHref, username, csrfToken, scripts, children }: PortalLayoutProps) {
+  return (
+    <Layout t={t} title={title} langSwitchHref={langSwitchHref} scripts={scripts}>
+      <nav class="portal-nav" aria-label={t.portal.home}>
+        <a href="/officer">{t.portal.home}</a>
+        <a href="/officer/passes">{t.portal.passes}</a>
+        <a href="/officer/badge">{t.portal.printBadge}</a>
+        <form method="post" action="/logout" class="inline">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <span class="hint">
+            {t.portal.signedInAs} <strong>{username}</strong>
+          </span>{' '}
+          <button type="submit" class="link-button">
+            {t.login.logout}
+          </button>
+        </form>
+      </nav>
+      <main id="main" class="page">
+        {children}
+      </main>
+    </Layout>
+  )
+}

@@ -1,0 +1,91 @@
+import type { Messages } from '../../src/i18n/index.ts'
+import type { PassRowView } from '../../src/passes/present.ts'
+import { PortalLayout, type PortalLayoutProps } from './layout.tsx'
+
+type FrameProps = Omit<PortalLayoutProps, 'title' | 'children'>
+
+export function OfficerHomePage(props: FrameProps & { officerName: string | null; today: PassRowView[]; notice: string | null }) {
+  const { t } = props
+  return (
+    <PortalLayout {...props} title={t.portal.home}>
+      <h1>{props.officerName ?? t.portal.home}</h1>
+      {props.notice && (
+        <p class="answer green" role="status">
+          {props.notice}
+        </p>
+      )}
+      <p>
+        <a class="button" href="/officer/passes/new">
+          {t.portal.newPass}
+        </a>
+      </p>
+      <h2>{t.portal.todayTitle}</h2>
+      <PassList t={t} rows={props.today} csrfToken={props.csrfToken} />
+    </PortalLayout>
+  )
+}
+
+export function PassListPage(props: FrameProps & { rows: PassRowView[]; notice: string | null }) {
+  const { t } = props
+  return (
+    <PortalLayout {...props} title={t.portal.allPassesTitle}>
+      <h1>{t.portal.allPassesTitle}</h1>
+      {props.notice && (
+        <p class="answer green" role="status">
+          {props.notice}
+        </p>
+      )}
+      <p>
+        <a class="button" href="/officer/passes/new">
+          {t.portal.newPass}
+        </a>
+      </p>
+      <PassList t={t} rows={props.rows} csrfToken={props.csrfToken} />
+    </PortalLayout>
+  )
+}
+
+function PassList({ t, rows, csrfToken }: { t: Messages; rows: PassRowView[]; csrfToken: string }) {
+  if (rows.length === 0) return <p class="card">{t.portal.noPasses}</p>
+  return (
+    <ul class="pass-list">
+      {rows.map((row) => (
+        <li class={`card pass status-${row.status}`} data-pass-id={row.id} data-status={row.status}>
+          <p class="purpose">{row.purposeLabel}</p>
+          <dl>
+            <dt>{t.portal.officer}</dt>
+            <dd>
+              {row.officerName} ({row.employeeNo})
+            </dd>
+            <dt>{t.portal.customer}</dt>
+            <dd>{row.customer}</dd>
+            <dt>{t.portal.window}</dt>
+            <dd>{row.windowText}</dd>
+            <dt>{t.portal.ktp}</dt>
+            <dd>{row.ktpLabel}</dd>
+            <dt>{t.portal.status}</dt>
+            <dd>
+              <strong>{row.statusLabel}</strong> · <span class="code">{row.shortCode}</span>
+            </dd>
+          </dl>
+          {(row.status === 'active' || row.status === 'upcoming') && (
+            <div class="actions">
+              <a class="button" href={`/officer/passes/${row.id}/live`}>
+                {t.portal.showQr}
+              </a>
+              <a class="button secondary" href={`/officer/passes/${row.id}/print`}>
+                {t.portal.print}
+              </a>
+              <form method="post" action={`/officer/passes/${row.id}/cancel`}>
+                <input type="hidden" name="_csrf" value={csrfToken} />
+                <button type="submit" class="button danger">
+                  {t.portal.cancel}
+                </button>
+              </form>
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  )
+}
