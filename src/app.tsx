@@ -1,5 +1,6 @@
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
+import { compress } from 'hono/compress'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import type { Clock, Config } from './config.ts'
@@ -24,7 +25,7 @@ export interface AppDeps {
 }
 
 /** Builds the whole web app from injected parts; src/server.ts is the only place that listens. */
-export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Services } {
+export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Services; verifier: Verifier } {
   const services = createServices(deps)
   const verifier = new Verifier(services)
   const rateLimits = createRateLimits(deps.config.rateLimit)
@@ -32,6 +33,8 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   const app = new Hono<AppEnv>()
 
   app.use('*', requestId)
+  // Households pay for every byte on weak mobile data; responses under 1 KB are left as they are.
+  app.use('*', compress())
   app.use('*', securityHeaders({ production: deps.config.production }))
   app.use('*', async (c, next) => {
     c.set('services', services)
@@ -77,5 +80,5 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
     return renderError(c, 500)
   })
 
-  return { app, services }
+  return { app, services, verifier }
 }

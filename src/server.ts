@@ -8,7 +8,7 @@ import { DEMO_CUSTOMER_ID, issueDemoCredentials, seedDemoData } from './demo/see
 
 const config = loadConfig()
 const db = openDatabase(databasePath(config.dataDir))
-const { app, services } = createApp({ db, config, clock: systemClock })
+const { app, services, verifier } = createApp({ db, config, clock: systemClock })
 await services.keys.ensureActiveKey()
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, async (info) => {
@@ -28,6 +28,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 
 function shutdown() {
   server.close()
+  verifier.flushScans()
   db.$client.close()
   process.exit(0)
 }

@@ -48,7 +48,7 @@ export function createTestApp(options: { config?: Partial<Config>; clock?: TestC
   const clock = options.clock ?? fixedClock()
   const db = options.db ?? openDatabase(':memory:')
   const config = testConfig(options.config)
-  const { app, services } = createApp({ db, config, clock })
+  const { app, services, verifier } = createApp({ db, config, clock })
   givenUnitTree(services)
   /** GET or POST like a browser on our own origin. */
   const request = (path: string, init: RequestInit = {}) => app.request(`${PUBLIC_URL}${path}`, init)
@@ -58,7 +58,7 @@ export function createTestApp(options: { config?: Partial<Config>; clock?: TestC
       body: new URLSearchParams(fields),
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, ...headers },
     })
-  return { app, services, clock, db, config, request, postForm }
+  return { app, services, verifier, clock, db, config, request, postForm }
 }
 
 export function givenUnitTree(services: Services): void {

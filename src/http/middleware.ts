@@ -7,9 +7,12 @@ import { createMiddleware } from 'hono/factory'
 import { LANG_COOKIE, messagesFor, parseLang } from '../i18n/index.ts'
 import type { AppEnv } from './env.ts'
 
-/** A short id to find one request's log line from what the user saw. */
+const REQUEST_ID_PREFIX = randomBytes(3).toString('hex')
+let requestCounter = 0
+
+/** A short id to find one request's log line from what the user saw (unique per process run). */
 export const requestId = createMiddleware<AppEnv>(async function requestId(c, next) {
-  c.set('requestId', randomBytes(6).toString('base64url'))
+  c.set('requestId', `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`)
   await next()
 })
 

@@ -2,11 +2,24 @@ import type { Lang } from './index.ts'
 
 const LOCALE: Record<Lang, string> = { id: 'id-ID', en: 'en-GB' }
 
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per shape.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`
+  let format = formatters.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone })
+    formatters.set(key, format)
+  }
+  return format
+}
+
 /** "Senin, 23 November 2026, 09.00–13.00 WIB" in the unit's time zone. */
 export function formatWindow(start: number, end: number, lang: Lang, timeZone: string): string {
   const locale = LOCALE[lang]
-  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' })
+  const day = formatter(locale, timeZone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+  const time = formatter(locale, timeZone, { hour: '2-digit', minute: '2-digit' })
   const zone = zoneName(start, lang, timeZone)
   return day.format(start) === day.format(end)
     ? `${day.format(start)}, ${time.format(start)}–${time.format(end)} ${zone}`
@@ -15,19 +28,19 @@ export function formatWindow(start: number, end: number, lang: Lang, timeZone: s
 
 /** "13.05.12 WIB" */
 export function formatTime(at: number, lang: Lang, timeZone: string): string {
-  const time = new Intl.DateTimeFormat(LOCALE[lang], { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  const time = formatter(LOCALE[lang], timeZone, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
   return `${time.format(at)} ${zoneName(at, lang, timeZone)}`
 }
 
 /** dd-mm-yyyy, for the KTP watermark. */
 export function formatDate(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(at)
+  const parts = formatter('en-GB', timeZone, { day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(at)
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${part('day')}-${part('month')}-${part('year')}`
 }
 
 function zoneName(at: number, lang: Lang, timeZone: string): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? ''
+  return formatter(LOCALE[lang], timeZone, { timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? ''
 }
 
 // Indonesia keeps no daylight saving time, so each zone is a fixed offset.

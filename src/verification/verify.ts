@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
-import { credentials, officers, scanPlaces, scans, units } from '../../db/schema.ts'
+import { credentials, officers, units } from '../../db/schema.ts'
+import { PlaceTracker, ScanRecorder } from './scans.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
@@ -97,36 +98,15 @@ class RejectedToken extends Error {
 export class Verifier {
   readonly #credentialState
   readonly #credentialByCode
-  readonly #insertScan
-  readonly #touchPlace
-  readonly #countPlaces
+  readonly #scans: ScanRecorder
+  readonly #places = new PlaceTracker(MANY_PLACES_PERIOD_MS)
 
   constructor(private readonly services: Services) {
     const { db } = services
     const state = prepareStateQueries(services)
     this.#credentialState = state.byId
     this.#credentialByCode = state.byCode
-    this.#insertScan = db
-      .insert(scans)
-      .values({
-        tokenHash: sql.placeholder('tokenHash'),
-        credentialId: sql.placeholder('credentialId'),
-        verdict: sql.placeholder('verdict'),
-        via: sql.placeholder('via'),
-        clientHash: sql.placeholder('clientHash'),
-        scannedAt: sql.placeholder('scannedAt'),
-      })
-      .prepare()
-    this.#touchPlace = db
-      .insert(scanPlaces)
-      .values({ credentialId: sql.placeholder('credentialId'), clientHash: sql.placeholder('clientHash'), lastSeenAt: sql.placeholder('now') })
-      .onConflictDoUpdate({ target: [scanPlaces.credentialId, scanPlaces.clientHash], set: { lastSeenAt: sql`excluded.last_seen_at` } })
-      .prepare()
-    this.#countPlaces = db
-      .select({ places: sql<number>`count(*)` })
-      .from(scanPlaces)
-      .where(sql`${scanPlaces.credentialId} = ${sql.placeholder('credentialId')} and ${scanPlaces.lastSeenAt} > ${sql.placeholder('since')}`)
-      .prepare()
+    this.#scans = new ScanRecorder(db)
   }
 
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
@@ -234,18 +214,17 @@ export class Verifier {
   #recordScan(input: CredentialInput, result: VerificationResult, context: ScanContext, now: number): void {
     const clientHash = context.clientAddress ? keyedHash(this.services.secrets.clientHashKey, networkOf(context.clientAddress)) : null
     const tokenHash = sha256('token' in input ? input.token.slice(0, MAX_TOKEN_LENGTH + 1) : `code:${input.code.slice(0, 64)}`)
-    try {
-      this.#insertScan.run({ tokenHash, credentialId: result.credentialId, verdict: result.verdict, via: context.via, clientHash, scannedAt: now })
-      if (result.verdict === 'valid' && result.kind === 'visit_pass' && clientHash) {
-        this.#touchPlace.run({ credentialId: result.credentialId, clientHash, now })
-        const places = this.#countPlaces.get({ credentialId: result.credentialId, since: now - MANY_PLACES_PERIOD_MS })
-        if ((places?.places ?? 0) >= MANY_PLACES_THRESHOLD) result.warnings.push('many_places')
-      }
-    } catch (error) {
-      // The verdict was reached on fresh state; failing to log the scan must not hide it.
-      console.error('scan could not be recorded', (error as Error).message)
+    this.#scans.record({ tokenHash, credentialId: result.credentialId, verdict: result.verdict, via: context.via, clientHash, scannedAt: now })
+    if (result.verdict === 'valid' && result.kind === 'visit_pass' && result.credentialId && clientHash) {
+      if (this.#places.note(result.credentialId, clientHash, now) >= MANY_PLACES_THRESHOLD) result.warnings.push('many_places')
     }
   }
+
+  /** Writes queued scan records now (tests, shutdown). */
+  flushScans(): void {
+    this.#scans.flush()
+  }
+
 }
 
 function prepareStateQueries({ db }: Services) {

@@ -1,0 +1,109 @@
+import { formatShortCode } from '../credentials/short-code.ts'
+import { fill, type Lang, type Messages } from '../i18n/index.ts'
+import { findOfficer } from '../officers/officers.ts'
+import type { Services } from '../services.ts'
+import type { Verdict } from '../verification/verify.ts'
+import { isReportCategory, type DetailsField, type DetailsProblem, type ReportDetails } from './details.ts'
+import { listReporterTimeline, parseUnverifiedClaims, trackingPath, type Report } from './reports.ts'
+
+/** The ticket page (and the fragment htmx swaps in after the tap), already worded. */
+export interface TicketView {
+  ticket: string
+  trackingPath: string
+  detailsAction: string
+  trackingKey: string
+  statusLabel: string
+  /** Prefilled for the official WhatsApp: the ticket and a one-line summary. */
+  whatsappText: string
+  evidenceSummary: string
+  timeline: { label: string; timeText: string | null }[]
+  form: { note: string; phone: string; location: string; latitude: string; longitude: string; hasCoordinates: boolean }
+  categories: { value: string; label: string; checked: boolean }[]
+  errors: Partial<Record<DetailsField, string>>
+  saved: boolean
+}
+
+export interface TicketViewOptions {
+  /** What the reporter typed when it could not be saved; shown again with the errors. */
+  rejected?: { details: ReportDetails; problems: Partial<Record<DetailsField, DetailsProblem>> }
+  saved?: boolean
+}
+
+export function presentTicket(services: Services, report: Report, trackingKey: string, t: Messages, lang: Lang, options: TicketViewOptions = {}): TicketView {
+  const shown = options.rejected?.details ?? report
+  const verdictWords = t.report.verdicts[(report.verdict ?? 'none') as Verdict | 'unavailable' | 'none'] ?? t.report.verdicts.none
+  const categoryWords = report.category ? t.report.categories[report.category] : null
+  const oneLine = [fill(t.report.whatsappSummary, { verdict: verdictWords }), categoryWords ? fill(t.report.whatsappCategory, { category: categoryWords }) : '']
+    .join(' ')
+    .trim()
+  const errors: TicketView['errors'] = {}
+  for (const [field, problem] of Object.entries(options.rejected?.problems ?? {}) as [DetailsField, DetailsProblem][]) {
+    errors[field] = t.report.problems[problem]
+  }
+  return {
+    ticket: report.ticket,
+    trackingPath: trackingPath(report.ticket, trackingKey),
+    detailsAction: `/r/${report.ticket}/details`,
+    trackingKey,
+    statusLabel: t.report.statuses[report.status],
+    whatsappText: fill(t.report.whatsappText, { ticket: report.ticket, summary: oneLine }),
+    evidenceSummary: evidenceSummary(services, report, t, lang, verdictWords),
+    timeline: listReporterTimeline(services, report).map((entry) => ({
+      label: entry.kind === 'status_changed' && entry.status ? fill(t.report.timeline.status_changed, { status: t.report.statuses[entry.status] }) : t.report.timeline[entry.kind],
+      timeText: entry.at === null ? null : formatReportTime(entry.at, lang),
+    })),
+    form: {
+      note: shown.note ?? '',
+      phone: shown.phone ?? '',
+      location: shown.location ?? '',
+      latitude: shown.latitude === null ? '' : String(shown.latitude),
+      longitude: shown.longitude === null ? '' : String(shown.longitude),
+      hasCoordinates: shown.latitude !== null,
+    },
+    categories: Object.entries(t.report.categories).map(([value, label]) => ({
+      value,
+      label,
+      checked: isReportCategory(value) && shown.category === value,
+    })),
+    errors,
+    saved: options.saved === true,
+  }
+}
+
+/**
+ * Plain text the household can copy to the police, a bank or IASC: what we know for sure, what
+ * the code merely claimed (labelled so), and what they told us. Never KTP data, never the
+ * tracking key or the phone number.
+ */
+function evidenceSummary(services: Services, report: Report, t: Messages, lang: Lang, verdictWords: string): string {
+  const s = t.report.summary
+  const lines = [s.heading, `${s.ticket}: ${report.ticket}`, `${s.time}: ${formatReportTime(report.createdAt, lang)}`, `${s.verdict}: ${verdictWords}`]
+  if (report.shortCode) lines.push(`${s.code}: ${formatShortCode(report.shortCode)}`)
+  if (report.officerEmployeeNo) {
+    const officer = findOfficer(services.db, report.officerEmployeeNo)
+    lines.push(`${s.officer}: ${officer ? `${officer.name} (${officer.employeeNo})` : report.officerEmployeeNo}`)
+  } else {
+    const claims = parseUnverifiedClaims(report)
+    const named = claims
+      ? (Object.entries(s.claimNames) as [string, string][]).filter(([claim]) => claims[claim] !== undefined).map(([claim, name]) => `${name} ${String(claims[claim])}`)
+      : []
+    if (named.length > 0) lines.push(`${s.claims}: ${named.join('; ')}`)
+  }
+  if (report.category) lines.push(`${s.category}: ${t.report.categories[report.category]}`)
+  if (report.location || report.latitude !== null) {
+    const coordinates = report.latitude !== null ? `${report.latitude}, ${report.longitude}` : null
+    lines.push(`${s.location}: ${[report.location, coordinates].filter(Boolean).join(' · ')}`)
+  }
+  if (report.note) lines.push(`${s.note}: ${report.note}`)
+  return lines.join('\n')
+}
+
+/** "Senin, 23 November 2026 09.00 WIB": reports are read in Indonesia, so in Jakarta time. */
+export function formatReportTime(at: number, lang: Lang): string {
+  const locale = lang === 'id' ? 'id-ID' : 'en-GB'
+  const timeZone = 'Asia/Jakarta'
+  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(at)
+  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' }).format(at)
+  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? ''
+  return `${day} ${time} ${zone}`.trim()
+}

@@ -1,0 +1,261 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { REPORT_STATUSES, reportEvents, reports } from '../../db/schema.ts'
+import { enqueueDelivery, listDeliveries } from '../channel/outbox.ts'
+import type { Config } from '../config.ts'
+import { decryptSecret, encryptSecret, keyedHash, sha256 } from '../credentials/secrets.ts'
+import { generateShortCode, normalizeShortCode } from '../credentials/short-code.ts'
+import { findOfficer } from '../officers/officers.ts'
+import type { Services } from '../services.ts'
+import { networkOf, type UnverifiedClaims, type VerificationResult, type Verdict } from '../verification/verify.ts'
+import { hasDetails, type ReportDetails } from './details.ts'
+
+export type Report = typeof reports.$inferSelect
+export type ReportStatus = (typeof REPORT_STATUSES)[number]
+export type ReportVerdict = Verdict | 'unavailable'
+
+/** What the household reported: the token or code of the verdict page it came from. */
+export interface ReportSubject {
+  kind: 'token' | 'code'
+  value: string
+}
+
+export interface NewReport {
+  subject: ReportSubject | null
+  /** The verdict on the subject, reached just now; 'unavailable' when it could not be checked. */
+  verification: VerificationResult | 'unavailable' | null
+  clientAddress: string | null
+  details: ReportDetails
+}
+
+export interface FiledReport {
+  report: Report
+  trackingKey: string
+  /** An identical report from the same network moments ago: its ticket is handed back. */
+  folded: boolean
+}
+
+export type ReportEventKind = (typeof reportEvents.$inferSelect)['kind']
+
+export interface TimelineEntry {
+  kind: ReportEventKind | 'sent_to_123' | 'awaiting_123' | 'not_sent_123'
+  status: ReportStatus | null
+  at: number | null
+}
+
+/** Identical reports (same token or code, same network) within this time fold into one ticket. */
+export const FOLD_WINDOW_MS = 10 * 60 * 1000
+export const REPORT_CREATED = 'report.created'
+export const REPORT_UPDATED = 'report.updated'
+
+const TICKET = /^LPR-[0-9A-HJKMNP-TV-Z]{8}$/
+const MAX_TOKEN_PREFIX = 2049
+/** Compared against when a ticket is unknown, so a miss takes as long as a wrong key. */
+const ABSENT_KEY_HASH = sha256('no such report')
+
+/** The subject's hash (as the scan log keeps it) and, for a code, the code itself. */
+export function describeSubject(subject: ReportSubject): { hash: string; shortCode: string | null } {
+  if (subject.kind === 'token') return { hash: sha256(subject.value.slice(0, MAX_TOKEN_PREFIX)), shortCode: null }
+  const code = normalizeShortCode(subject.value)
+  return { hash: sha256(`code:${code ?? subject.value.slice(0, 64)}`), shortCode: code }
+}
+
+/**
+ * Commits a scam report, its first timeline entry and its delivery to the 123 channel in one
+ * transaction, before anyone sees the ticket. An identical report from the same network within
+ * FOLD_WINDOW_MS returns the existing ticket instead (new details are added to it).
+ */
+export function createReport(services: Services, input: NewReport): FiledReport {
+  const { db, clock, secrets } = services
+  const now = clock.now()
+  const subject = input.subject ? { kind: input.subject.kind, ...describeSubject(input.subject) } : null
+  const verification = input.verification
+  const valid = verification !== null && verification !== 'unavailable' && verification.verdict === 'valid'
+  const clientHash = input.clientAddress ? keyedHash(secrets.clientHashKey, networkOf(input.clientAddress)) : null
+  const foldKey = reportFoldKey(subject?.hash ?? null, input.details)
+
+  return db.transaction(
+    () => {
+      const existing = db
+        .select()
+        .from(reports)
+        .where(and(eq(reports.foldKey, foldKey), sql`${reports.clientHash} is ${clientHash}`, gt(reports.createdAt, now - FOLD_WINDOW_MS)))
+        .orderBy(desc(reports.id))
+        .limit(1)
+        .get()
+      if (existing) {
+        const report = applyDetails(services, existing, mergeDetails(existing, input.details), now) ?? existing
+        return { report, trackingKey: unsealTrackingKey(services, existing), folded: true }
+      }
+
+      const trackingKey = randomBytes(16).toString('base64url')
+      const values = {
+        trackingKeyHash: sha256(trackingKey),
+        foldKey,
+        clientHash,
+        subjectKind: subject?.kind ?? null,
+        subjectHash: subject?.hash ?? null,
+        shortCode: subject?.shortCode ?? null,
+        verdict: verification === null ? null : verification === 'unavailable' ? 'unavailable' : verification.verdict,
+        credentialId: valid ? verification.credentialId : null,
+        officerEmployeeNo: valid ? (verification.officer?.employeeNo ?? null) : null,
+        unverifiedClaims: verification && verification !== 'unavailable' && verification.unverifiedClaims ? JSON.stringify(verification.unverifiedClaims) : null,
+        ...input.details,
+        createdAt: now,
+        updatedAt: now,
+      }
+      const report = insertWithFreshTicket(db, (ticket) => ({
+        ...values,
+        ticket,
+        trackingKeySealed: encryptSecret(secrets.keyEncryptionKey, trackingKey, trackingKeyContext(ticket)),
+      }))
+      db.insert(reportEvents).values({ reportId: report.id, kind: 'created', at: now }).run()
+      enqueueDelivery(db, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: reportPayload(services, report, REPORT_CREATED) })
+      return { report, trackingKey, folded: false }
+    },
+    { behavior: 'immediate' },
+  )
+}
+
+/** The report, only for the holder of its tracking key; null for an unknown ticket or a wrong key alike. */
+export function findReportForReporter(services: Services, ticket: string, trackingKey: string | null | undefined): Report | null {
+  const normalized = normalizeTicket(ticket)
+  const report = normalized ? (services.db.select().from(reports).where(eq(reports.ticket, normalized)).get() ?? null) : null
+  const expected = Buffer.from(report?.trackingKeyHash ?? ABSENT_KEY_HASH, 'base64url')
+  const given = Buffer.from(sha256((trackingKey ?? '').slice(0, 128)), 'base64url')
+  const matches = timingSafeEqual(expected, given)
+  return report && matches ? report : null
+}
+
+/** Saves the extras the reporter added and sends the updated report to the 123 channel. */
+export function updateReportDetails(services: Services, report: Report, details: ReportDetails): Report {
+  const { db, clock } = services
+  return db.transaction(() => applyDetails(services, report, details, clock.now()) ?? report, { behavior: 'immediate' })
+}
+
+/** What the reporter sees of the report's history, oldest first, ending with where the 123 channel stands. */
+export function listReporterTimeline(services: Services, report: Report): TimelineEntry[] {
+  const events = services.db
+    .select({ kind: reportEvents.kind, status: reportEvents.status, at: reportEvents.at })
+    .from(reportEvents)
+    .where(and(eq(reportEvents.reportId, report.id), eq(reportEvents.visibleToReporter, true)))
+    .orderBy(asc(reportEvents.at), asc(reportEvents.id))
+    .all()
+  const entries: TimelineEntry[] = events.map((event) => ({ kind: event.kind, status: event.status, at: event.at }))
+  const first = listDeliveries(services.db, report.ticket).find((delivery) => delivery.eventType === REPORT_CREATED)
+  if (first?.state === 'delivered') entries.push({ kind: 'sent_to_123', status: null, at: first.deliveredAt })
+  else if (first?.state === 'dead') entries.push({ kind: 'not_sent_123', status: null, at: first.deadAt })
+  else entries.push({ kind: 'awaiting_123', status: null, at: null })
+  return entries.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity))
+}
+
+export function normalizeTicket(input: string): string | null {
+  const ticket = input.trim().toUpperCase()
+  return TICKET.test(ticket) ? ticket : null
+}
+
+export function trackingPath(ticket: string, trackingKey: string): string {
+  return `/r/${ticket}?k=${encodeURIComponent(trackingKey)}`
+}
+
+export function trackingUrl(config: Pick<Config, 'publicUrl'>, ticket: string, trackingKey: string): string {
+  return `${config.publicUrl}${trackingPath(ticket, trackingKey)}`
+}
+
+export function parseUnverifiedClaims(report: Report): UnverifiedClaims | null {
+  if (!report.unverifiedClaims) return null
+  try {
+    return JSON.parse(report.unverifiedClaims) as UnverifiedClaims
+  } catch {
+    return null
+  }
+}
+
+/** The JSON body sent to the 123 channel (docs/channel-123.md describes it). */
+export function reportPayload(services: Services, report: Report, type: string) {
+  const officer = report.officerEmployeeNo ? findOfficer(services.db, report.officerEmployeeNo) : null
+  return {
+    type,
+    timestamp: new Date(report.updatedAt).toISOString(),
+    data: {
+      ticket: report.ticket,
+      revision: report.revision,
+      status: report.status,
+      reportedAt: new Date(report.createdAt).toISOString(),
+      verdict: report.verdict,
+      subject: report.subjectKind ? { kind: report.subjectKind, sha256: report.subjectHash, shortCode: report.shortCode } : null,
+      officer: report.officerEmployeeNo
+        ? { verified: true, employeeNo: report.officerEmployeeNo, name: officer?.name ?? null, credentialId: report.credentialId }
+        : null,
+      unverifiedClaims: parseUnverifiedClaims(report),
+      category: report.category,
+      note: report.note,
+      phone: report.phone,
+      location:
+        report.location || report.latitude !== null
+          ? { kelurahan: report.location, latitude: report.latitude, longitude: report.longitude }
+          : null,
+    },
+  }
+}
+
+/** Call inside a transaction. Returns the updated report, or null when nothing changed. */
+function applyDetails(services: Services, report: Report, details: ReportDetails, now: number): Report | null {
+  const changed = (Object.keys(details) as (keyof ReportDetails)[]).some((field) => details[field] !== report[field])
+  if (!changed) return null
+  const { db } = services
+  const updated = db
+    .update(reports)
+    .set({ ...details, revision: sql`${reports.revision} + 1`, updatedAt: now })
+    .where(eq(reports.id, report.id))
+    .returning()
+    .get()
+  db.insert(reportEvents).values({ reportId: report.id, kind: 'details_added', at: now }).run()
+  enqueueDelivery(db, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: reportPayload(services, updated, REPORT_UPDATED) })
+  return updated
+}
+
+/** A folded duplicate keeps what was stored and adds what is new. */
+function mergeDetails(report: Report, incoming: ReportDetails): ReportDetails {
+  if (!hasDetails(incoming)) return pickDetails(report)
+  const merged = pickDetails(report)
+  for (const field of Object.keys(incoming) as (keyof ReportDetails)[]) {
+    if (incoming[field] !== null) Object.assign(merged, { [field]: incoming[field] })
+  }
+  return merged
+}
+
+function pickDetails(report: Report): ReportDetails {
+  const { category, note, phone, location, latitude, longitude } = report
+  return { category, note, phone, location, latitude, longitude }
+}
+
+/**
+ * Same token or code; or, without one, the same words. Two bare taps without either are not
+ * "identical": behind a carrier NAT they may well be two households, who must not share a ticket.
+ */
+function reportFoldKey(subjectHash: string | null, details: ReportDetails): string {
+  if (subjectHash) return `s:${subjectHash}`
+  if (hasDetails(details)) return `d:${sha256(JSON.stringify(details))}`
+  return `u:${randomBytes(12).toString('base64url')}`
+}
+
+/** 40 random bits per ticket; on the rare collision, draw again. */
+function insertWithFreshTicket(db: Db, row: (ticket: string) => typeof reports.$inferInsert): Report {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return db.insert(reports).values(row(`LPR-${generateShortCode()}`)).returning().get()
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || attempt >= 5) throw error
+    }
+  }
+}
+
+function unsealTrackingKey(services: Services, report: Report): string {
+  return decryptSecret(services.secrets.keyEncryptionKey, report.trackingKeySealed, trackingKeyContext(report.ticket))
+}
+
+function trackingKeyContext(ticket: string): string {
+  return `report-tracking-key:${ticket}`
+}

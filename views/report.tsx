@@ -1,0 +1,202 @@
+import type { Messages } from '../src/i18n/index.ts'
+import type { TicketView } from '../src/reports/present.ts'
+import { Layout } from './layout.tsx'
+import { ContactLinks, Icon } from './parts.tsx'
+
+/** What the report button sends along: the token or code of the page it is on. */
+export interface ReportInput {
+  field: 'token' | 'code'
+  value: string
+}
+
+/**
+ * "Laporkan penipuan": one tap, a plain form POST. Without JavaScript the server redirects to
+ * the ticket page; with htmx the ticket panel replaces this form.
+ */
+export function ReportForm({ t, input, error }: { t: Messages; input: ReportInput | null; error?: string | null }) {
+  return (
+    <form method="post" action="/reports" hx-post="/reports" hx-swap="outerHTML" class="report-box" id="report-box">
+      {input && <input type="hidden" name={input.field} value={input.value} />}
+      <button type="submit" class="button report">
+        <Icon name="warning" /> {t.report.button}
+      </button>
+      <p class="hint">{t.report.buttonHint}</p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}
+
+export function TicketPage({ t, langSwitchHref, view }: { t: Messages; langSwitchHref: string; view: TicketView }) {
+  return (
+    <Layout t={t} title={`${t.report.pageTitle} ${view.ticket}`} langSwitchHref={langSwitchHref} scripts={['report.js']}>
+      <main id="main" class="page report-page" data-ticket={view.ticket}>
+        <TicketPanel t={t} view={view} />
+      </main>
+    </Layout>
+  )
+}
+
+/** Everything after the tap: the ticket, what to do now, the optional details, the summary, the status. */
+export function TicketPanel({ t, view }: { t: Messages; view: TicketView }) {
+  return (
+    <section id="report-ticket" class="ticket-panel" data-ticket={view.ticket} aria-labelledby="ticket-title">
+      <div class="banner green" role="status">
+        <Icon name="check" size={40} />
+        <h1 id="ticket-title">{t.report.savedTitle}</h1>
+      </div>
+      <p class="ticket-line">
+        {t.report.ticketLabel}: <strong class="ticket">{view.ticket}</strong>
+      </p>
+      <p>{t.report.ticketHint}</p>
+      <p>
+        <a href={view.trackingPath}>{t.report.trackLink}</a>
+      </p>
+      <p class="hint">{t.report.trackHint}</p>
+
+      <section class="card never" aria-labelledby="now-title">
+        <h2 id="now-title">{t.report.nowTitle}</h2>
+        <ol class="steps">
+          {t.report.nowSteps.map((step) => (
+            <li>{step}</li>
+          ))}
+        </ol>
+        <p>{t.report.moneySent}</p>
+      </section>
+      <ContactLinks t={t} whatsappText={view.whatsappText} />
+
+      <DetailsForm t={t} view={view} />
+      <EvidenceSummary t={t} view={view} />
+      <Timeline t={t} view={view} />
+    </section>
+  )
+}
+
+function DetailsForm({ t, view }: { t: Messages; view: TicketView }) {
+  const { form, errors } = view
+  const describedBy = (field: keyof TicketView['errors'], hint?: string) => [hint, errors[field] ? `${field}-error` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <section class="card" aria-labelledby="details-title">
+      <h2 id="details-title">{t.report.detailsTitle}</h2>
+      <p class="hint">{t.report.detailsHint}</p>
+      {view.saved && (
+        <p class="answer green" role="status">
+          <Icon name="check" /> {t.report.detailsSaved}
+        </p>
+      )}
+      <form method="post" action={view.detailsAction} hx-post={view.detailsAction} hx-target="#report-ticket" hx-swap="outerHTML" class="stack">
+        <input type="hidden" name="k" value={view.trackingKey} />
+        <fieldset class="choices" aria-describedby={describedBy('category')}>
+          <legend>{t.report.categoryLegend}</legend>
+          {view.categories.map((category) => (
+            <label>
+              <input type="radio" name="category" value={category.value} checked={category.checked} /> {category.label}
+            </label>
+          ))}
+        </fieldset>
+        <FieldError id="category-error" text={errors.category} />
+
+        <label for="report-note">{t.report.noteLabel}</label>
+        <textarea id="report-note" name="note" rows={4} maxlength={1000} aria-invalid={errors.note ? 'true' : undefined} aria-describedby={describedBy('note')}>
+          {form.note}
+        </textarea>
+        <FieldError id="note-error" text={errors.note} />
+
+        <label for="report-phone">{t.report.phoneLabel}</label>
+        <input
+          id="report-phone"
+          name="phone"
+          type="tel"
+          inputmode="tel"
+          autocomplete="tel"
+          maxlength={40}
+          value={form.phone}
+          aria-invalid={errors.phone ? 'true' : undefined}
+          aria-describedby={describedBy('phone', 'phone-hint')}
+        />
+        <p id="phone-hint" class="hint">
+          {t.report.phoneHint}
+        </p>
+        <FieldError id="phone-error" text={errors.phone} />
+
+        <label for="report-location">{t.report.locationLabel}</label>
+        <input
+          id="report-location"
+          name="location"
+          autocomplete="address-level4"
+          maxlength={100}
+          value={form.location}
+          aria-invalid={errors.location ? 'true' : undefined}
+          aria-describedby={describedBy('location')}
+        />
+        <FieldError id="location-error" text={errors.location} />
+        <input type="hidden" name="latitude" value={form.latitude} />
+        <input type="hidden" name="longitude" value={form.longitude} />
+        {/* Shown only when report.js finds geolocation; the browser asks for consent on the tap. */}
+        <button type="button" class="button secondary needs-geolocation" data-geolocate data-busy={t.report.geoBusy} data-done={t.report.geoDone} data-failed={t.report.geoFailed}>
+          {t.report.geoButton}
+        </button>
+        <p class="hint needs-geolocation">{t.report.geoHint}</p>
+        <p class="hint" data-geolocation-status aria-live="polite">
+          {form.hasCoordinates ? t.report.geoSaved : ''}
+        </p>
+        <FieldError id="coordinates-error" text={errors.coordinates} />
+
+        <button type="submit" class="button">
+          {t.report.saveButton}
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  if (!text) return null
+  return (
+    <p id={id} class="error" role="alert">
+      {text}
+    </p>
+  )
+}
+
+function EvidenceSummary({ t, view }: { t: Messages; view: TicketView }) {
+  return (
+    <section class="card" aria-labelledby="summary-title">
+      <h2 id="summary-title">{t.report.summaryTitle}</h2>
+      <p class="hint">{t.report.summaryHint}</p>
+      <label for="evidence-summary">{t.report.summaryLabel}</label>
+      <textarea id="evidence-summary" class="summary" readonly rows={8}>
+        {view.evidenceSummary}
+      </textarea>
+      <div class="actions">
+        <button type="button" class="button secondary needs-clipboard" data-copy="evidence-summary" data-done={t.report.copied}>
+          {t.report.copyButton}
+        </button>
+        <button type="button" class="button secondary needs-share" data-share="evidence-summary" data-title={view.ticket}>
+          {t.report.shareButton}
+        </button>
+      </div>
+    </section>
+  )
+}
+
+function Timeline({ t, view }: { t: Messages; view: TicketView }) {
+  return (
+    <section class="card" aria-labelledby="status-title">
+      <h2 id="status-title">{t.report.statusTitle}</h2>
+      <p class="status" data-status>
+        {view.statusLabel}
+      </p>
+      <ol class="timeline">
+        {view.timeline.map((entry) => (
+          <li>
+            {entry.timeText && <time>{entry.timeText}</time>} <span>{entry.label}</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
