@@ -15,6 +15,7 @@ import { LoginThrottle } from './auth/throttle.ts'
 import { createServices, type Services } from './services.ts'
 import { LiveQrCache } from './passes/live-qr.ts'
 import { officerPortalRoutes } from './passes/routes.tsx'
+import { reportRoutes } from './reports/routes.tsx'
 import { householdRoutes } from './verification/routes.tsx'
 import { Verifier } from './verification/verify.ts'
 
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   })
 
   app.route('/', householdRoutes())
+  app.route('/', reportRoutes())
   app.route('/', authRoutes())
   app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
 

@@ -8,6 +8,7 @@ import { addOfficer, reactivateOfficer, suspendOfficer, type Officer } from './o
 import { issueBadge, issueVisitPass, revokeCredential } from './passes/passes.ts'
 import { invalidateOfficerSessions } from './auth/sessions.ts'
 import { createUser } from './auth/users.ts'
+import { drainOutbox } from './channel/worker.ts'
 import { createServices, type Services } from './services.ts'
 
 const USAGE = `Usage: npm run cli -- <command> [options] [--json]
@@ -19,7 +20,8 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   pass revoke <jti> [--reason <text>]
   badge issue --officer <employee-no>
   key rotate | key retire <kid> [--force] | key compromise <kid> | key list
-  user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)`
+  user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)
+  outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit`
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -39,6 +41,7 @@ const OPTIONS = {
   'work-order': { type: 'string' },
   ttl: { type: 'string' },
   username: { type: 'string' },
+  now: { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -153,6 +156,13 @@ async function runCommand(services: Services, positionals: string[], values: Val
         password,
       })
       return { json: { username: user.username, role: user.role, officer: values.officer ?? null }, text: `Added ${user.role} ${user.username}` }
+    }
+    case 'outbox drain': {
+      const summary = await drainOutbox(services, { includeNotDue: values.now === true })
+      return {
+        json: { ...summary },
+        text: `Delivered ${summary.delivered}, failed (will retry) ${summary.failed}, dead-lettered ${summary.deadLettered}`,
+      }
     }
     default:
       throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)

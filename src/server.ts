@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server'
 import QRCode from 'qrcode'
 import { databasePath, openDatabase } from '../db/client.ts'
 import { createApp } from './app.tsx'
+import { startDeliveryWorker } from './channel/worker.ts'
 import { loadConfig, systemClock } from './config.ts'
 import { formatShortCode } from './credentials/short-code.ts'
 import { DEMO_CUSTOMER_ID, issueDemoCredentials, seedDemoData } from './demo/seed.ts'
@@ -10,10 +11,13 @@ const config = loadConfig()
 const db = openDatabase(databasePath(config.dataDir))
 const { app, services, verifier } = createApp({ db, config, clock: systemClock })
 await services.keys.ensureActiveKey()
+// Scam reports go to the 123 channel through the outbox; without a webhook they wait, undelivered.
+const deliveryWorker = config.webhookUrl ? startDeliveryWorker(services) : null
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, async (info) => {
   console.log(`Cek Petugas is listening on http://${info.address}:${info.port} (public URL ${config.publicUrl})`)
   console.log(`Data: ${config.dataDir}${config.rateLimit ? '' : ' · rate limits OFF'}`)
+  if (!deliveryWorker) console.log('CHANNEL123_WEBHOOK_URL is not set: scam reports are kept and marked undelivered.')
   if (!config.demoData) return
   if (seedDemoData(services)) console.log('Demo data created: units, officers with photos.')
   const demo = await issueDemoCredentials(services)
@@ -26,8 +30,10 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   console.log(`Pass of a suspended officer (shows red): ${config.publicUrl}/c/${demo.suspendedPass.code}`)
 })
 
-function shutdown() {
+async function shutdown() {
   server.close()
+  // Requests in flight are abandoned; their rows become due again for the next start or a drain.
+  await deliveryWorker?.stop()
   verifier.flushScans()
   db.$client.close()
   process.exit(0)

@@ -173,6 +173,15 @@ describe('POST /check-customer', () => {
     expect(await res.text()).toContain('Permintaan ditolak')
   })
 
+  it('refuses a post whose Origin is null when the browser says it came from another site', async () => {
+    const { services, postForm } = createTestApp()
+    const pass = await givenPass(services)
+    const crossSite = await postForm('/check-customer', { token: pass.token, customerId: CUSTOMER_ID }, { origin: 'null', 'sec-fetch-site': 'cross-site' })
+    expect(crossSite.status).toBe(403)
+    const sameSite = await postForm('/check-customer', { token: pass.token, customerId: CUSTOMER_ID }, { origin: 'null', 'sec-fetch-site': 'same-origin' })
+    expect(sameSite.status).toBe(200)
+  })
+
   it('refuses an oversized body with 413', async () => {
     const { services, postForm } = createTestApp()
     const pass = await givenPass(services)

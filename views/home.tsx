@@ -1,6 +1,7 @@
 import type { Messages } from '../src/i18n/index.ts'
 import { Layout } from './layout.tsx'
 import { ContactLinks, NeverAsks, Rights } from './parts.tsx'
+import { ReportForm } from './report.tsx'
 
 export interface HomeProps {
   t: Messages
@@ -12,7 +13,7 @@ export interface HomeProps {
 
 export function HomePage({ t, langSwitchHref, publicUrl, codeError, codeValue }: HomeProps) {
   return (
-    <Layout t={t} title={t.home.title} langSwitchHref={langSwitchHref}>
+    <Layout t={t} title={t.home.title} langSwitchHref={langSwitchHref} scripts={['report.js']}>
       <main id="main" class="page">
         <h1>{t.home.title}</h1>
         <p class="lead">{t.home.lead}</p>
@@ -52,6 +53,11 @@ export function HomePage({ t, langSwitchHref, publicUrl, codeError, codeValue }:
               {t.home.codeButton}
             </button>
           </form>
+        </section>
+        <section class="card" aria-labelledby="report-title">
+          <h2 id="report-title">{t.report.homeTitle}</h2>
+          <p>{t.report.homeHint}</p>
+          <ReportForm t={t} input={null} />
         </section>
         <NeverAsks t={t} />
         <Rights t={t} />

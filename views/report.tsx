@@ -1,7 +1,7 @@
 import type { Messages } from '../src/i18n/index.ts'
 import type { TicketView } from '../src/reports/present.ts'
 import { Layout } from './layout.tsx'
-import { ContactLinks, Icon } from './parts.tsx'
+import { Icon, WHATSAPP_NUMBER } from './parts.tsx'
 
 /** What the report button sends along: the token or code of the page it is on. */
 export interface ReportInput {
@@ -34,19 +34,23 @@ export function TicketPage({ t, langSwitchHref, view }: { t: Messages; langSwitc
   return (
     <Layout t={t} title={`${t.report.pageTitle} ${view.ticket}`} langSwitchHref={langSwitchHref} scripts={['report.js']}>
       <main id="main" class="page report-page" data-ticket={view.ticket}>
-        <TicketPanel t={t} view={view} />
+        <TicketPanel t={t} view={view} standalone />
       </main>
     </Layout>
   )
 }
 
-/** Everything after the tap: the ticket, what to do now, the optional details, the summary, the status. */
-export function TicketPanel({ t, view }: { t: Messages; view: TicketView }) {
+/**
+ * Everything after the tap: the ticket, what to do now, the optional details, the summary, the
+ * status. On its own page it carries the page's h1; swapped into a verdict page, an h2.
+ */
+export function TicketPanel({ t, view, standalone = false }: { t: Messages; view: TicketView; standalone?: boolean }) {
+  const Heading = standalone ? 'h1' : 'h2'
   return (
     <section id="report-ticket" class="ticket-panel" data-ticket={view.ticket} aria-labelledby="ticket-title">
       <div class="banner green" role="status">
         <Icon name="check" size={40} />
-        <h1 id="ticket-title">{t.report.savedTitle}</h1>
+        <Heading id="ticket-title">{t.report.savedTitle}</Heading>
       </div>
       <p class="ticket-line">
         {t.report.ticketLabel}: <strong class="ticket">{view.ticket}</strong>
@@ -66,7 +70,17 @@ export function TicketPanel({ t, view }: { t: Messages; view: TicketView }) {
         </ol>
         <p>{t.report.moneySent}</p>
       </section>
-      <ContactLinks t={t} whatsappText={view.whatsappText} />
+      <p>
+        <a class="button call" href="tel:123">
+          <Icon name="phone" /> {t.contact.call}
+        </a>
+      </p>
+      <p class="hint">{t.contact.callHint}</p>
+      <p>
+        <a class="button secondary" href={`https://wa.me/${WHATSAPP_NUMBER}?text=${encodeURIComponent(view.whatsappText)}`} rel="noopener noreferrer">
+          <Icon name="chat" /> {t.report.whatsapp}
+        </a>
+      </p>
 
       <DetailsForm t={t} view={view} />
       <EvidenceSummary t={t} view={view} />

@@ -2,6 +2,7 @@ import type { Messages } from '../src/i18n/index.ts'
 import type { CustomerAnswer, VerdictView } from '../src/verification/present.ts'
 import { Layout } from './layout.tsx'
 import { ContactLinks, Icon, NeverAsks, Rights, type IconName } from './parts.tsx'
+import { ReportForm } from './report.tsx'
 
 export interface VerdictProps {
   t: Messages
@@ -13,7 +14,7 @@ const FACE_ICON: Record<VerdictView['face'], IconName> = { green: 'check', amber
 
 export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
   return (
-    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref}>
+    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js']}>
       <main id="main" class={`page verdict face-${view.face}`} data-verdict={view.verdict} data-face={view.face}>
         <div class={`banner ${view.face}`} role="status">
           <Icon name={FACE_ICON[view.face]} size={48} />
@@ -34,6 +35,7 @@ export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
             </a>
           </>
         )}
+        <ReportForm t={t} input={view.report} />
         {view.officer && <OfficerCard t={t} officer={view.officer} />}
         {view.isBadge && <p class="card notice">{t.verdict.badgeIntro}</p>}
         {view.visit && <VisitCard t={t} visit={view.visit} />}

@@ -87,17 +87,20 @@ export function rateLimitKey(c: Context<AppEnv>): string {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
- * Refuses state-changing requests that a browser sent from another origin. Browsers always
- * send Origin on POST; a JSON body cannot be sent cross-origin without a CORS preflight, which
- * we never grant, so machine clients of /api without Origin are allowed.
+ * Refuses state-changing requests that a browser sent from another origin. Our pages send no
+ * referrer, and with `Referrer-Policy: no-referrer` browsers send `Origin: null` on form posts,
+ * so a null Origin defers to Sec-Fetch-Site. Clients that send neither header (old browsers,
+ * machines) still meet the session's CSRF token or the login form's double-submit token.
  */
 export function sameOriginWrites(options: { publicUrl: string }) {
   return createMiddleware<AppEnv>(async function sameOriginWrites(c, next) {
     if (SAFE_METHODS.has(c.req.method)) return next()
     const origin = c.req.header('origin')
-    const allowed = new Set([options.publicUrl, new URL(c.req.url).origin])
-    const isJson = (c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')
-    const ok = origin ? allowed.has(origin) : c.req.header('sec-fetch-site') === 'same-origin' || (isJson && c.req.path.startsWith('/api/'))
+    const fetchSite = c.req.header('sec-fetch-site')
+    let ok: boolean
+    if (origin && origin !== 'null') ok = origin === options.publicUrl || origin === new URL(c.req.url).origin
+    else if (fetchSite) ok = fetchSite === 'same-origin'
+    else ok = true
     if (!ok) return renderError(c, 403)
     return next()
   })

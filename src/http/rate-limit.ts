@@ -48,6 +48,12 @@ export interface RateLimits {
   /** "Is this officer sent to my ID pelanggan?" per client address and per credential. */
   customerChecksPerClient: RateLimiter
   customerChecksPerCredential: RateLimiter
+  /** Scam reports filed, per client address (generous: carrier NAT) and per reported token or code (strict). */
+  reportsPerClient: RateLimiter
+  reportsPerTarget: RateLimiter
+  /** Detail updates of one ticket, and tracking keys that did not match, per client address. */
+  reportUpdatesPerTicket: RateLimiter
+  badTrackingKeysPerClient: RateLimiter
 }
 
 export function createRateLimits(enabled: boolean): RateLimits {
@@ -59,5 +65,9 @@ export function createRateLimits(enabled: boolean): RateLimits {
     lookupsPerCode: new RateLimiter(120, 10 * minute),
     customerChecksPerClient: new RateLimiter(30, 10 * minute),
     customerChecksPerCredential: new RateLimiter(20, 10 * minute),
+    reportsPerClient: new RateLimiter(20, 10 * minute),
+    reportsPerTarget: new RateLimiter(10, 10 * minute),
+    reportUpdatesPerTicket: new RateLimiter(20, 10 * minute),
+    badTrackingKeysPerClient: new RateLimiter(30, 10 * minute),
   }
 }

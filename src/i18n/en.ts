@@ -223,7 +223,7 @@ export const en: Messages = {
       awaiting_123: 'Waiting to be passed on to PLN 123',
       not_sent_123: 'Could not be passed on to PLN 123 automatically. Call 123 and give your ticket number.',
     },
-    tooManyTitle: 'Report not saved',
+    notSavedTitle: 'Report not saved',
     tooMany: 'Too many reports from your network in a short time, so this report was NOT saved. Call PLN 123 now, or try again in {minutes} minutes.',
     failed: 'The report was not saved because of a problem on our side. Call PLN 123 now.',
   },

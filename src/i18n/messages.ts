@@ -227,7 +227,7 @@ export const id = {
       awaiting_123: 'Menunggu diteruskan ke PLN 123',
       not_sent_123: 'Belum bisa diteruskan otomatis ke PLN 123. Telepon 123 dan sebutkan nomor tiket Anda.',
     },
-    tooManyTitle: 'Laporan belum tersimpan',
+    notSavedTitle: 'Laporan belum tersimpan',
     tooMany: 'Terlalu banyak laporan dari jaringan Anda dalam waktu singkat, jadi laporan ini BELUM tersimpan. Telepon PLN 123 sekarang, atau coba lagi dalam {minutes} menit.',
     failed: 'Laporan belum tersimpan karena gangguan. Telepon PLN 123 sekarang.',
   },

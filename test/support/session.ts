@@ -54,8 +54,8 @@ export async function signIn(app: TestApp, username: string, password = PASSWORD
   const browser: Browser = {
     cookies,
     csrf,
-    get: (path, headers = {}) => app.request(path, { headers: { cookie: browser.cookies, ...headers } }),
-    post: (path, fields, options = {}) => {
+    get: async (path, headers = {}) => app.request(path, { headers: { cookie: browser.cookies, ...headers } }),
+    post: async (path, fields, options = {}) => {
       const token = options.csrf === undefined ? browser.csrf : options.csrf
       return app.request(path, {
         method: 'POST',

@@ -1,0 +1,190 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import { ErrorPage } from '../../views/error.tsx'
+import { ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../views/report.tsx'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { rateLimitKey } from '../http/middleware.ts'
+import { fill } from '../i18n/index.ts'
+import { VerificationUnavailableError, type VerificationResult } from '../verification/verify.ts'
+import { NO_DETAILS, parseReportDetails, type ReportDetails } from './details.ts'
+import { presentTicket, type TicketViewOptions } from './present.ts'
+import { createReport, describeSubject, findReportForReporter, trackingPath, trackingUrl, updateReportDetails, type FiledReport, type Report, type ReportSubject } from './reports.ts'
+
+/** A token (≤ 2 KB) and a note of 1,000 characters, percent- or JSON-escaped, fit with room to spare. */
+const MAX_BODY_BYTES = 16 * 1024
+
+const ApiReportRequest = z.object({
+  token: z.string().nullish(),
+  code: z.string().nullish(),
+  category: z.string().nullish(),
+  note: z.string().nullish(),
+  phone: z.string().nullish(),
+  location: z.string().nullish(),
+  latitude: z.union([z.number(), z.string()]).nullish(),
+  longitude: z.union([z.number(), z.string()]).nullish(),
+})
+
+/** Scam reports: the one-tap form, the JSON API, the ticket page and its details form. */
+export function reportRoutes() {
+  const app = new Hono<AppEnv>()
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => renderError(c as Context<AppEnv>, 413) })
+
+  app.post('/reports', limitBody, async (c) => {
+    const form = await c.req.parseBody()
+    const subject = subjectOf(formText(form, 'token'), formText(form, 'code'))
+    const retryAfter = consumeReportLimits(c, subject)
+    if (retryAfter) return refuseReport(c, subject, 429, fill(c.get('t').report.tooMany, { minutes: String(Math.ceil(retryAfter / 60)) }), retryAfter)
+    const filed = await fileReport(c, subject, NO_DETAILS, subject?.kind === 'code' ? 'code' : 'page')
+    if (!filed) return refuseReport(c, subject, 500, c.get('t').report.failed)
+    if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={ticketView(c, filed.report, filed.trackingKey)} />)
+    // Post/redirect/get: a reload of the ticket page never files a second report.
+    return c.redirect(trackingPath(filed.report.ticket, filed.trackingKey), 303)
+  })
+
+  app.post('/api/v1/reports', limitBody, async (c) => {
+    const t = c.get('t')
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      return c.json({ error: 'invalid_json', message: t.report.requestProblems.invalid_json }, 400)
+    }
+    const parsed = ApiReportRequest.safeParse(body)
+    if (!parsed.success) return c.json({ error: 'invalid_fields', message: t.report.requestProblems.invalid_fields }, 400)
+    const { token, code, ...raw } = parsed.data
+    if (token && code) return c.json({ error: 'token_and_code', message: t.report.requestProblems.token_and_code }, 400)
+    const { details, problems } = parseReportDetails(raw)
+    const problem = Object.values(problems)[0]
+    if (problem) return c.json({ error: problem, message: t.report.problems[problem] }, 400)
+    const subject = subjectOf(token, code)
+    const retryAfter = consumeReportLimits(c, subject)
+    if (retryAfter) {
+      c.header('Retry-After', String(retryAfter))
+      return c.json({ error: 'rate_limited', message: fill(t.report.tooMany, { minutes: String(Math.ceil(retryAfter / 60)) }) }, 429)
+    }
+    const filed = await fileReport(c, subject, details, subject?.kind === 'code' ? 'code' : 'api')
+    if (!filed) return c.json({ error: 'unavailable', message: t.report.failed, requestId: c.get('requestId') }, 503)
+    return c.json({ ticket: filed.report.ticket, trackingUrl: trackingUrl(c.get('services').config, filed.report.ticket, filed.trackingKey) }, 201)
+  })
+
+  app.get('/r/:ticket', (c) => {
+    const key = c.req.query('k') ?? ''
+    const report = findForReporter(c, key)
+    if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
+    if (!report) return renderError(c, 404)
+    return renderTicketPage(c, report, key, { saved: c.req.query('saved') === '1' })
+  })
+
+  app.post('/r/:ticket/details', limitBody, async (c) => {
+    const form = await c.req.parseBody()
+    const key = formText(form, 'k') ?? ''
+    const report = findForReporter(c, key)
+    if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
+    if (!report) return renderError(c, 404)
+    const rateLimits = c.get('rateLimits')
+    if (rateLimits.enabled && rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now())) {
+      return renderError(c, 429, { retryAfter: 600 })
+    }
+    const { details, problems } = parseReportDetails({
+      category: formText(form, 'category'),
+      note: formText(form, 'note'),
+      phone: formText(form, 'phone'),
+      location: formText(form, 'location'),
+      latitude: formText(form, 'latitude'),
+      longitude: formText(form, 'longitude'),
+    })
+    if (Object.keys(problems).length > 0) return respondWithTicket(c, report, key, { rejected: { details, problems } }, 400)
+    const updated = updateReportDetails(c.get('services'), report, details)
+    if (isHtmx(c)) return respondWithTicket(c, updated, key, { saved: true })
+    return c.redirect(`${trackingPath(report.ticket, key)}&saved=1`, 303)
+  })
+
+  return app
+}
+
+/** Verifies what was reported (the verdict is ours, never the form's) and commits the report. Null when it could not be saved. */
+async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, details: ReportDetails, via: 'page' | 'code' | 'api'): Promise<FiledReport | null> {
+  let verification: VerificationResult | 'unavailable' | null = null
+  if (subject) {
+    try {
+      const input = subject.kind === 'token' ? { token: subject.value } : { code: subject.value }
+      verification = await c.get('verifier').verify(input, { via, clientAddress: c.get('clientAddress') })
+    } catch (error) {
+      if (!(error instanceof VerificationUnavailableError)) throw error
+      // The report matters more than the verdict on it: keep it, saying the check was not possible.
+      verification = 'unavailable'
+    }
+  }
+  try {
+    return createReport(c.get('services'), { subject, verification, clientAddress: c.get('clientAddress'), details })
+  } catch (error) {
+    console.error(`[${c.get('requestId')}] report could not be saved:`, (error as Error).message)
+    return null
+  }
+}
+
+/** Seconds to wait when this client, or this token or code, has filed too many reports lately. */
+function consumeReportLimits(c: Context<AppEnv>, subject: ReportSubject | null): number | null {
+  const rateLimits = c.get('rateLimits')
+  if (!rateLimits.enabled) return null
+  const now = c.get('services').clock.now()
+  return rateLimits.reportsPerClient.consume(rateLimitKey(c), now) ?? (subject ? rateLimits.reportsPerTarget.consume(describeSubject(subject).hash, now) : null)
+}
+
+/** The report of this ticket for the holder of its key; 'blocked' after too many wrong keys from this client. */
+function findForReporter(c: Context<AppEnv>, key: string): Report | null | 'blocked' {
+  const rateLimits = c.get('rateLimits')
+  const now = c.get('services').clock.now()
+  if (rateLimits.enabled && rateLimits.badTrackingKeysPerClient.isBlocked(rateLimitKey(c), now)) return 'blocked'
+  const report = findReportForReporter(c.get('services'), c.req.param('ticket') ?? '', key)
+  if (!report && rateLimits.enabled) rateLimits.badTrackingKeysPerClient.consume(rateLimitKey(c), now)
+  return report
+}
+
+/** The form could not file the report: say why, with the way to call 123, as a page or as the swapped form. */
+function refuseReport(c: Context<AppEnv>, subject: ReportSubject | null, status: 429 | 500, text: string, retryAfter?: number) {
+  const t = c.get('t')
+  if (retryAfter) c.header('Retry-After', String(retryAfter))
+  if (isHtmx(c)) return c.html(<ReportForm t={t} input={subject && formInput(subject)} error={text} />, status)
+  return c.html(<ErrorPage t={t} langSwitchHref={`/?lang=${otherLang(c)}`} title={t.report.notSavedTitle} text={text} />, status)
+}
+
+function respondWithTicket(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
+  if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={ticketView(c, report, key, options)} />, status)
+  return renderTicketPage(c, report, key, options, status)
+}
+
+function renderTicketPage(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
+  const view = ticketView(c, report, key, options)
+  // The generic language switch would drop the tracking key from the URL.
+  return c.html(<TicketPage t={c.get('t')} langSwitchHref={`${view.trackingPath}&lang=${otherLang(c)}`} view={view} />, status)
+}
+
+function ticketView(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions = {}) {
+  return presentTicket(c.get('services'), report, key, c.get('t'), c.get('lang'), options)
+}
+
+function subjectOf(token: string | null | undefined, code: string | null | undefined): ReportSubject | null {
+  if (token) return { kind: 'token', value: token }
+  if (code) return { kind: 'code', value: code }
+  return null
+}
+
+function formInput(subject: ReportSubject): ReportInput {
+  return { field: subject.kind, value: subject.value }
+}
+
+function formText(form: Record<string, unknown>, name: string): string | null {
+  const value = form[name]
+  return typeof value === 'string' ? value : null
+}
+
+function isHtmx(c: Context<AppEnv>): boolean {
+  return c.req.header('hx-request') === 'true'
+}
+
+function otherLang(c: Context<AppEnv>): 'id' | 'en' {
+  return c.get('lang') === 'id' ? 'en' : 'id'
+}

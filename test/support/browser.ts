@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import jsQR from 'jsqr'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { PNG } from 'pngjs'
+import { REPO_ROOT } from './processes.ts'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts')
+
+/** Debian's Chromium, launched as this machine allows (test tools cannot download a browser here). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `BROWSER TESTS DID NOT RUN: no Chromium at ${CHROMIUM_PATH}. Install it with "apt-get install chromium" (.ci/run does) or set CHROMIUM_PATH.`,
+    )
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      ...extraArgs,
+    ],
+  })
+}
+
+/** A phone: 360×740, touch, Indonesian. */
+export function phoneContext(browser: Browser, options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: options.locale ?? 'id-ID',
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+  })
+}
+
+/** Collects Content-Security-Policy violations the page reports. */
+export function watchCspViolations(page: Page): string[] {
+  const violations: string[] = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+  })
+  return violations
+}
+
+/** Decodes the QR code in a PNG screenshot with a real decoder (jsQR), not from our HTML. */
+export function decodeQr(png: Buffer): string | null {
+  const image = PNG.sync.read(png)
+  return jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height)?.data ?? null
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true })
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true })
+}
