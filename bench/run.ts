@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { measureCpu } from './cpu.ts'
+import { liveQrThroughput, loginThroughput } from './portal.ts'
 import { atLeast, atMost, below, fmt, holds, printTable, printTargets, type TargetCheck } from './report.ts'
 import { KEPT_STDERR_LINES, startServer, type BenchServer } from './server.ts'
 
@@ -35,6 +36,8 @@ type Section = (context: BenchContext) => Promise<SectionResult>
 const SECTIONS: Record<string, Section> = {
   verify: verifyThroughput,
   weight: pageWeight,
+  login: loginThroughput,
+  liveqr: liveQrThroughput,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -264,6 +264,19 @@ describe('the live QR', () => {
     expect(stopped).not.toContain('hx-trigger')
   })
 
+  it('sends the fragment gzipped to a phone that accepts it, with the same content', async () => {
+    const app = createTestApp()
+    const officer = givenOfficer(app.services)
+    const user = await givenUser(app, 'officer', officer)
+    const browser = await signIn(app, user.username)
+    const pass = await givenPass(app.services, { officer })
+    const plain = await (await browser.get(`/officer/passes/${pass.id}/qr`)).text()
+    const zipped = await browser.get(`/officer/passes/${pass.id}/qr`, { 'accept-encoding': 'gzip' })
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    const { gunzipSync } = await import('node:zlib')
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString()).toBe(plain)
+  })
+
   it('tells the officer when the phone is offline and offers the printed pass', async () => {
     const app = createTestApp()
     const officer = givenOfficer(app.services)

@@ -7,6 +7,7 @@ import type { AuthContext } from '../auth/sessions.ts'
 import { formatShortCode } from '../credentials/short-code.ts'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
+import { CompressedHtmlCache, sendCachedHtml } from '../http/compressed-cache.ts'
 import { renderError } from '../http/errors.tsx'
 import { langSwitchHref } from '../http/middleware.ts'
 import { defaultVisitEnd, formatTime, formatWindow, fromLocalInput, toLocalInput } from '../i18n/time.ts'
@@ -148,11 +149,15 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     return c.html(<LivePassPage {...frame(c)} view={view} />)
   })
 
+  const fragments = new CompressedHtmlCache()
   app.get('/passes/:id/qr', async (c) => {
     const found = visiblePass(c)
     if (!found) return renderError(c, 404)
     const live = await liveQrView(c, liveQr, found.credential, found.officer, found.timeZone)
-    return c.html(<LiveQrFragment t={c.get('t')} live={live} />)
+    const t = c.get('t')
+    if (!live.qr) return c.html(<LiveQrFragment t={t} live={live} />)
+    const key = `${live.passId}|${live.qr.mintedAt}|${c.get('lang')}`
+    return sendCachedHtml(c, await fragments.get(key, () => (<LiveQrFragment t={t} live={live} />).toString()))
   })
 
   app.get('/passes/:id/print', async (c) => {
@@ -241,7 +246,7 @@ async function liveQrView(c: Context<AppEnv>, liveQr: LiveQrCache, credential: C
   return {
     ...base,
     stoppedReason: null,
-    qr: { svg: qr.svg, expiresAt: qr.expiresAt, validUntil: formatTime(qr.expiresAt, lang, timeZone), refreshedAt: formatTime(qr.mintedAt, lang, timeZone) },
+    qr: { svg: qr.svg, mintedAt: qr.mintedAt, expiresAt: qr.expiresAt, validUntil: formatTime(qr.expiresAt, lang, timeZone), refreshedAt: formatTime(qr.mintedAt, lang, timeZone) },
   }
 }
 

@@ -88,7 +88,7 @@ export function parseReportDetails(raw: RawDetails): { details: ReportDetails; p
 /** 0812-3456-7890, 62 812 3456 7890 and +62 (812) 3456-7890 all become +6281234567890; anything else is null. */
 export function normalizeIndonesianPhone(input: string): string | null {
   if (input.length > 40) return null
-  const compact = input.replace(/[\s().-]/g, '')
+  const compact = input.replace(/[ \t\u00a0().-]/g, '')
   const match = INDONESIAN_MOBILE.exec(compact)
   return match ? `+62${match[1]}` : null
 }

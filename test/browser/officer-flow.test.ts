@@ -26,7 +26,7 @@ afterAll(async () => {
 })
 
 describe('an officer at a 360 px phone', () => {
-  it('logs in, issues a pass, shows a live QR that a real decoder reads into a green page, and cancels it to red', async () => {
+  it('logs in, issues a pass, shows a live QR that a real decoder reads into a green page, is told when offline, and cancels it to red', async () => {
     const context = await phoneContext(browser)
     const page = await context.newPage()
     const violations = watchCspViolations(page)
@@ -45,6 +45,13 @@ describe('an officer at a 360 px phone', () => {
     await page.getByRole('button', { name: 'Buat dan tampilkan QR' }).click()
     await page.waitForURL(/\/officer\/passes\/[^/]+\/live$/)
     await screenshot(page, 'officer-3-live-qr')
+
+    await expect.poll(() => page.locator('#offline-notice').isVisible()).toBe(false)
+    await context.setOffline(true)
+    await expect.poll(() => page.locator('#offline-notice').isVisible()).toBe(true)
+    await screenshot(page, 'officer-4-offline')
+    await context.setOffline(false)
+    await expect.poll(() => page.locator('#offline-notice').isVisible()).toBe(false)
 
     const qrPng = await page.locator('#live-qr .qr').screenshot()
     const decoded = decodeQr(qrPng)

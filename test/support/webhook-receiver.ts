@@ -18,10 +18,12 @@ export interface ReceivedWebhook {
   /** 1 for the first request with this webhook-id, 2 for its first retry, … */
   attempt: number
   answer: Behaviour
+  /** Whether the answer was actually written back (the sender may have gone meanwhile). */
+  answered: boolean
 }
 
 /** How to answer: a status, hold the request open (the sender times out), or drop the connection. */
-export type Behaviour = { status: number; body?: string; headers?: Record<string, string> } | 'hang' | 'drop'
+export type Behaviour = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang' | 'drop'
 
 export interface WebhookReceiver {
   url: string
@@ -29,7 +31,7 @@ export interface WebhookReceiver {
   /** `whsec_…`, for CHANNEL123_WEBHOOK_SECRET. */
   secret: string
   received: ReceivedWebhook[]
-  /** Requests answered 2xx, per webhook-id. */
+  /** Requests answered 2xx (the answer was written), per webhook-id. */
   acceptedIds: () => Map<string, ReceivedWebhook[]>
   /** Tickets of the `report.created` messages answered 2xx. */
   deliveredTickets: () => Set<string>
@@ -90,6 +92,7 @@ export async function startWebhookReceiver(options: { port?: number; secret?: st
         verifyError,
         attempt,
         answer: { status: 0 },
+        answered: false,
       }
       message.answer = decide(message)
       received.push(message)
@@ -98,8 +101,13 @@ export async function startWebhookReceiver(options: { port?: number; secret?: st
         req.socket.destroy()
         return
       }
-      res.writeHead(message.answer.status, { 'content-type': 'text/plain', ...message.answer.headers })
-      res.end(message.answer.body ?? '')
+      const { status, headers, body: text, delayMs } = message.answer
+      setTimeout(() => {
+        if (res.destroyed || req.socket.destroyed) return
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers })
+        res.end(text ?? '')
+        message.answered = true
+      }, delayMs ?? 0)
     })
   }
 
@@ -128,7 +136,7 @@ export async function startWebhookReceiver(options: { port?: number; secret?: st
     })
 
   if (options.listen !== false) await listen()
-  const accepted = () => received.filter((message) => message.answer !== 'hang' && message.answer !== 'drop' && message.answer.status >= 200 && message.answer.status < 300)
+  const accepted = () => received.filter((message) => message.answered && typeof message.answer === 'object' && message.answer.status >= 200 && message.answer.status < 300)
 
   return {
     get url() {

@@ -5,7 +5,7 @@ import { PortalLayout, type PortalLayoutProps } from './layout.tsx'
 export interface LiveQrView {
   passId: string
   /** null when the pass can no longer be shown (cancelled or ended). */
-  qr: { svg: string; expiresAt: number; validUntil: string; refreshedAt: string } | null
+  qr: { svg: string; mintedAt: number; expiresAt: number; validUntil: string; refreshedAt: string } | null
   stoppedReason: string | null
   shortCode: string
 }
