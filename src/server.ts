@@ -5,7 +5,7 @@ import { createApp } from './app.tsx'
 import { startDeliveryWorker } from './channel/worker.ts'
 import { loadConfig, systemClock } from './config.ts'
 import { formatShortCode } from './credentials/short-code.ts'
-import { DEMO_CUSTOMER_ID, issueDemoCredentials, seedDemoData } from './demo/seed.ts'
+import { DEMO_CUSTOMER_ID, DEMO_LOGINS, issueDemoCredentials, seedDemoData } from './demo/seed.ts'
 
 const config = loadConfig()
 const db = openDatabase(databasePath(config.dataDir))
@@ -19,7 +19,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   console.log(`Data: ${config.dataDir}${config.rateLimit ? '' : ' · rate limits OFF'}`)
   if (!deliveryWorker) console.log('CHANNEL123_WEBHOOK_URL is not set: scam reports are kept and marked undelivered.')
   if (!config.demoData) return
-  if (seedDemoData(services)) console.log('Demo data created: units, officers with photos.')
+  if (await seedDemoData(services)) console.log('Demo data created: units, officers with photos, demo sign-ins.')
   const demo = await issueDemoCredentials(services)
   console.log('')
   console.log('Demo visit pass (P2TL, ID pelanggan ' + DEMO_CUSTOMER_ID + '):')
@@ -28,6 +28,9 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   console.log(await QRCode.toString(demo.pass.url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
   console.log(`Demo officer badge: ${demo.badge.url}`)
   console.log(`Pass of a suspended officer (shows red): ${config.publicUrl}/c/${demo.suspendedPass.code}`)
+  console.log('')
+  console.log(`Demo sign-ins at ${config.publicUrl}/login (demo data only; never in production):`)
+  for (const login of DEMO_LOGINS) console.log(`  ${login.username.padEnd(12)} ${login.password.padEnd(22)} ${login.what}`)
 })
 
 async function shutdown() {

@@ -131,5 +131,20 @@ describe('the CLI contract, while the server runs on the same DATA_DIR', () => {
     expect(output).toMatch(new RegExp(`${server.url}/v/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`))
     expect(output).toMatch(/short code: [0-9A-Z]{4}-[0-9A-Z]{4}/)
     expect(output).toContain('▄')
+    expect(output).toMatch(/siti +demo-petugas-2026/)
+  })
+
+  it('the printed demo officer sign-in works', async () => {
+    const page = await fetch(`${server.url}/login`)
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const form = /name="_form" value="([^"]+)"/.exec(await page.text())?.[1] ?? ''
+    const res = await fetch(`${server.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _form: form, username: 'siti', password: 'demo-petugas-2026' }),
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/officer')
   })
 })

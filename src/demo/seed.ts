@@ -12,6 +12,7 @@ import {
 } from '../officers/officers.ts'
 import { issueBadge, issueVisitPass, type IssuedCredential } from '../passes/passes.ts'
 import type { Services } from '../services.ts'
+import { createUser } from '../auth/users.ts'
 import { generateAvatarPng } from './avatar.ts'
 
 const DEMO_UNITS: NewUnit[] = [
@@ -32,6 +33,7 @@ export const DEMO_OFFICERS: NewOfficer[] = [
   { employeeNo: 'CTM-22810', name: 'Agus Wibowo', roleTitle: 'Pelayanan Teknik (Yantek)', employer: 'PT Cahaya Teknik Mandiri', unitCode: 'ULP-CKN' },
   { employeeNo: '8610123Z', name: 'I Made Suartana', roleTitle: 'Petugas Pelayanan Pelanggan', employer: 'PLN', unitCode: 'ULP-AMP' },
   { employeeNo: 'MDN-03902', name: 'Rudi Hartono', roleTitle: 'Petugas Catat Meter', employer: 'PT Mitra Daya Nusantara', unitCode: 'ULP-JTB' },
+  { employeeNo: 'SPV-MTG-01', name: 'Hendra Gunawan', roleTitle: 'Supervisor Pelayanan Teknik', employer: 'PLN', unitCode: 'UP3-MTG' },
 ]
 
 /** The demo household's ID pelanggan (fictional). */
@@ -43,8 +45,15 @@ export interface DemoCredentials {
   suspendedPass: IssuedCredential
 }
 
-/** Fills an empty database with a small unit tree and officers with generated photos. */
-export function seedDemoData(services: Services): boolean {
+/** Demo sign-ins, printed at every non-production start. Never created in production. */
+export const DEMO_LOGINS = [
+  { username: 'siti', password: 'demo-petugas-2026', role: 'officer', officerEmployeeNo: '9015234A', what: 'officer Siti Rahmawati (ULP Cikini)' },
+  { username: 'spv.menteng', password: 'demo-supervisor-2026', role: 'supervisor', officerEmployeeNo: 'SPV-MTG-01', what: 'supervisor of UP3 Menteng' },
+  { username: 'admin', password: 'demo-admin-2026!', role: 'admin', officerEmployeeNo: null, what: 'admin (everything)' },
+] as const
+
+/** Fills an empty database with a small unit tree, officers with generated photos, and demo sign-ins. */
+export async function seedDemoData(services: Services): Promise<boolean> {
   const { db, clock } = services
   if ((db.select({ n: count() }).from(units).get()?.n ?? 0) > 0) return false
   db.transaction(() => {
@@ -54,6 +63,7 @@ export function seedDemoData(services: Services): boolean {
       setOfficerPhoto(db, clock, officer.id, 'image/png', generateAvatarPng(index))
     })
   })
+  for (const login of DEMO_LOGINS) await createUser(db, clock, login)
   return true
 }
 
