@@ -8,6 +8,10 @@ declare module 'autocannon' {
     pipelining?: number
     timeout?: number
     headers?: Record<string, string>
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+    body?: string
+    /** Replaces `[<id>]` in the request with a unique id per request. */
+    idReplacement?: boolean
     /** Responses whose body differs from this are counted in `mismatches`. */
     expectBody?: string
   }

@@ -14,6 +14,7 @@ import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { measureCpu } from './cpu.ts'
 import { liveQrThroughput, loginThroughput } from './portal.ts'
+import { reportThroughput } from './reports.ts'
 import { atLeast, atMost, below, fmt, holds, printTable, printTargets, type TargetCheck } from './report.ts'
 import { KEPT_STDERR_LINES, startServer, type BenchServer } from './server.ts'
 
@@ -38,6 +39,7 @@ const SECTIONS: Record<string, Section> = {
   weight: pageWeight,
   login: loginThroughput,
   liveqr: liveQrThroughput,
+  reports: reportThroughput,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // Every timestamp is milliseconds since the epoch (UTC), stored as an integer.
 
@@ -111,17 +111,6 @@ export const scans = sqliteTable(
     index('scans_credential_time').on(t.credentialId, t.scannedAt),
     index('scans_time').on(t.scannedAt),
   ],
-)
-
-/** One row per (visit pass, client network): how many different places checked a pass lately. */
-export const scanPlaces = sqliteTable(
-  'scan_places',
-  {
-    credentialId: text('credential_id').notNull(),
-    clientHash: text('client_hash').notNull(),
-    lastSeenAt: integer('last_seen_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.credentialId, t.clientHash] })],
 )
 
 // ── Accounts and sessions (officer portal, admin console) ─────────────────────────────────────
@@ -259,4 +248,27 @@ export const outboxDeliveries = sqliteTable(
     index('outbox_due').on(t.state, t.nextAttemptAt),
     index('outbox_subject').on(t.subject, t.state, t.id),
   ],
+)
+
+// ---------------------------------------------------------------------------------------------
+// Audit log: append-only and hash-chained; each row is written in the transaction of its action.
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** Username, `cli`, or `system`. */
+    actor: text('actor').notNull(),
+    /** e.g. `pass.issued`, `officer.suspended`, `key.rotated`, `login.failed`. */
+    action: text('action').notNull(),
+    /** What it was done to, e.g. `pass:<jti>`, `officer:<employee no>`. */
+    subject: text('subject').notNull(),
+    /** JSON object of further facts; never a token, password or full ID pelanggan. */
+    details: text('details').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    /** SHA-256 over this row's fields and prevHash. */
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_subject').on(t.subject)],
 )

@@ -6,6 +6,7 @@ import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
 import { addOfficer, reactivateOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
 import { issueBadge, issueVisitPass, revokeCredential } from './passes/passes.ts'
+import { verifyAuditChain, type ChainCheck } from './audit/audit.ts'
 import { invalidateOfficerSessions } from './auth/sessions.ts'
 import { createUser } from './auth/users.ts'
 import { drainOutbox } from './channel/worker.ts'
@@ -21,7 +22,8 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   badge issue --officer <employee-no>
   key rotate | key retire <kid> [--force] | key compromise <kid> | key list
   user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)
-  outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit`
+  outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit
+  audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row`
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -54,6 +56,15 @@ interface Outcome {
 
 class UsageError extends Error {}
 
+class AuditChainBroken extends Error {
+  constructor(
+    message: string,
+    readonly check: Extract<ChainCheck, { ok: false }>,
+  ) {
+    super(message)
+  }
+}
+
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   let wantsJson = argv.includes('--json')
   let services: Services | null = null
@@ -71,9 +82,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     console.log(wantsJson ? JSON.stringify(outcome.json) : outcome.text)
     return 0
   } catch (error) {
-    const known = error instanceof DomainError || error instanceof KeyError || error instanceof ConfigError || error instanceof UsageError
+    const known = error instanceof DomainError || error instanceof KeyError || error instanceof ConfigError || error instanceof UsageError || error instanceof AuditChainBroken
     const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(error as Error).message}`
-    if (wantsJson) console.log(JSON.stringify({ error: message, code: error instanceof DomainError ? error.code : null }))
+    if (wantsJson) {
+      const extra = error instanceof AuditChainBroken ? { ok: false, rows: error.check.rows, brokenId: error.check.brokenId, reason: error.check.reason } : {}
+      console.log(JSON.stringify({ error: message, code: error instanceof DomainError ? error.code : null, ...extra }))
+    }
     console.error(`error: ${message.split('\n')[0]}`)
     return error instanceof UsageError || isArgumentError(error) ? 64 : 1
   } finally {
@@ -92,16 +106,17 @@ async function runCommand(services: Services, positionals: string[], values: Val
         unitCode: values.unit ?? null,
         employer: values.employer ?? null,
         roleTitle: values['role-title'] ?? null,
+        actor: 'cli',
       })
       return { json: officerJson(officer), text: `Added officer ${officer.employeeNo} (${officer.name})` }
     }
     case 'officer suspend': {
-      const officer = suspendOfficer(db, clock, required(target, '<employee-no>'), values.reason ?? null)
+      const officer = suspendOfficer(db, clock, required(target, '<employee-no>'), { reason: values.reason ?? null, actor: 'cli' })
       invalidateOfficerSessions(db, officer.id)
       return { json: officerJson(officer), text: `Suspended ${officer.employeeNo}: every badge and pass of theirs now fails` }
     }
     case 'officer reactivate': {
-      const officer = reactivateOfficer(db, clock, required(target, '<employee-no>'))
+      const officer = reactivateOfficer(db, clock, required(target, '<employee-no>'), { actor: 'cli' })
       return { json: officerJson(officer), text: `Reactivated ${officer.employeeNo}` }
     }
     case 'pass issue': {
@@ -121,7 +136,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
       return { json: { token: pass.token, url: pass.url, code: pass.code, jti: pass.id, exp: pass.exp }, text: `${pass.url}\nshort code: ${pass.code}` }
     }
     case 'pass revoke': {
-      const pass = revokeCredential(services, required(target, '<jti>'), values.reason ?? null)
+      const pass = revokeCredential(services, required(target, '<jti>'), { reason: values.reason ?? null, actor: 'cli' })
       return { json: { jti: pass.id, revokedAt: new Date(pass.revokedAt ?? 0).toISOString() }, text: `Revoked ${pass.id}` }
     }
     case 'badge issue': {
@@ -129,15 +144,15 @@ async function runCommand(services: Services, positionals: string[], values: Val
       return { json: { token: badge.token, url: badge.url, jti: badge.id, exp: badge.exp, code: badge.code }, text: badge.url }
     }
     case 'key rotate': {
-      const { kid, previousKid } = await keys.rotate()
+      const { kid, previousKid } = await keys.rotate('cli')
       return { json: { kid, state: 'active', previousKid }, text: `New active key ${kid}${previousKid ? `; ${previousKid} now verifies only` : ''}` }
     }
     case 'key retire': {
-      const key = keys.retire(required(target, '<kid>'), { force: values.force === true })
+      const key = keys.retire(required(target, '<kid>'), { force: values.force === true, actor: 'cli' })
       return { json: { kid: key.kid, state: key.state }, text: `Retired ${key.kid}` }
     }
     case 'key compromise': {
-      const { key, replacementKid } = await keys.compromise(required(target, '<kid>'))
+      const { key, replacementKid } = await keys.compromise(required(target, '<kid>'), 'cli')
       return {
         json: { kid: key.kid, state: key.state, replacementKid },
         text: `Marked ${key.kid} compromised: every token it signed is rejected${replacementKid ? `; new active key ${replacementKid}` : ''}`,
@@ -154,6 +169,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
         role: required(values.role, '--role'),
         officerEmployeeNo: values.officer ?? null,
         password,
+        actor: 'cli',
       })
       return { json: { username: user.username, role: user.role, officer: values.officer ?? null }, text: `Added ${user.role} ${user.username}` }
     }
@@ -163,6 +179,11 @@ async function runCommand(services: Services, positionals: string[], values: Val
         json: { ...summary },
         text: `Delivered ${summary.delivered}, failed (will retry) ${summary.failed}, dead-lettered ${summary.deadLettered}`,
       }
+    }
+    case 'audit verify': {
+      const check = verifyAuditChain(db)
+      if (!check.ok) throw new AuditChainBroken(`Audit chain broken at row ${check.brokenId}: ${check.reason} (${check.rows} rows read)`, check)
+      return { json: { ok: true, rows: check.rows }, text: `Audit chain intact: ${check.rows} rows` }
     }
     default:
       throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)

@@ -79,8 +79,8 @@ export function givenOfficer(services: Services, overrides: Partial<NewOfficer> 
     unitCode: 'ULP-CKN',
     ...overrides,
   })
-  if (overrides.photo !== false) setOfficerPhoto(services.db, services.clock, officer.id, 'image/png', generateAvatarPng(officerCounter))
-  if (overrides.suspended) suspendOfficer(services.db, services.clock, officer.employeeNo, 'test')
+  if (overrides.photo !== false) setOfficerPhoto(services.db, services.clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(officerCounter), actor: 'test' })
+  if (overrides.suspended) suspendOfficer(services.db, services.clock, officer.employeeNo, { reason: 'test', actor: 'test' })
   return officer
 }
 

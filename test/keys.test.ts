@@ -52,7 +52,7 @@ describe('signing keys', () => {
   it('rotation keeps old passes valid and signs new ones with the new key; the JWKS follows at once', async () => {
     const { services, request } = createTestApp()
     const before = await givenPass(services)
-    const { kid, previousKid } = await services.keys.rotate()
+    const { kid, previousKid } = await services.keys.rotate('test')
     expect(await jwksKids(request)).toEqual([previousKid, kid])
     const after = await givenPass(services)
     expect(JSON.parse(Buffer.from(after.token.split('.')[0]!, 'base64url').toString()).kid).toBe(kid)
@@ -64,9 +64,9 @@ describe('signing keys', () => {
   it('refuses to retire a key that still vouches for live credentials, unless forced; retired tokens are forged', async () => {
     const { services, request } = createTestApp()
     const badge = await givenBadge(services)
-    const { previousKid } = await services.keys.rotate()
-    expect(() => services.keys.retire(previousKid!)).toThrow(/live credential/)
-    services.keys.retire(previousKid!, { force: true })
+    const { previousKid } = await services.keys.rotate('test')
+    expect(() => services.keys.retire(previousKid!, { actor: 'test' })).toThrow(/live credential/)
+    services.keys.retire(previousKid!, { force: true, actor: 'test' })
     expect(await jwksKids(request)).not.toContain(previousKid)
     expect(((await (await request(`/api/v1/verify/${badge.token}`)).json()) as { verdict: string }).verdict).toBe('forged')
   })
@@ -74,14 +74,14 @@ describe('signing keys', () => {
   it('refuses to retire the active key', async () => {
     const { services } = createTestApp()
     await services.keys.ensureActiveKey()
-    expect(() => services.keys.retire(services.keys.list()[0]!.kid)).toThrow(/rotate first/)
+    expect(() => services.keys.retire(services.keys.list()[0]!.kid, { actor: 'test' })).toThrow(/rotate first/)
   })
 
   it('compromising the active key rejects its tokens, removes it from the JWKS and puts a new key in its place', async () => {
     const { services, request } = createTestApp()
     const pass = await givenPass(services)
     const kid = services.keys.list()[0]!.kid
-    const { replacementKid } = await services.keys.compromise(kid)
+    const { replacementKid } = await services.keys.compromise(kid, 'test')
     expect(replacementKid).toBeTruthy()
     expect(await jwksKids(request)).toEqual([replacementKid])
     expect(((await (await request(`/api/v1/verify/${pass.token}`)).json()) as { verdict: string }).verdict).toBe('key_revoked')

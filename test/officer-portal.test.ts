@@ -146,7 +146,7 @@ describe('sessions', () => {
     const officer = givenOfficer(app.services)
     const first = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, first.username)
-    suspendOfficer(app.db, app.clock, officer.employeeNo)
+    suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'test' })
     expect((await browser.get('/officer')).status).toBe(303)
 
     const other = await givenUser(app, 'officer', givenOfficer(app.services))

@@ -10,10 +10,12 @@ export interface LayoutProps {
   langSwitchHref: string
   /** Extra scripts from public/, loaded deferred after htmx. */
   scripts?: string[]
+  /** ES modules from public/ (deferred by nature), e.g. the scanner, whose URL rule a unit test imports. */
+  modules?: string[]
   children: Child
 }
 
-export function Layout({ t, title, langSwitchHref, scripts = [], children }: LayoutProps) {
+export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], children }: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -28,6 +30,9 @@ export function Layout({ t, title, langSwitchHref, scripts = [], children }: Lay
           <script src={asset('vendor/htmx.min.js')} defer></script>
           {scripts.map((path) => (
             <script src={asset(path)} defer></script>
+          ))}
+          {modules.map((path) => (
+            <script type="module" src={asset(path)}></script>
           ))}
         </head>
         <body>

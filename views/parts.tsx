@@ -66,3 +66,46 @@ export function ContactLinks({ t, whatsappText }: { t: Messages; whatsappText?: 
     </section>
   )
 }
+
+/** "Open the phone's camera, tap the link, check the address starts with our origin." */
+export function PhoneCameraSteps({ t, publicUrl }: { t: Messages; publicUrl: string }) {
+  return (
+    <ol class="steps">
+      <li>{t.home.scanSteps[0]}</li>
+      <li>{t.home.scanSteps[1]}</li>
+      <li>
+        {t.home.scanSteps[2]} <strong class="origin">{publicUrl}/</strong>
+      </li>
+    </ol>
+  )
+}
+
+/** The short-code form (GET /c): works without JavaScript, on the home and the scanner page. */
+export function CodeForm({ t, codeError, codeValue }: { t: Messages; codeError: string | null; codeValue: string }) {
+  return (
+    <form action="/c" method="get" class="stack">
+      <label for="code">{t.home.codeLabel}</label>
+      <input
+        id="code"
+        name="code"
+        value={codeValue}
+        inputmode="text"
+        autocomplete="off"
+        autocapitalize="characters"
+        spellcheck={false}
+        maxlength={12}
+        required
+        aria-invalid={codeError ? 'true' : undefined}
+        aria-describedby={codeError ? 'code-error' : undefined}
+      />
+      {codeError && (
+        <p id="code-error" class="error" role="alert">
+          {codeError}
+        </p>
+      )}
+      <button type="submit" class="button">
+        {t.home.codeButton}
+      </button>
+    </form>
+  )
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { recordAudit } from '../audit/audit.ts'
 import { fill } from '../i18n/index.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
@@ -48,12 +49,14 @@ export function authRoutes() {
     const ok = user && user.disabledAt === null ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password)
     if (!ok || !user) {
       throttle.recordFailure({ username, deviceCookie }, now)
+      recordAudit(db, clock, { actor: username || '(empty)', action: 'login.failed', subject: `user:${username}`, details: { known: user !== null } })
       return renderLogin(c, { username, error: t.login.failed, notice: null }, 401)
     }
     // A fresh session id at every login: a cookie planted before login is worthless after it.
     const oldToken = getCookie(c, sessionCookieName(config.production))
     if (oldToken) deleteCookie(c, sessionCookieName(config.production), cookieSecurity(config.production))
     const session = createSession(db, clock, user.id)
+    recordAudit(db, clock, { actor: user.username, action: 'login.succeeded', subject: `user:${user.username}` })
     setCookie(c, sessionCookieName(config.production), session.token, cookieSecurity(config.production))
     setCookie(c, DEVICE_COOKIE, throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
     deleteCookie(c, LOGIN_FORM_COOKIE, cookieSecurity(config.production))
@@ -63,7 +66,10 @@ export function authRoutes() {
   app.post('/logout', requireCsrfToken, (c) => {
     const auth = c.get('auth')
     const { db, config } = c.get('services')
-    if (auth) invalidateSession(db, auth.sessionIdHash)
+    if (auth) {
+      invalidateSession(db, auth.sessionIdHash)
+      recordAudit(db, c.get('services').clock, { actor: auth.user.username, action: 'logout', subject: `user:${auth.user.username}` })
+    }
     deleteCookie(c, sessionCookieName(config.production), cookieSecurity(config.production))
     return c.redirect('/login?out=1', 303)
   })

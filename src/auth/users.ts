@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officers, users } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
+import { audited } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
 import { hashPassword, passwordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts'
 
@@ -24,6 +25,8 @@ export interface NewUser {
   password: string
   role: string
   officerEmployeeNo?: string | null
+  /** Who creates the account, for the audit log. */
+  actor?: string
 }
 
 export async function createUser(db: Db, clock: Clock, input: NewUser): Promise<User> {
@@ -44,7 +47,11 @@ export async function createUser(db: Db, clock: Clock, input: NewUser): Promise<
   if (findUserByUsername(db, username)) throw new DomainError('duplicate_user', `User ${username} already exists`)
   const passwordHash = await hashPassword(input.password)
   const now = clock.now()
-  return db.insert(users).values({ username, passwordHash, role: input.role, officerId, createdAt: now, updatedAt: now }).returning().get()
+  const role = input.role
+  return audited(db, clock, (tx) => ({
+    result: tx.insert(users).values({ username, passwordHash, role, officerId, createdAt: now, updatedAt: now }).returning().get(),
+    audit: { actor: input.actor ?? 'system', action: 'user.added', subject: `user:${username}`, details: { role, officer: input.officerEmployeeNo ?? null } },
+  }))
 }
 
 export function findUserByUsername(db: Db, username: string): User | null {

@@ -54,17 +54,28 @@ const MAX_RETRY_DELAY_MS = 30 * 60 * 1000
  */
 export function enqueueDelivery(db: Db, now: number, delivery: NewDelivery): string {
   const webhookId = newWebhookId()
-  db.insert(outboxDeliveries)
-    .values({
-      webhookId,
-      subject: delivery.subject,
-      eventType: delivery.eventType,
-      payload: JSON.stringify(delivery.payload),
-      nextAttemptAt: now,
-      createdAt: now,
-    })
-    .run()
+  insertStatementFor(db).run({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
   return webhookId
+}
+
+/** Prepared once per database: every report enqueues a delivery. */
+const insertStatements = new WeakMap<Db, ReturnType<typeof prepareInsert>>()
+
+function prepareInsert(db: Db) {
+  const p = sql.placeholder
+  return db
+    .insert(outboxDeliveries)
+    .values({ webhookId: p('webhookId'), subject: p('subject'), eventType: p('eventType'), payload: p('payload'), nextAttemptAt: p('now'), createdAt: p('now') })
+    .prepare()
+}
+
+function insertStatementFor(db: Db) {
+  let statement = insertStatements.get(db)
+  if (!statement) {
+    statement = prepareInsert(db)
+    insertStatements.set(db, statement)
+  }
+  return statement
 }
 
 /**

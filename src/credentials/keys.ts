@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../../db/client.ts'
 import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
+import { appendAuditRow, audited } from '../audit/audit.ts'
 import { decryptSecret, encryptSecret, type Secrets } from './secrets.ts'
 
 export type KeyState = 'active' | 'verify_only' | 'retired' | 'compromised'
@@ -84,33 +85,29 @@ export class KeyRing {
     this.db.transaction(
       (tx) => {
         const existing = tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).get()
-        if (!existing) tx.insert(signingKeys).values(fresh).run()
+        if (existing) return
+        tx.insert(signingKeys).values(fresh).run()
+        appendAuditRow(tx, this.clock.now(), { actor: 'system', action: 'key.created', subject: `key:${fresh.kid}` })
       },
       { behavior: 'immediate' },
     )
   }
 
   /** Makes a new key active; the old active key keeps verifying until retired. */
-  async rotate(): Promise<{ kid: string; previousKid: string | null }> {
+  async rotate(actor: string): Promise<{ kid: string; previousKid: string | null }> {
     const fresh = await this.#generate()
     const now = this.clock.now()
-    let previousKid: string | null = null
-    this.db.transaction(
-      (tx) => {
-        const current = tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).get()
-        if (current) {
-          previousKid = current.kid
-          tx.update(signingKeys).set({ state: 'verify_only', stateChangedAt: now }).where(eq(signingKeys.kid, current.kid)).run()
-        }
-        tx.insert(signingKeys).values(fresh).run()
-      },
-      { behavior: 'immediate' },
-    )
-    return { kid: fresh.kid, previousKid }
+    return audited(this.db, this.clock, (tx) => {
+      const current = tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).get()
+      if (current) tx.update(signingKeys).set({ state: 'verify_only', stateChangedAt: now }).where(eq(signingKeys.kid, current.kid)).run()
+      tx.insert(signingKeys).values(fresh).run()
+      const previousKid = current?.kid ?? null
+      return { result: { kid: fresh.kid, previousKid }, audit: { actor, action: 'key.rotated', subject: `key:${fresh.kid}`, details: { previousKid } } }
+    })
   }
 
   /** Stops a verify-only key from verifying anything; refuses while it still vouches for live credentials. */
-  retire(kid: string, options: { force?: boolean } = {}): KeySummary {
+  retire(kid: string, options: { force?: boolean; actor: string }): KeySummary {
     const key = this.#summary(kid)
     if (key.state === 'active') throw new KeyError(`Key ${kid} is active; rotate first, then retire it`)
     if (key.state === 'retired') throw new KeyError(`Key ${kid} is already retired`)
@@ -118,22 +115,23 @@ export class KeyRing {
     if (key.liveCredentials > 0 && !options.force) {
       throw new KeyError(`Key ${kid} still signs ${key.liveCredentials} live credential(s); reissue them or use --force`)
     }
-    this.#setState(kid, 'retired')
+    audited(this.db, this.clock, (tx) => {
+      tx.update(signingKeys).set({ state: 'retired', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
+      return { result: null, audit: { actor: options.actor, action: 'key.retired', subject: `key:${kid}`, details: { forced: options.force === true, liveCredentials: key.liveCredentials } } }
+    })
     return this.#summary(kid)
   }
 
   /** Rejects every token signed by `kid` at once; a compromised active key is replaced. */
-  async compromise(kid: string): Promise<{ key: KeySummary; replacementKid: string | null }> {
+  async compromise(kid: string, actor: string): Promise<{ key: KeySummary; replacementKid: string | null }> {
     const key = this.#summary(kid)
     if (key.state === 'compromised') throw new KeyError(`Key ${kid} is already marked compromised`)
     const replacement = key.state === 'active' ? await this.#generate() : null
-    this.db.transaction(
-      (tx) => {
-        tx.update(signingKeys).set({ state: 'compromised', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
-        if (replacement) tx.insert(signingKeys).values(replacement).run()
-      },
-      { behavior: 'immediate' },
-    )
+    audited(this.db, this.clock, (tx) => {
+      tx.update(signingKeys).set({ state: 'compromised', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
+      if (replacement) tx.insert(signingKeys).values(replacement).run()
+      return { result: null, audit: { actor, action: 'key.compromised', subject: `key:${kid}`, details: { replacementKid: replacement?.kid ?? null } } }
+    })
     return { key: this.#summary(kid), replacementKid: replacement?.kid ?? null }
   }
 
@@ -171,10 +169,6 @@ export class KeyRing {
     const summary = this.list().find((key) => key.kid === kid)
     if (!summary) throw new KeyError(`No key with kid ${kid}`)
     return summary
-  }
-
-  #setState(kid: string, state: KeyState): void {
-    this.db.update(signingKeys).set({ state, stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
   }
 
   #liveCredentialCounts(): Map<string, number> {

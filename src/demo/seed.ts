@@ -59,8 +59,8 @@ export async function seedDemoData(services: Services): Promise<boolean> {
   db.transaction(() => {
     for (const unit of DEMO_UNITS) addUnit(db, unit)
     DEMO_OFFICERS.forEach((input, index) => {
-      const officer = addOfficer(db, clock, input)
-      setOfficerPhoto(db, clock, officer.id, 'image/png', generateAvatarPng(index))
+      const officer = addOfficer(db, clock, { ...input, actor: 'demo' })
+      setOfficerPhoto(db, clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(index), actor: 'demo' })
     })
   })
   for (const login of DEMO_LOGINS) await createUser(db, clock, login)
@@ -82,13 +82,13 @@ export async function issueDemoCredentials(services: Services): Promise<DemoCred
   })
   const badge = await issueBadge(services, { officerEmployeeNo: budi.employeeNo, issuedBy: 'demo' })
   // Rudi is suspended; reactivate him just long enough to show what his old pass looks like now.
-  if (findOfficer(services.db, rudi.employeeNo)?.status === 'suspended') reactivateOfficer(services.db, services.clock, rudi.employeeNo)
+  if (findOfficer(services.db, rudi.employeeNo)?.status === 'suspended') reactivateOfficer(services.db, services.clock, rudi.employeeNo, { actor: 'demo' })
   const suspendedPass = await issueVisitPass(services, {
     officerEmployeeNo: rudi.employeeNo,
     customerId: DEMO_CUSTOMER_ID,
     purpose: 'CATAT_METER',
     issuedBy: 'demo',
   })
-  suspendOfficer(services.db, services.clock, rudi.employeeNo, 'Demo: menjual meter secara ilegal')
+  suspendOfficer(services.db, services.clock, rudi.employeeNo, { reason: 'Demo: menjual meter secara ilegal', actor: 'demo' })
   return { pass, badge, suspendedPass }
 }

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officerPhotos, officers, units } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
+import { audited } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
 
 export type Officer = typeof officers.$inferSelect
@@ -16,6 +17,8 @@ export interface NewOfficer {
   unitCode?: string | null
   employer?: string | null
   roleTitle?: string | null
+  /** Who adds the officer, for the audit log. */
+  actor?: string
 }
 
 export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Officer {
@@ -33,11 +36,14 @@ export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Officer {
   }
   if (findOfficer(db, employeeNo)) throw new DomainError('duplicate_officer', `Officer ${employeeNo} already exists`)
   const now = clock.now()
-  return db
-    .insert(officers)
-    .values({ employeeNo, name, unitCode, employer, roleTitle: input.roleTitle?.trim() || 'Petugas lapangan', createdAt: now, updatedAt: now })
-    .returning()
-    .get()
+  return audited(db, clock, (tx) => {
+    const officer = tx
+      .insert(officers)
+      .values({ employeeNo, name, unitCode, employer, roleTitle: input.roleTitle?.trim() || 'Petugas lapangan', createdAt: now, updatedAt: now })
+      .returning()
+      .get()
+    return { result: officer, audit: { actor: input.actor ?? 'system', action: 'officer.added', subject: `officer:${employeeNo}`, details: { name, unitCode, employer } } }
+  })
 }
 
 export function findOfficer(db: Db, employeeNo: string): Officer | null {
@@ -51,34 +57,32 @@ export function getOfficer(db: Db, employeeNo: string): Officer {
 }
 
 /** Suspension takes effect on the very next scan: verification reads officer status every time. */
-export function suspendOfficer(db: Db, clock: Clock, employeeNo: string, reason: string | null = null): Officer {
+export function suspendOfficer(db: Db, clock: Clock, employeeNo: string, options: { reason?: string | null; actor: string }): Officer {
   const officer = getOfficer(db, employeeNo)
   if (officer.status === 'suspended') throw new DomainError('already_suspended', `Officer ${employeeNo} is already suspended`)
-  return setOfficerStatus(db, clock, officer.id, 'suspended', reason)
+  return setOfficerStatus(db, clock, officer, 'suspended', options.reason ?? null, options.actor)
 }
 
-export function reactivateOfficer(db: Db, clock: Clock, employeeNo: string): Officer {
+export function reactivateOfficer(db: Db, clock: Clock, employeeNo: string, options: { actor: string }): Officer {
   const officer = getOfficer(db, employeeNo)
   if (officer.status === 'active') throw new DomainError('already_active', `Officer ${employeeNo} is already active`)
-  return setOfficerStatus(db, clock, officer.id, 'active', null)
+  return setOfficerStatus(db, clock, officer, 'active', null, options.actor)
 }
 
-function setOfficerStatus(db: Db, clock: Clock, id: number, status: Officer['status'], reason: string | null): Officer {
-  return db
-    .update(officers)
-    .set({ status, statusReason: reason, updatedAt: clock.now() })
-    .where(eq(officers.id, id))
-    .returning()
-    .get()
+function setOfficerStatus(db: Db, clock: Clock, officer: Officer, status: Officer['status'], reason: string | null, actor: string): Officer {
+  return audited(db, clock, (tx) => ({
+    result: tx.update(officers).set({ status, statusReason: reason, updatedAt: clock.now() }).where(eq(officers.id, officer.id)).returning().get(),
+    audit: { actor, action: status === 'suspended' ? 'officer.suspended' : 'officer.reactivated', subject: `officer:${officer.employeeNo}`, details: { reason } },
+  }))
 }
 
-export function setOfficerPhoto(db: Db, clock: Clock, officerId: number, contentType: string, bytes: Buffer): string {
+export function setOfficerPhoto(db: Db, clock: Clock, officerId: number, photo: { contentType: string; bytes: Buffer; actor: string }): string {
   const id = randomBytes(12).toString('base64url')
-  db.transaction((tx) => {
-    tx.insert(officerPhotos).values({ id, officerId, contentType, bytes, createdAt: clock.now() }).run()
-    tx.update(officers).set({ photoId: id, updatedAt: clock.now() }).where(eq(officers.id, officerId)).run()
+  return audited(db, clock, (tx) => {
+    tx.insert(officerPhotos).values({ id, officerId, contentType: photo.contentType, bytes: photo.bytes, createdAt: clock.now() }).run()
+    const officer = tx.update(officers).set({ photoId: id, updatedAt: clock.now() }).where(eq(officers.id, officerId)).returning().get()
+    return { result: id, audit: { actor: photo.actor, action: 'officer.photo_changed', subject: `officer:${officer.employeeNo}`, details: { photoId: id, bytes: photo.bytes.length } } }
   })
-  return id
 }
 
 export function findOfficerPhoto(db: Db, photoId: string): { contentType: string; bytes: Buffer } | null {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import { credentials, declaredCampaigns, officers, units } from '../../db/schema.ts'
+import { audited } from '../audit/audit.ts'
 import { keyedHash } from '../credentials/secrets.ts'
 import { generateShortCode } from '../credentials/short-code.ts'
 import { signCredentialToken, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
@@ -160,16 +161,19 @@ export async function mintCredentialToken(
   return { token, exp: Math.floor(expiresAt / 1000) }
 }
 
-export function revokeCredential(services: Services, id: string, reason: string | null = null): Credential {
+export function revokeCredential(services: Services, id: string, options: { reason?: string | null; actor: string }): Credential {
   const credential = findCredential(services, id)
   if (!credential) throw new DomainError('unknown_credential', `No pass or badge with id ${id}`)
   if (credential.revokedAt !== null) throw new DomainError('already_revoked', `Pass ${id} is already revoked`)
-  return services.db
-    .update(credentials)
-    .set({ revokedAt: services.clock.now(), revokedReason: reason })
-    .where(eq(credentials.id, id))
-    .returning()
-    .get()
+  return audited(services.db, services.clock, (tx) => ({
+    result: tx
+      .update(credentials)
+      .set({ revokedAt: services.clock.now(), revokedReason: options.reason ?? null })
+      .where(eq(credentials.id, id))
+      .returning()
+      .get(),
+    audit: { actor: options.actor, action: `${credential.kind === 'badge' ? 'badge' : 'pass'}.revoked`, subject: `${credential.kind}:${id}`, details: { reason: options.reason ?? null } },
+  }))
 }
 
 export function findCredential(services: Services, id: string): Credential | null {
@@ -224,7 +228,11 @@ function insertCredential(services: Services, row: Omit<typeof credentials.$infe
   for (let attempt = 0; ; attempt++) {
     const shortCode = generateShortCode()
     try {
-      services.db.insert(credentials).values({ ...row, shortCode }).run()
+      audited(services.db, services.clock, (tx) => {
+        tx.insert(credentials).values({ ...row, shortCode }).run()
+        const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid: row.kid }
+        return { result: null, audit: { actor: row.issuedBy, action: `${row.kind === 'badge' ? 'badge' : 'pass'}.issued`, subject: `${row.kind}:${row.id}`, details } }
+      })
       return shortCode
     } catch (error) {
       const collided = (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String(error).includes('short_code')

@@ -171,7 +171,7 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   app.post('/passes/:id/cancel', (c) => {
     const found = visiblePass(c)
     if (!found) return renderError(c, 404)
-    if (found.credential.revokedAt === null) revokeCredential(c.get('services'), found.credential.id, `cancelled by ${c.get('auth')?.user.username}`)
+    if (found.credential.revokedAt === null) revokeCredential(c.get('services'), found.credential.id, { reason: 'cancelled in the officer portal', actor: context(c).auth.user.username })
     return c.redirect('/officer/passes?cancelled=1', 303)
   })
 

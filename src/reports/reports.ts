@@ -62,60 +62,113 @@ export function describeSubject(subject: ReportSubject): { hash: string; shortCo
 }
 
 /**
- * Commits a scam report, its first timeline entry and its delivery to the 123 channel in one
- * transaction, before anyone sees the ticket. An identical report from the same network within
- * FOLD_WINDOW_MS returns the existing ticket instead (new details are added to it).
+ * Commits a scam report, its first timeline entry and its delivery to the 123 channel together,
+ * and resolves only after the COMMIT: nobody sees a ticket that is not durable. An identical
+ * report from the same network within FOLD_WINDOW_MS returns the existing ticket instead (new
+ * details are added to it).
  */
-export function createReport(services: Services, input: NewReport): FiledReport {
-  const { db, clock, secrets } = services
-  const now = clock.now()
+export function createReport(services: Services, input: NewReport): Promise<FiledReport> {
+  let queue = commitQueues.get(services)
+  if (!queue) {
+    queue = new ReportCommitQueue(services)
+    commitQueues.set(services, queue)
+  }
+  return queue.enqueue(input, services.clock.now())
+}
+
+interface WaitingReport {
+  input: NewReport
+  at: number
+  resolve: (filed: FiledReport) => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * Group commit: reports filed during one turn of the event loop are written in one immediate
+ * transaction, and each caller hears back after that COMMIT. Under a burst this turns a thousand
+ * commits a second into a few dozen while every ticket shown stays durable.
+ */
+class ReportCommitQueue {
+  #waiting: WaitingReport[] = []
+  #scheduled = false
+
+  constructor(private readonly services: Services) {}
+
+  enqueue(input: NewReport, at: number): Promise<FiledReport> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ input, at, resolve, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(() => this.#commit())
+      }
+    })
+  }
+
+  #commit(): void {
+    this.#scheduled = false
+    const batch = this.#waiting
+    this.#waiting = []
+    const { db } = this.services
+    let filed: FiledReport[]
+    try {
+      filed = db.transaction(() => batch.map((item) => writeReport(this.services, item.input, item.at)), { behavior: 'immediate' })
+    } catch {
+      // One report that cannot be written must not sink the others: retry each on its own.
+      for (const item of batch) {
+        try {
+          item.resolve(db.transaction(() => writeReport(this.services, item.input, item.at), { behavior: 'immediate' }))
+        } catch (error) {
+          item.reject(error)
+        }
+      }
+      return
+    }
+    batch.forEach((item, index) => item.resolve(filed[index]!))
+  }
+}
+
+const commitQueues = new WeakMap<Services, ReportCommitQueue>()
+
+/** Writes (or folds) one report; call inside a transaction. */
+function writeReport(services: Services, input: NewReport, now: number): FiledReport {
+  const { db, secrets } = services
   const subject = input.subject ? { kind: input.subject.kind, ...describeSubject(input.subject) } : null
   const verification = input.verification
   const valid = verification !== null && verification !== 'unavailable' && verification.verdict === 'valid'
   const clientHash = input.clientAddress ? keyedHash(secrets.clientHashKey, networkOf(input.clientAddress)) : null
   const foldKey = reportFoldKey(subject?.hash ?? null, input.details)
 
-  return db.transaction(
-    () => {
-      const existing = db
-        .select()
-        .from(reports)
-        .where(and(eq(reports.foldKey, foldKey), sql`${reports.clientHash} is ${clientHash}`, gt(reports.createdAt, now - FOLD_WINDOW_MS)))
-        .orderBy(desc(reports.id))
-        .limit(1)
-        .get()
-      if (existing) {
-        const report = applyDetails(services, existing, mergeDetails(existing, input.details), now) ?? existing
-        return { report, trackingKey: unsealTrackingKey(services, existing), folded: true }
-      }
+  const statements = statementsFor(db)
+  const existing = statements.findFold.get({ foldKey, clientHash, since: now - FOLD_WINDOW_MS })
+  if (existing) {
+    const report = applyDetails(services, existing, mergeDetails(existing, input.details), now) ?? existing
+    return { report, trackingKey: unsealTrackingKey(services, existing), folded: true }
+  }
 
-      const trackingKey = randomBytes(16).toString('base64url')
-      const values = {
-        trackingKeyHash: sha256(trackingKey),
-        foldKey,
-        clientHash,
-        subjectKind: subject?.kind ?? null,
-        subjectHash: subject?.hash ?? null,
-        shortCode: subject?.shortCode ?? null,
-        verdict: verification === null ? null : verification === 'unavailable' ? 'unavailable' : verification.verdict,
-        credentialId: valid ? verification.credentialId : null,
-        officerEmployeeNo: valid ? (verification.officer?.employeeNo ?? null) : null,
-        unverifiedClaims: verification && verification !== 'unavailable' && verification.unverifiedClaims ? JSON.stringify(verification.unverifiedClaims) : null,
-        ...input.details,
-        createdAt: now,
-        updatedAt: now,
-      }
-      const report = insertWithFreshTicket(db, (ticket) => ({
-        ...values,
-        ticket,
-        trackingKeySealed: encryptSecret(secrets.keyEncryptionKey, trackingKey, trackingKeyContext(ticket)),
-      }))
-      db.insert(reportEvents).values({ reportId: report.id, kind: 'created', at: now }).run()
-      enqueueDelivery(db, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: reportPayload(services, report, REPORT_CREATED) })
-      return { report, trackingKey, folded: false }
-    },
-    { behavior: 'immediate' },
-  )
+  const trackingKey = randomBytes(16).toString('base64url')
+  const row = {
+    trackingKeyHash: sha256(trackingKey),
+    foldKey,
+    clientHash,
+    subjectKind: subject?.kind ?? null,
+    subjectHash: subject?.hash ?? null,
+    shortCode: subject?.shortCode ?? null,
+    verdict: verification === null ? null : verification === 'unavailable' ? 'unavailable' : verification.verdict,
+    credentialId: valid ? verification.credentialId : null,
+    officerEmployeeNo: valid ? (verification.officer?.employeeNo ?? null) : null,
+    unverifiedClaims: verification && verification !== 'unavailable' && verification.unverifiedClaims ? JSON.stringify(verification.unverifiedClaims) : null,
+    ...input.details,
+    createdAt: now,
+    updatedAt: now,
+  }
+  const report = insertWithFreshTicket(statements, (ticket) => ({
+    ...row,
+    ticket,
+    trackingKeySealed: encryptSecret(secrets.keyEncryptionKey, trackingKey, trackingKeyContext(ticket)),
+  }))
+  statements.insertEvent.run({ reportId: report.id, kind: 'created', at: now })
+  enqueueDelivery(db, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: reportPayload(services, report, REPORT_CREATED) })
+  return { report, trackingKey, folded: false }
 }
 
 /** The report, only for the holder of its tracking key; null for an unknown ticket or a wrong key alike. */
@@ -242,10 +295,12 @@ function reportFoldKey(subjectHash: string | null, details: ReportDetails): stri
 }
 
 /** 40 random bits per ticket; on the rare collision, draw again. */
-function insertWithFreshTicket(db: Db, row: (ticket: string) => typeof reports.$inferInsert): Report {
+function insertWithFreshTicket(statements: ReportStatements, row: (ticket: string) => Omit<Report, 'id' | 'status' | 'revision'>): Report {
   for (let attempt = 1; ; attempt++) {
     try {
-      return db.insert(reports).values(row(`LPR-${generateShortCode()}`)).returning().get()
+      const values = row(`LPR-${generateShortCode()}`)
+      const { lastInsertRowid } = statements.insertReport.run(values)
+      return { ...values, id: Number(lastInsertRowid), status: 'new', revision: 1 }
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || attempt >= 5) throw error
     }
@@ -258,4 +313,59 @@ function unsealTrackingKey(services: Services, report: Report): string {
 
 function trackingKeyContext(ticket: string): string {
   return `report-tracking-key:${ticket}`
+}
+
+/**
+ * Report creation is the hot path under a viral hoax: its statements are built and prepared
+ * once per database, not per report.
+ */
+function prepareReportStatements(db: Db) {
+  const p = sql.placeholder
+  return {
+    findFold: db
+      .select()
+      .from(reports)
+      .where(and(eq(reports.foldKey, p('foldKey')), sql`${reports.clientHash} is ${p('clientHash')}`, gt(reports.createdAt, p('since'))))
+      .orderBy(desc(reports.id))
+      .limit(1)
+      .prepare(),
+    insertReport: db
+      .insert(reports)
+      .values({
+        ticket: p('ticket'),
+        trackingKeyHash: p('trackingKeyHash'),
+        trackingKeySealed: p('trackingKeySealed'),
+        foldKey: p('foldKey'),
+        clientHash: p('clientHash'),
+        subjectKind: p('subjectKind'),
+        subjectHash: p('subjectHash'),
+        shortCode: p('shortCode'),
+        verdict: p('verdict'),
+        credentialId: p('credentialId'),
+        officerEmployeeNo: p('officerEmployeeNo'),
+        unverifiedClaims: p('unverifiedClaims'),
+        category: p('category'),
+        note: p('note'),
+        phone: p('phone'),
+        location: p('location'),
+        latitude: p('latitude'),
+        longitude: p('longitude'),
+        createdAt: p('createdAt'),
+        updatedAt: p('updatedAt'),
+      })
+      .prepare(),
+    insertEvent: db.insert(reportEvents).values({ reportId: p('reportId'), kind: p('kind'), at: p('at') }).prepare(),
+  }
+}
+
+type ReportStatements = ReturnType<typeof prepareReportStatements>
+const preparedStatements = new WeakMap<Db, ReportStatements>()
+
+function statementsFor(db: Db): ReportStatements {
+  let statements = preparedStatements.get(db)
+  if (!statements) {
+    statements = prepareReportStatements(db)
+    preparedStatements.set(db, statements)
+  }
+  return statements
 }

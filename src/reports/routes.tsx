@@ -118,7 +118,7 @@ async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, det
     }
   }
   try {
-    return createReport(c.get('services'), { subject, verification, clientAddress: c.get('clientAddress'), details })
+    return await createReport(c.get('services'), { subject, verification, clientAddress: c.get('clientAddress'), details })
   } catch (error) {
     console.error(`[${c.get('requestId')}] report could not be saved:`, (error as Error).message)
     return null
