@@ -9,6 +9,7 @@ import type { AppEnv } from './http/env.ts'
 import { renderError } from './http/errors.tsx'
 import { clientAddress, language, redactPath, requestId, sameOriginWrites, securityHeaders } from './http/middleware.ts'
 import { createRateLimits } from './http/rate-limit.ts'
+import { adminRoutes } from './admin/routes.tsx'
 import { authRoutes } from './auth/routes.tsx'
 import { loadSession } from './auth/middleware.ts'
 import { LoginThrottle } from './auth/throttle.ts'
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   app.route('/', reportRoutes())
   app.route('/', authRoutes())
   app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
+  app.route('/admin', adminRoutes())
 
   app.notFound((c) => renderError(c, 404))
   app.onError((error, c) => {

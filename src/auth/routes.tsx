@@ -16,13 +16,15 @@ import { findUserByUsername, normalizeUsername } from './users.ts'
 const LOGIN_FORM_COOKIE = 'cp_login_form'
 const DEVICE_COOKIE = 'cp_device'
 const PORTAL_HOME = '/officer'
+const ADMIN_HOME = '/admin'
 
 /** /login and /logout. */
 export function authRoutes() {
   const app = new Hono<AppEnv>()
 
   app.get('/login', (c) => {
-    if (c.get('auth')) return c.redirect(PORTAL_HOME, 303)
+    const auth = c.get('auth')
+    if (auth) return c.redirect(auth.user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
     return renderLogin(c, { username: '', error: null, notice: c.req.query('out') === '1' ? c.get('t').login.loggedOut : null })
   })
 
@@ -60,7 +62,7 @@ export function authRoutes() {
     setCookie(c, sessionCookieName(config.production), session.token, cookieSecurity(config.production))
     setCookie(c, DEVICE_COOKIE, throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
     deleteCookie(c, LOGIN_FORM_COOKIE, cookieSecurity(config.production))
-    return c.redirect(PORTAL_HOME, 303)
+    return c.redirect(user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
   })
 
   app.post('/logout', requireCsrfToken, (c) => {

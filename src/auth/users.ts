@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { officers, users } from '../../db/schema.ts'
+import { officers, sessions, users } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { audited } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
@@ -56,4 +56,66 @@ export async function createUser(db: Db, clock: Clock, input: NewUser): Promise<
 
 export function findUserByUsername(db: Db, username: string): User | null {
   return db.select().from(users).where(eq(users.username, normalizeUsername(username))).get() ?? null
+}
+
+export interface UserListRow {
+  user: Pick<User, 'id' | 'username' | 'role' | 'disabledAt' | 'createdAt'>
+  officerEmployeeNo: string | null
+  officerName: string | null
+}
+
+export function listUsers(db: Db): UserListRow[] {
+  return db
+    .select({
+      user: { id: users.id, username: users.username, role: users.role, disabledAt: users.disabledAt, createdAt: users.createdAt },
+      officerEmployeeNo: officers.employeeNo,
+      officerName: officers.name,
+    })
+    .from(users)
+    .leftJoin(officers, eq(officers.id, users.officerId))
+    .orderBy(asc(users.username))
+    .all()
+}
+
+export function getUser(db: Db, username: string): User {
+  const user = findUserByUsername(db, username)
+  if (!user) throw new DomainError('unknown_user', `No user ${username}`)
+  return user
+}
+
+/** Disabling ends the user's sessions in the same transaction. */
+export function setUserDisabled(db: Db, clock: Clock, username: string, disabled: boolean, actor: string): User {
+  const user = getUser(db, username)
+  const now = clock.now()
+  return audited(db, clock, (tx) => {
+    const updated = tx.update(users).set({ disabledAt: disabled ? now : null, updatedAt: now }).where(eq(users.id, user.id)).returning().get()
+    if (disabled) tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
+    return { result: updated, audit: { actor, action: disabled ? 'user.disabled' : 'user.enabled', subject: `user:${user.username}` } }
+  })
+}
+
+/** A new password set by an admin; the user's sessions end. */
+export async function resetUserPassword(db: Db, clock: Clock, username: string, password: string, actor: string): Promise<User> {
+  const user = getUser(db, username)
+  const problem = passwordProblem(password)
+  if (problem === 'too_short') throw new DomainError('password_too_short', `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  if (problem === 'too_long') throw new DomainError('password_too_long', `Password must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  const passwordHash = await hashPassword(password)
+  return audited(db, clock, (tx) => {
+    const updated = tx.update(users).set({ passwordHash, updatedAt: clock.now() }).where(eq(users.id, user.id)).returning().get()
+    tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
+    return { result: updated, audit: { actor, action: 'user.password_reset', subject: `user:${user.username}` } }
+  })
+}
+
+/** A new role; the user's sessions end so the new rights apply from the next sign-in. */
+export function changeUserRole(db: Db, clock: Clock, username: string, role: string, actor: string): User {
+  const user = getUser(db, username)
+  if (!isRole(role)) throw new DomainError('invalid_role', 'Role must be officer, supervisor or admin')
+  if (role !== 'admin' && user.officerId === null) throw new DomainError('officer_required', `A ${role} account must be linked to an officer`)
+  return audited(db, clock, (tx) => {
+    const updated = tx.update(users).set({ role, updatedAt: clock.now() }).where(eq(users.id, user.id)).returning().get()
+    tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
+    return { result: updated, audit: { actor, action: 'user.role_changed', subject: `user:${user.username}`, details: { from: user.role, to: role } } }
+  })
 }

@@ -72,3 +72,9 @@ export function defaultVisitEnd(now: number, timeZone: string): number {
   const fivePm = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 17, 0) - offsetMs(timeZone)
   return fivePm - now >= 3600 * 1000 ? fivePm : now + 4 * 3600 * 1000
 }
+
+/** "23/11/2026 09.00 WIB" — compact, for tables. */
+export function formatDateTime(at: number, lang: Lang, timeZone: string): string {
+  const format = formatter(LOCALE[lang], timeZone, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+  return `${format.format(at)} ${zoneName(at, lang, timeZone)}`
+}

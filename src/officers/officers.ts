@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officerPhotos, officers, units } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
@@ -21,29 +21,96 @@ export interface NewOfficer {
   actor?: string
 }
 
-export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Officer {
+/** Officer fields after trimming, or the first problem with them (as a DomainError). */
+export function validateOfficerFields(db: Db, input: Omit<NewOfficer, 'actor'>): { employeeNo: string; name: string; employer: string; unitCode: string | null; roleTitle: string } {
   const employeeNo = input.employeeNo.trim()
   const name = input.name.trim().replace(/\s+/g, ' ')
   const employer = input.employer?.trim() || 'PLN'
+  const roleTitle = input.roleTitle?.trim() || 'Petugas lapangan'
   if (!EMPLOYEE_NO.test(employeeNo)) {
     throw new DomainError('invalid_employee_no', 'Employee number must be 3–24 letters, digits, dots or hyphens')
   }
   if (name.length < 2 || name.length > 80) throw new DomainError('invalid_name', 'Name must be 2–80 characters')
   if (employer.length > 80) throw new DomainError('invalid_employer', 'Employer must be at most 80 characters')
+  if (roleTitle.length > 80) throw new DomainError('invalid_role_title', 'Role must be at most 80 characters')
   const unitCode = input.unitCode?.trim() || null
   if (unitCode && !db.select({ code: units.code }).from(units).where(eq(units.code, unitCode)).get()) {
     throw new DomainError('unknown_unit', `No unit with code ${unitCode}`)
   }
-  if (findOfficer(db, employeeNo)) throw new DomainError('duplicate_officer', `Officer ${employeeNo} already exists`)
+  return { employeeNo, name, employer, unitCode, roleTitle }
+}
+
+export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Officer {
+  const fields = validateOfficerFields(db, input)
+  if (findOfficer(db, fields.employeeNo)) throw new DomainError('duplicate_officer', `Officer ${fields.employeeNo} already exists`)
   const now = clock.now()
   return audited(db, clock, (tx) => {
     const officer = tx
       .insert(officers)
-      .values({ employeeNo, name, unitCode, employer, roleTitle: input.roleTitle?.trim() || 'Petugas lapangan', createdAt: now, updatedAt: now })
+      .values({ ...fields, createdAt: now, updatedAt: now })
       .returning()
       .get()
-    return { result: officer, audit: { actor: input.actor ?? 'system', action: 'officer.added', subject: `officer:${employeeNo}`, details: { name, unitCode, employer } } }
+    const { name, unitCode, employer } = fields
+    return { result: officer, audit: { actor: input.actor ?? 'system', action: 'officer.added', subject: `officer:${fields.employeeNo}`, details: { name, unitCode, employer } } }
   })
+}
+
+/** Changes an officer's name, role, employer or unit; the employee number stays. */
+export function updateOfficer(db: Db, clock: Clock, employeeNo: string, changes: Omit<NewOfficer, 'employeeNo' | 'actor'>, actor: string): Officer {
+  const officer = getOfficer(db, employeeNo)
+  const fields = validateOfficerFields(db, { ...changes, employeeNo })
+  return audited(db, clock, (tx) => ({
+    result: tx
+      .update(officers)
+      .set({ name: fields.name, roleTitle: fields.roleTitle, employer: fields.employer, unitCode: fields.unitCode, updatedAt: clock.now() })
+      .where(eq(officers.id, officer.id))
+      .returning()
+      .get(),
+    audit: { actor, action: 'officer.updated', subject: `officer:${employeeNo}`, details: { name: fields.name, roleTitle: fields.roleTitle, employer: fields.employer, unitCode: fields.unitCode } },
+  }))
+}
+
+export interface OfficerListRow {
+  officer: Officer
+  unitName: string | null
+  livePasses: number
+}
+
+/** Officers in scope (all when null), filtered and paged, by name. */
+export function listOfficers(
+  db: Db,
+  options: { scope: Set<number> | null; query?: string; status?: Officer['status'] | null; unitCode?: string | null; now: number; limit: number; offset: number },
+): { rows: OfficerListRow[]; total: number } {
+  if (options.scope !== null && options.scope.size === 0) return { rows: [], total: 0 }
+  const conditions = []
+  if (options.scope !== null) conditions.push(inArray(officers.id, [...options.scope]))
+  if (options.status) conditions.push(eq(officers.status, options.status))
+  if (options.unitCode) conditions.push(eq(officers.unitCode, options.unitCode))
+  const query = options.query?.trim().slice(0, 80)
+  if (query) {
+    const pattern = `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+    conditions.push(or(sql`${officers.name} like ${pattern} escape '\\'`, sql`${officers.employeeNo} like ${pattern} escape '\\'`))
+  }
+  const where = conditions.length > 0 ? and(...conditions) : undefined
+  const total = db.select({ n: count() }).from(officers).where(where).get()?.n ?? 0
+  const rows = db
+    .select({
+      officer: officers,
+      unitName: units.name,
+      livePasses: sql<number>`(select count(*) from credentials c where c.officer_id = ${officers.id} and c.kind = 'visit_pass' and c.revoked_at is null and c.window_end > ${options.now})`,
+    })
+    .from(officers)
+    .leftJoin(units, eq(units.code, officers.unitCode))
+    .where(where)
+    .orderBy(asc(officers.name))
+    .limit(options.limit)
+    .offset(options.offset)
+    .all()
+  return { rows, total }
+}
+
+export function listUnits(db: Db): (typeof units.$inferSelect)[] {
+  return db.select().from(units).orderBy(asc(units.code)).all()
 }
 
 export function findOfficer(db: Db, employeeNo: string): Officer | null {

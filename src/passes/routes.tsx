@@ -197,7 +197,7 @@ function context(c: Context<AppEnv>) {
 
 function frame(c: Context<AppEnv>) {
   const auth = c.get('auth') as AuthContext
-  return { t: c.get('t'), langSwitchHref: langSwitchHref(c), username: auth.user.username, csrfToken: auth.csrfToken }
+  return { t: c.get('t'), langSwitchHref: langSwitchHref(c), username: auth.user.username, csrfToken: auth.csrfToken, showAdminLink: auth.user.role !== 'officer' }
 }
 
 /** The pass in the URL, when it exists and the user may act for its officer; else null (a 404, so ids cannot be probed). */

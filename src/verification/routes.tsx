@@ -4,10 +4,12 @@ import { createMiddleware } from 'hono/factory'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { findOfficerPhoto } from '../officers/officers.ts'
 import { PURPOSES } from '../passes/purposes.ts'
+import { asset } from '../http/assets.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { langSwitchHref, rateLimitKey } from '../http/middleware.ts'
 import { HomePage } from '../../views/home.tsx'
+import { ScanPage } from '../../views/scan.tsx'
 import { CustomerAnswerBox, VerdictPage } from '../../views/verdict.tsx'
 import { isSentToCustomer, normalizeCustomerId } from './customer-check.ts'
 import { presentUnavailable, presentVerdict, type CustomerAnswer } from './present.ts'
@@ -17,9 +19,13 @@ import { VerificationUnavailableError, type CredentialInput, type ScanContext, t
 export function householdRoutes() {
   const app = new Hono<AppEnv>()
   // Scoped paths: a sub-app's '*' middleware would apply to every route of the parent app.
-  for (const path of ['/', '/c', '/c/*', '/v', '/v/*', '/check-customer', '/api/v1/verify', '/api/v1/verify/*']) app.use(path, householdRateLimit)
+  for (const path of ['/', '/scan', '/c', '/c/*', '/v', '/v/*', '/check-customer', '/api/v1/verify', '/api/v1/verify/*']) app.use(path, householdRateLimit)
 
   app.get('/', (c) => renderHome(c, null, ''))
+
+  app.get('/scan', (c) =>
+    c.html(<ScanPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} origin={c.get('services').config.publicUrl} decoderSrc={asset('vendor/jsQR.js')} />),
+  )
 
   app.get('/c', (c) => {
     const typed = c.req.query('code') ?? ''

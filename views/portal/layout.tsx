@@ -9,17 +9,20 @@ export interface PortalLayoutProps {
   username: string
   csrfToken: string
   scripts?: string[]
+  /** Supervisors and admins also have the admin console. */
+  showAdminLink?: boolean
   children: Child
 }
 
 /** The officer portal's frame: navigation and sign-out on every page. */
-export function PortalLayout({ t, title, langSwitchHref, username, csrfToken, scripts, children }: PortalLayoutProps) {
+export function PortalLayout({ t, title, langSwitchHref, username, csrfToken, scripts, showAdminLink, children }: PortalLayoutProps) {
   return (
     <Layout t={t} title={title} langSwitchHref={langSwitchHref} scripts={scripts}>
       <nav class="portal-nav" aria-label={t.portal.home}>
         <a href="/officer">{t.portal.home}</a>
         <a href="/officer/passes">{t.portal.passes}</a>
         <a href="/officer/badge">{t.portal.printBadge}</a>
+        {showAdminLink && <a href="/admin">{t.admin.navLabel}</a>}
         <form method="post" action="/logout" class="inline">
           <input type="hidden" name="_csrf" value={csrfToken} />
           <span class="hint">

@@ -1,0 +1,314 @@
+import { Hono, type Context } from 'hono'
+import { invalidateOfficerSessions } from '../auth/sessions.ts'
+import { DomainError } from '../errors.ts'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { fill } from '../i18n/index.ts'
+import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../officers/csv-import.ts'
+import {
+  addOfficer,
+  findOfficer,
+  listOfficers,
+  listUnits,
+  reactivateOfficer,
+  setOfficerPhoto,
+  suspendOfficer,
+  updateOfficer,
+  type Officer,
+} from '../officers/officers.ts'
+import { detectPhotoType, MAX_PHOTO_BYTES } from '../officers/photos.ts'
+import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
+import {
+  ImportPage,
+  NewOfficerPage,
+  OfficerDetailPage,
+  OfficerListPage,
+  type ImportView,
+  type OfficerField,
+  type OfficerFormView,
+} from '../../views/admin/officers.tsx'
+import { adminAuth, adminFrame } from './context.ts'
+import { pager } from './paging.ts'
+
+const PAGE_SIZE = 50
+const FIELD_OF_ERROR: Record<string, OfficerField> = {
+  invalid_employee_no: 'employeeNo',
+  duplicate_officer: 'employeeNo',
+  invalid_name: 'name',
+  invalid_role_title: 'roleTitle',
+  invalid_employer: 'employer',
+  unknown_unit: 'unitCode',
+}
+
+/** /admin/officers: list and search, add, edit, photo, CSV import, suspend and reactivate. */
+export function adminOfficerRoutes() {
+  const app = new Hono<AppEnv>()
+
+  app.get('/', (c) => {
+    const { db, clock } = c.get('services')
+    const t = c.get('t')
+    const o = t.admin.officers
+    const query = c.req.query('q') ?? ''
+    const statusParam = c.req.query('status')
+    const status = statusParam === 'active' || statusParam === 'suspended' ? statusParam : null
+    const unit = c.req.query('unit') ?? ''
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
+    const { rows, total } = listOfficers(db, {
+      scope: officerIdsInScope(db, adminAuth(c)),
+      query,
+      status,
+      unitCode: unit || null,
+      now: clock.now(),
+      limit: PAGE_SIZE,
+      offset: (page - 1) * PAGE_SIZE,
+    })
+    const view = {
+      query,
+      status: status ?? '',
+      unit,
+      units: unitOptions(c),
+      rows: rows.map(({ officer, unitName, livePasses }) => ({
+        employeeNo: officer.employeeNo,
+        name: officer.name,
+        roleTitle: officer.roleTitle,
+        employer: officer.employer,
+        unitName: unitName ?? '—',
+        status: officer.status,
+        statusLabel: officer.status === 'active' ? o.statusActive : o.statusSuspended,
+        livePasses,
+        href: `/admin/officers/${encodeURIComponent(officer.employeeNo)}`,
+      })),
+      pager: pager(c, { page, pageSize: PAGE_SIZE, total }),
+      notice: noticeFromQuery(c),
+      canImport: adminAuth(c).user.role === 'admin',
+    }
+    return c.html(<OfficerListPage frame={adminFrame(c)} view={view} />)
+  })
+
+  app.get('/new', (c) => c.html(<NewOfficerPage frame={adminFrame(c)} form={officerForm(c, null, null)} />))
+
+  app.post('/new', async (c) => {
+    const { db, clock } = c.get('services')
+    const values = await formValues(c)
+    const auth = adminAuth(c)
+    // A supervisor may add officers only to their own unit or below.
+    if (auth.user.role !== 'admin' && !unitInScope(c, values.unitCode)) return renderError(c, 403)
+    try {
+      const officer = addOfficer(db, clock, { ...values, actor: auth.user.username })
+      return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=added`, 303)
+    } catch (error) {
+      return c.html(<NewOfficerPage frame={adminFrame(c)} form={officerForm(c, values, error)} />, 422)
+    }
+  })
+
+  app.get('/import', (c) => {
+    if (adminAuth(c).user.role !== 'admin') return renderError(c, 403)
+    return c.html(<ImportPage frame={adminFrame(c)} view={emptyImport()} />)
+  })
+
+  app.post('/import', async (c) => {
+    if (adminAuth(c).user.role !== 'admin') return renderError(c, 403)
+    const body = await c.req.parseBody()
+    const file = body.file
+    const csv = file instanceof File ? (file.size > MAX_IMPORT_BYTES ? null : await file.text()) : null
+    return renderImport(c, csv, file instanceof File && file.size > MAX_IMPORT_BYTES)
+  })
+
+  app.post('/import/confirm', async (c) => {
+    const auth = adminAuth(c)
+    if (auth.user.role !== 'admin') return renderError(c, 403)
+    const { db, clock } = c.get('services')
+    const body = await c.req.parseBody()
+    const csv = typeof body.csv === 'string' ? body.csv : ''
+    // The file is checked again: what was previewed is not trusted to be what comes back.
+    const preview = previewImport(db, csv)
+    if (!preview.ok) return renderImport(c, csv, false)
+    const count = importOfficers(db, clock, preview.rows, auth.user.username)
+    return c.redirect(`/admin/officers?imported=${count}`, 303)
+  })
+
+  app.get('/:employeeNo', (c) => {
+    const officer = officerInScope(c)
+    if (!officer) return renderError(c, 404)
+    return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, noticeFromQuery(c), null)} />)
+  })
+
+  app.post('/:employeeNo', async (c) => {
+    const officer = officerInScope(c)
+    if (!officer) return renderError(c, 404)
+    const { db, clock } = c.get('services')
+    const values = await formValues(c)
+    if (adminAuth(c).user.role !== 'admin' && !unitInScope(c, values.unitCode)) return renderError(c, 403)
+    try {
+      updateOfficer(db, clock, officer.employeeNo, values, adminAuth(c).user.username)
+      return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=saved`, 303)
+    } catch (error) {
+      const view = detailView(c, officer, { ...values, employeeNo: officer.employeeNo }, null, null, error)
+      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={view} />, 422)
+    }
+  })
+
+  app.post('/:employeeNo/suspend', async (c) => {
+    const officer = officerInScope(c)
+    if (!officer) return renderError(c, 404)
+    const { db, clock } = c.get('services')
+    const body = await c.req.parseBody()
+    const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 200) : ''
+    const t = c.get('t')
+    if (!reason) return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, t.admin.officers.reasonRequired)} />, 422)
+    try {
+      const suspended = suspendOfficer(db, clock, officer.employeeNo, { reason, actor: adminAuth(c).user.username })
+      invalidateOfficerSessions(db, suspended.id)
+    } catch (error) {
+      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
+    }
+    return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=suspended`, 303)
+  })
+
+  app.post('/:employeeNo/reactivate', (c) => {
+    const officer = officerInScope(c)
+    if (!officer) return renderError(c, 404)
+    const { db, clock } = c.get('services')
+    try {
+      reactivateOfficer(db, clock, officer.employeeNo, { actor: adminAuth(c).user.username })
+    } catch (error) {
+      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
+    }
+    return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=reactivated`, 303)
+  })
+
+  app.post('/:employeeNo/photo', async (c) => {
+    const officer = officerInScope(c)
+    if (!officer) return renderError(c, 404)
+    const body = await c.req.parseBody()
+    const file = body.photo
+    if (!(file instanceof File)) return photoRefused(c, 'photoInvalid', 422)
+    if (file.size > MAX_PHOTO_BYTES) return photoRefused(c, 'photoTooLarge', 413)
+    const bytes = Buffer.from(await file.arrayBuffer())
+    const contentType = detectPhotoType(bytes)
+    if (!contentType) return photoRefused(c, 'photoInvalid', 422)
+    const { db, clock } = c.get('services')
+    setOfficerPhoto(db, clock, officer.id, { contentType, bytes, actor: adminAuth(c).user.username })
+    return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=photo`, 303)
+  })
+
+  return app
+}
+
+/** The officer in the URL when the user may manage them; null (a 404) otherwise, so ids cannot be probed. */
+function officerInScope(c: Context<AppEnv>): Officer | null {
+  const { db } = c.get('services')
+  const officer = findOfficer(db, c.req.param('employeeNo') ?? '')
+  if (!officer || !canActForOfficer(db, adminAuth(c), officer.id)) return null
+  return officer
+}
+
+function unitInScope(c: Context<AppEnv>, unitCode: string): boolean {
+  const auth = adminAuth(c)
+  if (auth.user.role === 'admin') return true
+  return unitOptions(c).some((unit) => unit.code === unitCode)
+}
+
+/** Units the user may assign: all for admins; a supervisor's unit and those below it. */
+function unitOptions(c: Context<AppEnv>): { code: string; label: string }[] {
+  const { db } = c.get('services')
+  const units = listUnits(db)
+  const auth = adminAuth(c)
+  const label = (unit: (typeof units)[number]) => `${unit.name} (${unit.code})`
+  if (auth.user.role === 'admin') return units.map((unit) => ({ code: unit.code, label: label(unit) }))
+  const allowed = new Set<string>(auth.officer?.unitCode ? [auth.officer.unitCode] : [])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const unit of units) {
+      if (unit.parentCode && allowed.has(unit.parentCode) && !allowed.has(unit.code)) {
+        allowed.add(unit.code)
+        grew = true
+      }
+    }
+  }
+  return units.filter((unit) => allowed.has(unit.code)).map((unit) => ({ code: unit.code, label: label(unit) }))
+}
+
+async function formValues(c: Context<AppEnv>): Promise<Record<OfficerField, string>> {
+  const body = await c.req.parseBody()
+  const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 200) : '')
+  return { employeeNo: text('employeeNo'), name: text('name'), roleTitle: text('roleTitle'), employer: text('employer'), unitCode: text('unitCode') }
+}
+
+function officerForm(c: Context<AppEnv>, values: Record<OfficerField, string> | null, error: unknown, officer: Officer | null = null): OfficerFormView {
+  const units = unitOptions(c)
+  const current = values ?? {
+    employeeNo: officer?.employeeNo ?? '',
+    name: officer?.name ?? '',
+    roleTitle: officer?.roleTitle ?? '',
+    employer: officer?.employer ?? 'PLN',
+    unitCode: officer?.unitCode ?? units[0]?.code ?? '',
+  }
+  return {
+    action: officer ? `/admin/officers/${encodeURIComponent(officer.employeeNo)}` : '/admin/officers/new',
+    isNew: officer === null,
+    values: current,
+    units,
+    error: error ? { field: error instanceof DomainError ? (FIELD_OF_ERROR[error.code] ?? 'name') : 'name', message: errorMessage(c, error) } : null,
+  }
+}
+
+function detailView(c: Context<AppEnv>, officer: Officer, values: Record<OfficerField, string> | null, notice: string | null, error: string | null, formError: unknown = null) {
+  const { db, clock } = c.get('services')
+  const o = c.get('t').admin.officers
+  const live = listOfficers(db, { scope: new Set([officer.id]), now: clock.now(), limit: 1, offset: 0 }).rows[0]?.livePasses ?? 0
+  return {
+    employeeNo: officer.employeeNo,
+    name: officer.name,
+    status: officer.status,
+    statusLabel: officer.status === 'active' ? o.statusActive : o.statusSuspended,
+    statusReason: officer.statusReason,
+    photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
+    livePasses: live,
+    form: officerForm(c, values, formError, officer),
+    notice,
+    error,
+  }
+}
+
+function photoRefused(c: Context<AppEnv>, message: 'photoInvalid' | 'photoTooLarge', status: 413 | 422) {
+  const officer = officerInScope(c)
+  if (!officer) return renderError(c, 404)
+  return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, c.get('t').admin.officers[message])} />, status)
+}
+
+function renderImport(c: Context<AppEnv>, csv: string | null, tooLarge: boolean) {
+  const o = c.get('t').admin.officers
+  if (csv === null) return c.html(<ImportPage frame={adminFrame(c)} view={{ ...emptyImport(), error: tooLarge ? o.importTooLarge : o.importEmpty }} />, tooLarge ? 413 : 422)
+  const preview = previewImport(c.get('services').db, csv)
+  const errors = c.get('t').admin.errors
+  const rows = preview.rows.map((row) => ({ ...row, problems: row.problems.map((code) => errors[code] ?? code) }))
+  const fileError = preview.ok
+    ? null
+    : preview.fileProblem === 'too_large'
+      ? o.importTooLarge
+      : preview.fileProblem === 'bad_header'
+        ? o.importBadHeader
+        : preview.fileProblem === 'empty'
+          ? o.importEmpty
+          : fill(o.importErrors, { count: String(rows.filter((row) => row.problems.length > 0).length) })
+  const view: ImportView = { csv, rows, canConfirm: preview.ok, confirmLabel: fill(o.importConfirm, { count: String(rows.length) }), error: fileError }
+  return c.html(<ImportPage frame={adminFrame(c)} view={view} />, preview.ok ? 200 : 422)
+}
+
+function emptyImport(): ImportView {
+  return { csv: null, rows: [], canConfirm: false, confirmLabel: '', error: null }
+}
+
+function errorMessage(c: Context<AppEnv>, error: unknown): string {
+  if (!(error instanceof DomainError)) throw error
+  return c.get('t').admin.errors[error.code] ?? error.message
+}
+
+function noticeFromQuery(c: Context<AppEnv>): string | null {
+  const o = c.get('t').admin.officers
+  const imported = c.req.query('imported')
+  if (imported && /^\d{1,5}$/.test(imported)) return fill(o.imported, { count: imported })
+  const notices: Record<string, string> = { added: o.added, saved: o.saved, suspended: o.suspended, reactivated: o.reactivated, photo: o.photoSaved }
+  return notices[c.req.query('notice') ?? ''] ?? null
+}

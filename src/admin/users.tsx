@@ -1,0 +1,75 @@
+import { Hono, type Context } from 'hono'
+import { changeUserRole, createUser, listUsers, resetUserPassword, setUserDisabled, ROLES } from '../auth/users.ts'
+import { DomainError } from '../errors.ts'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { UsersPage, type UsersView } from '../../views/admin/system.tsx'
+import { adminAuth, adminFrame } from './context.ts'
+
+/** /admin/users (admins only): add, disable, reset password, change role. */
+export function adminUserRoutes() {
+  const app = new Hono<AppEnv>()
+
+  app.get('/', (c) => renderUsers(c, { notice: c.req.query('notice') === '1' ? c.get('t').admin.users.updated : c.req.query('notice') === 'added' ? c.get('t').admin.users.added : null }))
+
+  app.post('/', async (c) => {
+    const { db, clock } = c.get('services')
+    const body = await c.req.parseBody()
+    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '')
+    const values = { username: text('username').slice(0, 64), role: text('role'), officer: text('officer').trim().slice(0, 24) }
+    try {
+      await createUser(db, clock, { ...values, officerEmployeeNo: values.officer || null, password: text('password'), actor: adminAuth(c).user.username })
+    } catch (error) {
+      return renderUsers(c, { error: errorMessage(c, error), values }, 422)
+    }
+    return c.redirect('/admin/users?notice=added', 303)
+  })
+
+  app.post('/:username/:change{disable|enable|role|password}', async (c) => {
+    const { db, clock } = c.get('services')
+    const auth = adminAuth(c)
+    const username = c.req.param('username')
+    const change = c.req.param('change')
+    // An admin cannot lock themselves out or drop their own rights by mistake.
+    if (username === auth.user.username && change !== 'password') return renderUsers(c, { error: c.get('t').admin.users.self }, 409)
+    const body = await c.req.parseBody()
+    try {
+      if (change === 'disable' || change === 'enable') setUserDisabled(db, clock, username, change === 'disable', auth.user.username)
+      else if (change === 'role') changeUserRole(db, clock, username, typeof body.role === 'string' ? body.role : '', auth.user.username)
+      else await resetUserPassword(db, clock, username, typeof body.password === 'string' ? body.password : '', auth.user.username)
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'unknown_user') return renderError(c, 404)
+      return renderUsers(c, { error: errorMessage(c, error) }, 422)
+    }
+    return c.redirect('/admin/users?notice=1', 303)
+  })
+
+  return app
+}
+
+function renderUsers(c: Context<AppEnv>, options: { notice?: string | null; error?: string | null; values?: UsersView['values'] }, status: 200 | 409 | 422 = 200) {
+  const t = c.get('t')
+  const u = t.admin.users
+  const self = adminAuth(c).user.username
+  const view: UsersView = {
+    users: listUsers(c.get('services').db).map(({ user, officerEmployeeNo, officerName }) => ({
+      username: user.username,
+      role: user.role,
+      roleLabel: u.roles[user.role],
+      officer: officerEmployeeNo ? `${officerName} (${officerEmployeeNo})` : '—',
+      disabled: user.disabledAt !== null,
+      statusLabel: user.disabledAt === null ? u.active : u.disabled,
+      isSelf: user.username === self,
+    })),
+    roles: ROLES.map((role) => ({ value: role, label: u.roles[role] })),
+    values: options.values ?? { username: '', role: 'officer', officer: '' },
+    notice: options.notice ?? null,
+    error: options.error ?? null,
+  }
+  return c.html(<UsersPage frame={adminFrame(c)} view={view} />, status)
+}
+
+function errorMessage(c: Context<AppEnv>, error: unknown): string {
+  if (!(error instanceof DomainError)) throw error
+  return c.get('t').admin.errors[error.code] ?? error.message
+}

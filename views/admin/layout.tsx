@@ -1,0 +1,60 @@
+import type { Child } from 'hono/jsx'
+import type { Messages } from '../../src/i18n/index.ts'
+import { Layout } from '../layout.tsx'
+
+export type AdminSection = 'reports' | 'campaigns' | 'officers' | 'keys' | 'users' | 'audit' | 'stats'
+
+export interface AdminFrame {
+  t: Messages
+  langSwitchHref: string
+  username: string
+  csrfToken: string
+  /** Sections this user may open (supervisors see fewer). */
+  sections: AdminSection[]
+}
+
+export function AdminLayout(props: AdminFrame & { title: string; current: AdminSection; children: Child }) {
+  const { t } = props
+  return (
+    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref}>
+      <nav class="admin-nav" aria-label={t.admin.navLabel}>
+        {props.sections.map((section) => (
+          <a href={`/admin/${section}`} aria-current={section === props.current ? 'page' : undefined}>
+            {t.admin.nav[section]}
+          </a>
+        ))}
+        <a href="/officer">{t.admin.nav.portal}</a>
+        <form method="post" action="/logout" class="inline">
+          <input type="hidden" name="_csrf" value={props.csrfToken} />
+          <span class="hint">
+            {t.portal.signedInAs} <strong>{props.username}</strong>
+          </span>{' '}
+          <button type="submit" class="link-button">
+            {t.login.logout}
+          </button>
+        </form>
+      </nav>
+      <main id="main" class="page wide">
+        {props.children}
+      </main>
+    </Layout>
+  )
+}
+
+/** A notice after post/redirect/get, and form errors. */
+export function Flash({ notice, error }: { notice?: string | null; error?: string | null }) {
+  return (
+    <>
+      {notice && (
+        <p class="answer green" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p class="answer red" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,320 @@
+import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
+
+export interface OfficerRowView {
+  employeeNo: string
+  name: string
+  roleTitle: string
+  employer: string
+  unitName: string
+  status: 'active' | 'suspended'
+  statusLabel: string
+  livePasses: number
+  href: string
+}
+
+export interface Pager {
+  summary: string
+  previousHref: string | null
+  nextHref: string | null
+}
+
+export interface OfficerListView {
+  query: string
+  status: string
+  unit: string
+  units: { code: string; label: string }[]
+  rows: OfficerRowView[]
+  pager: Pager
+  notice: string | null
+  canImport: boolean
+}
+
+export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: OfficerListView }) {
+  const { t } = frame
+  const o = t.admin.officers
+  return (
+    <AdminLayout {...frame} title={o.title} current="officers">
+      <h1>{o.title}</h1>
+      <Flash notice={view.notice} />
+      <p class="toolbar">
+        <a class="button" href="/admin/officers/new">
+          {o.add}
+        </a>
+        {view.canImport && (
+          <a class="button secondary" href="/admin/officers/import">
+            {o.import}
+          </a>
+        )}
+      </p>
+      <form method="get" action="/admin/officers" class="filters">
+        <label for="q">{o.searchLabel}</label>
+        <input id="q" name="q" value={view.query} maxlength={80} />
+        <label for="status">{o.status}</label>
+        <select id="status" name="status">
+          <option value="">{o.statusAll}</option>
+          <option value="active" selected={view.status === 'active'}>
+            {o.statusActive}
+          </option>
+          <option value="suspended" selected={view.status === 'suspended'}>
+            {o.statusSuspended}
+          </option>
+        </select>
+        <label for="unit">{o.unit}</label>
+        <select id="unit" name="unit">
+          <option value="">{o.unitAll}</option>
+          {view.units.map((unit) => (
+            <option value={unit.code} selected={unit.code === view.unit}>
+              {unit.label}
+            </option>
+          ))}
+        </select>
+        <button type="submit" class="button">
+          {t.admin.search}
+        </button>
+      </form>
+      {view.rows.length === 0 ? (
+        <p class="card">{t.admin.none}</p>
+      ) : (
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">{o.employeeNo}</th>
+              <th scope="col">{o.name}</th>
+              <th scope="col">{o.roleTitle}</th>
+              <th scope="col">{o.employer}</th>
+              <th scope="col">{o.unit}</th>
+              <th scope="col">{o.status}</th>
+              <th scope="col">{o.livePasses}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.rows.map((row) => (
+              <tr data-employee-no={row.employeeNo} data-status={row.status}>
+                <td>
+                  <a href={row.href}>{row.employeeNo}</a>
+                </td>
+                <td>{row.name}</td>
+                <td>{row.roleTitle}</td>
+                <td>{row.employer}</td>
+                <td>{row.unitName}</td>
+                <td>
+                  <span class={`status status-${row.status}`}>{row.statusLabel}</span>
+                </td>
+                <td class="number">{row.livePasses}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <PagerNav frame={frame} pager={view.pager} />
+    </AdminLayout>
+  )
+}
+
+export function PagerNav({ frame, pager }: { frame: AdminFrame; pager: Pager }) {
+  return (
+    <nav class="pager" aria-label={pager.summary}>
+      <span>{pager.summary}</span>
+      {pager.previousHref && <a href={pager.previousHref}>← {frame.t.admin.previous}</a>}
+      {pager.nextHref && <a href={pager.nextHref}>{frame.t.admin.next} →</a>}
+    </nav>
+  )
+}
+
+export type OfficerField = 'employeeNo' | 'name' | 'roleTitle' | 'employer' | 'unitCode'
+
+export interface OfficerFormView {
+  action: string
+  /** The employee number cannot change once an officer exists. */
+  isNew: boolean
+  values: Record<OfficerField, string>
+  units: { code: string; label: string }[]
+  error: { field: OfficerField; message: string } | null
+}
+
+function OfficerFields({ frame, form }: { frame: AdminFrame; form: OfficerFormView }) {
+  const o = frame.t.admin.officers
+  const invalid = (field: OfficerField) => (form.error?.field === field ? { 'aria-invalid': 'true', 'aria-describedby': 'officer-error' } : {})
+  return (
+    <form method="post" action={form.action} class="card stack">
+      <input type="hidden" name="_csrf" value={frame.csrfToken} />
+      {form.error && (
+        <p id="officer-error" class="error" role="alert">
+          {form.error.message}
+        </p>
+      )}
+      {form.isNew && (
+        <>
+          <label for="employeeNo">{o.employeeNo}</label>
+          <input id="employeeNo" name="employeeNo" value={form.values.employeeNo} maxlength={24} required {...invalid('employeeNo')} />
+        </>
+      )}
+      <label for="name">{o.name}</label>
+      <input id="name" name="name" value={form.values.name} maxlength={80} required {...invalid('name')} />
+      <label for="roleTitle">{o.roleTitle}</label>
+      <input id="roleTitle" name="roleTitle" value={form.values.roleTitle} maxlength={80} {...invalid('roleTitle')} />
+      <label for="employer">{o.employer}</label>
+      <input id="employer" name="employer" value={form.values.employer} maxlength={80} {...invalid('employer')} />
+      <label for="unitCode">{o.unit}</label>
+      <select id="unitCode" name="unitCode" {...invalid('unitCode')}>
+        {form.units.map((unit) => (
+          <option value={unit.code} selected={unit.code === form.values.unitCode}>
+            {unit.label}
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="button">
+        {frame.t.admin.save}
+      </button>
+    </form>
+  )
+}
+
+export function NewOfficerPage({ frame, form }: { frame: AdminFrame; form: OfficerFormView }) {
+  return (
+    <AdminLayout {...frame} title={frame.t.admin.officers.add} current="officers">
+      <h1>{frame.t.admin.officers.add}</h1>
+      <OfficerFields frame={frame} form={form} />
+    </AdminLayout>
+  )
+}
+
+export interface OfficerDetailView {
+  employeeNo: string
+  name: string
+  status: 'active' | 'suspended'
+  statusLabel: string
+  statusReason: string | null
+  photoUrl: string | null
+  livePasses: number
+  form: OfficerFormView
+  notice: string | null
+  error: string | null
+}
+
+export function OfficerDetailPage({ frame, view }: { frame: AdminFrame; view: OfficerDetailView }) {
+  const { t } = frame
+  const o = t.admin.officers
+  const base = `/admin/officers/${encodeURIComponent(view.employeeNo)}`
+  return (
+    <AdminLayout {...frame} title={view.name} current="officers">
+      <h1>
+        {view.name} <span class="hint">({view.employeeNo})</span>
+      </h1>
+      <Flash notice={view.notice} error={view.error} />
+      <div class="columns">
+        <section>
+          <h2>{o.status}</h2>
+          <p data-status={view.status}>
+            <span class={`status status-${view.status}`}>{view.statusLabel}</span>
+            {view.statusReason && ` — ${view.statusReason}`}
+          </p>
+          <p>
+            {o.livePasses}: <strong>{view.livePasses}</strong>
+          </p>
+          {view.status === 'active' ? (
+            <form method="post" action={`${base}/suspend`} class="card stack danger-zone">
+              <input type="hidden" name="_csrf" value={frame.csrfToken} />
+              <p class="hint">{o.suspendHint}</p>
+              <label for="reason">{t.admin.reason}</label>
+              <input id="reason" name="reason" maxlength={200} required />
+              <button type="submit" class="button danger">
+                {o.suspend}
+              </button>
+            </form>
+          ) : (
+            <form method="post" action={`${base}/reactivate`} class="card">
+              <input type="hidden" name="_csrf" value={frame.csrfToken} />
+              <button type="submit" class="button">
+                {o.reactivate}
+              </button>
+            </form>
+          )}
+          <h2>{o.photo}</h2>
+          {view.photoUrl && <img class="photo" src={view.photoUrl} alt={`${o.photo}: ${view.name}`} width="112" height="112" />}
+          <form method="post" action={`${base}/photo`} enctype="multipart/form-data" class="card stack">
+            <input type="hidden" name="_csrf" value={frame.csrfToken} />
+            <label for="photo">{o.photoUpload}</label>
+            <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" required />
+            <button type="submit" class="button secondary">
+              {t.admin.save}
+            </button>
+          </form>
+        </section>
+        <section>
+          <h2>{t.admin.save}</h2>
+          <OfficerFields frame={frame} form={view.form} />
+        </section>
+      </div>
+    </AdminLayout>
+  )
+}
+
+export interface ImportRowView {
+  line: number
+  employeeNo: string
+  name: string
+  unitCode: string
+  problems: string[]
+}
+
+export interface ImportView {
+  /** The CSV text carried to the confirm step; null before an upload. */
+  csv: string | null
+  rows: ImportRowView[]
+  canConfirm: boolean
+  confirmLabel: string
+  error: string | null
+}
+
+export function ImportPage({ frame, view }: { frame: AdminFrame; view: ImportView }) {
+  const o = frame.t.admin.officers
+  return (
+    <AdminLayout {...frame} title={o.importTitle} current="officers">
+      <h1>{o.importTitle}</h1>
+      <p>{o.importHelp}</p>
+      <Flash error={view.error} />
+      <form method="post" action="/admin/officers/import" enctype="multipart/form-data" class="card stack">
+        <input type="hidden" name="_csrf" value={frame.csrfToken} />
+        <label for="file">{o.importFile}</label>
+        <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+        <button type="submit" class="button secondary">
+          {o.preview}
+        </button>
+      </form>
+      {view.rows.length > 0 && (
+        <table class="data" aria-label={o.preview}>
+          <thead>
+            <tr>
+              <th scope="col">{o.importRow}</th>
+              <th scope="col">{o.employeeNo}</th>
+              <th scope="col">{o.name}</th>
+              <th scope="col">{o.unit}</th>
+              <th scope="col">{o.status}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.rows.map((row) => (
+              <tr data-line={row.line} data-ok={String(row.problems.length === 0)}>
+                <td class="number">{row.line}</td>
+                <td>{row.employeeNo}</td>
+                <td>{row.name}</td>
+                <td>{row.unitCode}</td>
+                <td>{row.problems.length === 0 ? o.importRowOk : <span class="error">{row.problems.join(' ')}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {view.canConfirm && view.csv !== null && (
+        <form method="post" action="/admin/officers/import/confirm" class="card">
+          <input type="hidden" name="_csrf" value={frame.csrfToken} />
+          <input type="hidden" name="csv" value={view.csv} />
+          <button type="submit" class="button">
+            {view.confirmLabel}
+          </button>
+        </form>
+      )}
+    </AdminLayout>
+  )
+}
