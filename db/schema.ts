@@ -272,3 +272,18 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_at').on(t.at), index('audit_log_subject').on(t.subject)],
 )
+
+/** Notes the triage team writes on a report; never shown to the household. */
+export const reportNotes = sqliteTable(
+  'report_notes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reportId: integer('report_id')
+      .notNull()
+      .references(() => reports.id),
+    author: text('author').notNull(),
+    text: text('text').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('report_notes_report').on(t.reportId, t.at)],
+)
