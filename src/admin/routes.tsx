@@ -9,6 +9,7 @@ import type { AppEnv } from '../http/env.ts'
 import { adminAuditRoutes } from './audit.tsx'
 import { adminKeyRoutes } from './keys.tsx'
 import { adminOfficerRoutes } from './officers.tsx'
+import { adminReportDetailRoutes } from './reports.tsx'
 import { adminUserRoutes } from './users.tsx'
 
 const limits = {
@@ -36,6 +37,7 @@ export function adminRoutes() {
   app.use('*', requireCsrfToken)
   app.get('/', (c) => c.redirect('/admin/officers', 303))
   app.route('/officers', adminOfficerRoutes())
+  app.route('/reports', adminReportDetailRoutes())
   for (const path of ['/keys', '/keys/*', '/users', '/users/*', '/audit', '/audit/*']) app.use(path, requireRole('admin'))
   app.route('/keys', adminKeyRoutes())
   app.route('/users', adminUserRoutes())

@@ -1,0 +1,117 @@
+import { Hono, type Context } from 'hono'
+import { DomainError } from '../errors.ts'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { fill } from '../i18n/index.ts'
+import { findOfficer } from '../officers/officers.ts'
+import { parseUnverifiedClaims, type Report, type ReportStatus } from '../reports/reports.ts'
+import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../reports/triage.ts'
+import { ReportDetailPage, type ReportDetailView } from '../../views/admin/reports.tsx'
+import { adminAuth, adminFrame } from './context.ts'
+import { formatAdminTime } from './time.ts'
+
+/** /admin/reports/:ticket: the facts, the household's details, delivery to 123, status and notes. */
+export function adminReportDetailRoutes() {
+  const app = new Hono<AppEnv>()
+
+  app.get('/:ticket', (c) => {
+    const report = visibleReport(c)
+    if (!report) return renderError(c, 404)
+    return renderDetail(c, report, noticeFromQuery(c), null)
+  })
+
+  app.post('/:ticket/status', async (c) => {
+    const report = visibleReport(c)
+    if (!report) return renderError(c, 404)
+    const body = await c.req.parseBody()
+    const expectedRevision = Number(body.revision)
+    try {
+      changeReportStatus(c.get('services'), {
+        report,
+        to: typeof body.to === 'string' ? body.to : '',
+        expectedRevision: Number.isInteger(expectedRevision) ? expectedRevision : -1,
+        actor: adminAuth(c).user.username,
+      })
+    } catch (error) {
+      return renderDetail(c, findReportByTicket(c.get('services'), report.ticket) ?? report, null, errorMessage(c, error), 409)
+    }
+    return c.redirect(`/admin/reports/${report.ticket}?notice=status`, 303)
+  })
+
+  app.post('/:ticket/notes', async (c) => {
+    const report = visibleReport(c)
+    if (!report) return renderError(c, 404)
+    const body = await c.req.parseBody()
+    try {
+      addReportNote(c.get('services'), { report, text: typeof body.note === 'string' ? body.note : '', actor: adminAuth(c).user.username })
+    } catch (error) {
+      return renderDetail(c, report, null, errorMessage(c, error), 422)
+    }
+    return c.redirect(`/admin/reports/${report.ticket}?notice=note`, 303)
+  })
+
+  return app
+}
+
+/** The report in the URL when the user may triage it; null (a 404) otherwise. */
+function visibleReport(c: Context<AppEnv>): Report | null {
+  const services = c.get('services')
+  const report = findReportByTicket(services, c.req.param('ticket') ?? '')
+  return report && canTriageReport(services, adminAuth(c), report) ? report : null
+}
+
+function renderDetail(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null, status: 200 | 409 | 422 = 200) {
+  return c.html(<ReportDetailPage frame={adminFrame(c)} view={detailView(c, report, notice, error)} />, status)
+}
+
+function detailView(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null): ReportDetailView {
+  const services = c.get('services')
+  const t = c.get('t')
+  const r = t.adminReports
+  const lang = c.get('lang')
+  const statusLabel = (status: ReportStatus) => t.report.statuses[status]
+  const officer = report.officerEmployeeNo ? findOfficer(services.db, report.officerEmployeeNo) : null
+  const reporter: ReportDetailView['reporter'] = []
+  if (report.category) reporter.push({ label: r.reporterFields.category, value: t.report.categories[report.category] })
+  if (report.note) reporter.push({ label: r.reporterFields.note, value: report.note })
+  if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone })
+  if (report.location) reporter.push({ label: r.reporterFields.location, value: report.location })
+  if (report.latitude !== null && report.longitude !== null) reporter.push({ label: r.reporterFields.coordinates, value: `${report.latitude}, ${report.longitude}` })
+  return {
+    ticket: report.ticket,
+    created: formatAdminTime(report.createdAt, lang),
+    status: report.status,
+    statusLabel: statusLabel(report.status),
+    revision: report.revision,
+    verdictLabel: t.report.verdicts[(report.verdict ?? 'none') as keyof typeof t.report.verdicts] ?? report.verdict ?? '',
+    subject: report.subjectKind ? `${report.subjectKind}${report.shortCode ? ` ${report.shortCode}` : ''} · sha256 ${report.subjectHash?.slice(0, 16)}…` : '—',
+    officer: officer ? { name: officer.name, employeeNo: officer.employeeNo, href: `/admin/officers/${encodeURIComponent(officer.employeeNo)}` } : null,
+    claims: Object.entries(parseUnverifiedClaims(report) ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+    reporter,
+    deliveries: reportDeliveries(services, report).map((delivery) => ({
+      event: delivery.eventType,
+      state: delivery.state,
+      attempts: delivery.attempts,
+      lastError: delivery.lastError ?? '',
+    })),
+    timeline: triageTimeline(services, report).map((entry) => ({
+      at: formatAdminTime(entry.at, lang),
+      text: fill(r.timelineText[entry.kind], { status: entry.status ? statusLabel(entry.status) : '', text: entry.text ?? '' }),
+      author: entry.author ?? '',
+      visible: entry.visibleToReporter,
+    })),
+    nextStatuses: STATUS_TRANSITIONS[report.status].map((status) => ({ value: status, label: statusLabel(status) })),
+    notice,
+    error,
+  }
+}
+
+function errorMessage(c: Context<AppEnv>, error: unknown): string {
+  if (!(error instanceof DomainError)) throw error
+  return c.get('t').adminReports.errors[error.code] ?? error.message
+}
+
+function noticeFromQuery(c: Context<AppEnv>): string | null {
+  const r = c.get('t').adminReports
+  return { status: r.statusChanged, note: r.noteAdded }[c.req.query('notice') ?? ''] ?? null
+}

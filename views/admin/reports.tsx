@@ -1,0 +1,258 @@
+import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
+import { PagerNav, type Pager } from './officers.tsx'
+
+export interface Option {
+  value: string
+  label: string
+}
+
+export interface ReportRowView {
+  ticket: string
+  href: string
+  created: string
+  status: string
+  statusLabel: string
+  verdictLabel: string
+  categoryLabel: string
+  unit: string
+  location: string
+  note: string
+}
+
+export interface ReportQueueView {
+  filters: Record<'status' | 'verdict' | 'category' | 'unit' | 'from' | 'to' | 'q' | 'sort', string>
+  statuses: Option[]
+  verdicts: Option[]
+  categories: Option[]
+  units: Option[]
+  sorts: Option[]
+  rows: ReportRowView[]
+  pager: Pager
+  exportHref: string
+}
+
+export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: ReportQueueView }) {
+  const r = frame.t.adminReports
+  const select = (name: keyof ReportQueueView['filters'], label: string, options: Option[], allLabel: string | null) => (
+    <>
+      <label for={`f-${name}`}>{label}</label>
+      <select id={`f-${name}`} name={name}>
+        {allLabel !== null && <option value="">{allLabel}</option>}
+        {options.map((option) => (
+          <option value={option.value} selected={option.value === view.filters[name]}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </>
+  )
+  return (
+    <AdminLayout {...frame} title={r.queueTitle} current="reports">
+      <h1>{r.queueTitle}</h1>
+      <form method="get" action="/admin/reports" class="filters">
+        {select('status', r.status, view.statuses, r.all)}
+        {select('verdict', r.verdict, view.verdicts, r.all)}
+        {select('category', r.category, view.categories, r.all)}
+        {select('unit', r.unit, view.units, r.all)}
+        <label for="f-from">{r.from}</label>
+        <input id="f-from" name="from" type="date" value={view.filters.from} />
+        <label for="f-to">{r.to}</label>
+        <input id="f-to" name="to" type="date" value={view.filters.to} />
+        <label for="f-q">{r.search}</label>
+        <input id="f-q" name="q" value={view.filters.q} maxlength={80} />
+        {select('sort', r.sort, view.sorts, null)}
+        <button type="submit" class="button">
+          {frame.t.admin.filter}
+        </button>
+      </form>
+      <p class="toolbar">
+        <a class="button secondary" href={view.exportHref} download>
+          {r.exportCsv}
+        </a>
+      </p>
+      {view.rows.length === 0 ? (
+        <p class="card">{frame.t.admin.none}</p>
+      ) : (
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">{r.ticket}</th>
+              <th scope="col">{r.created}</th>
+              <th scope="col">{r.status}</th>
+              <th scope="col">{r.verdict}</th>
+              <th scope="col">{r.category}</th>
+              <th scope="col">{r.unit}</th>
+              <th scope="col">{r.location}</th>
+              <th scope="col">{r.note}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.rows.map((row) => (
+              <tr data-ticket={row.ticket} data-status={row.status}>
+                <td>
+                  <a href={row.href}>{row.ticket}</a>
+                </td>
+                <td>{row.created}</td>
+                <td>{row.statusLabel}</td>
+                <td>{row.verdictLabel}</td>
+                <td>{row.categoryLabel}</td>
+                <td>{row.unit}</td>
+                <td>{row.location}</td>
+                <td class="details">{row.note}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <PagerNav frame={frame} pager={view.pager} />
+    </AdminLayout>
+  )
+}
+
+export interface ReportDetailView {
+  ticket: string
+  created: string
+  status: string
+  statusLabel: string
+  revision: number
+  verdictLabel: string
+  subject: string
+  officer: { name: string; employeeNo: string; href: string } | null
+  claims: { name: string; value: string }[]
+  reporter: { label: string; value: string }[]
+  deliveries: { event: string; state: string; attempts: number; lastError: string }[]
+  timeline: { at: string; text: string; author: string; visible: boolean }[]
+  nextStatuses: Option[]
+  notice: string | null
+  error: string | null
+}
+
+export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: ReportDetailView }) {
+  const r = frame.t.adminReports
+  const base = `/admin/reports/${view.ticket}`
+  return (
+    <AdminLayout {...frame} title={view.ticket} current="reports">
+      <h1>
+        {r.report} {view.ticket}
+      </h1>
+      <Flash notice={view.notice} error={view.error} />
+      <div class="columns">
+        <section>
+          <h2>{r.facts}</h2>
+          <dl>
+            <dt>{r.status}</dt>
+            <dd data-status={view.status}>
+              <strong>{view.statusLabel}</strong>
+            </dd>
+            <dt>{r.created}</dt>
+            <dd>{view.created}</dd>
+            <dt>{r.verdict}</dt>
+            <dd>{view.verdictLabel}</dd>
+            <dt>{r.subject}</dt>
+            <dd>
+              <code>{view.subject}</code>
+            </dd>
+            {view.officer && (
+              <>
+                <dt>{r.verifiedOfficer}</dt>
+                <dd>
+                  <a href={view.officer.href}>
+                    {view.officer.name} ({view.officer.employeeNo})
+                  </a>
+                </dd>
+              </>
+            )}
+          </dl>
+          {view.claims.length > 0 && (
+            <section class="card unverified" aria-labelledby="claims-title">
+              <h3 id="claims-title">{r.unverifiedClaims}</h3>
+              <p class="hint">{r.unverifiedHint}</p>
+              <dl>
+                {view.claims.map((claim) => (
+                  <>
+                    <dt>{claim.name}</dt>
+                    <dd>
+                      <code>{claim.value}</code>
+                    </dd>
+                  </>
+                ))}
+              </dl>
+            </section>
+          )}
+          <h2>{r.fromReporter}</h2>
+          {view.reporter.length === 0 ? (
+            <p class="hint">{r.noDetails}</p>
+          ) : (
+            <dl>
+              {view.reporter.map((item) => (
+                <>
+                  <dt>{item.label}</dt>
+                  <dd class="user-text">{item.value}</dd>
+                </>
+              ))}
+            </dl>
+          )}
+          <h2>{r.delivery}</h2>
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">{r.deliveryEvent}</th>
+                <th scope="col">{r.deliveryState}</th>
+                <th scope="col">{r.deliveryAttempts}</th>
+                <th scope="col">{r.deliveryError}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.deliveries.map((delivery) => (
+                <tr data-delivery-state={delivery.state}>
+                  <td>{delivery.event}</td>
+                  <td>{delivery.state}</td>
+                  <td class="number">{delivery.attempts}</td>
+                  <td>{delivery.lastError}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section>
+          <h2>{r.changeStatus}</h2>
+          {view.nextStatuses.length === 0 ? (
+            <p class="hint">{r.finalStatus}</p>
+          ) : (
+            <form method="post" action={`${base}/status`} class="card stack">
+              <input type="hidden" name="_csrf" value={frame.csrfToken} />
+              <input type="hidden" name="revision" value={String(view.revision)} />
+              <label for="to">{r.newStatus}</label>
+              <select id="to" name="to">
+                {view.nextStatuses.map((option) => (
+                  <option value={option.value}>{option.label}</option>
+                ))}
+              </select>
+              <button type="submit" class="button">
+                {frame.t.admin.save}
+              </button>
+            </form>
+          )}
+          <h2>{r.timeline}</h2>
+          <ol class="timeline">
+            {view.timeline.map((entry) => (
+              <li class={entry.visible ? 'public' : 'internal'}>
+                <span class="hint">{entry.at}</span> {entry.text}
+                {entry.author && <span class="hint"> — {entry.author}</span>}
+                {!entry.visible && <span class="hint"> ({r.internal})</span>}
+              </li>
+            ))}
+          </ol>
+          <form method="post" action={`${base}/notes`} class="card stack">
+            <input type="hidden" name="_csrf" value={frame.csrfToken} />
+            <label for="note">{r.addNote}</label>
+            <textarea id="note" name="note" rows={4} maxlength={2000} required></textarea>
+            <button type="submit" class="button secondary">
+              {r.addNote}
+            </button>
+          </form>
+        </section>
+      </div>
+    </AdminLayout>
+  )
+}
