@@ -110,7 +110,8 @@ describe('the CLI contract, while the server runs on the same DATA_DIR', () => {
   })
 
   it('bad input exits non-zero with a one-line error and changes nothing', async () => {
-    for (const args of [
+    const before = (await cliJson(['key', 'list'])).json
+    const attempts = [
       ['pass', 'issue', '--officer', 'CLI-0001', '--customer', '12345', '--purpose', 'GANGGUAN'],
       ['pass', 'issue', '--officer', 'CLI-0001', '--customer', '532100067890', '--purpose', 'JUAL_METER'],
       ['pass', 'issue', '--officer', 'CLI-0001', '--customer', '532100067890', '--purpose', 'CATAT_METER', '--ktp', 'photo'],
@@ -118,13 +119,15 @@ describe('the CLI contract, while the server runs on the same DATA_DIR', () => {
       ['officer', 'suspend', 'NOBODY'],
       ['key', 'retire', 'no-such-kid'],
       ['frobnicate'],
-    ]) {
-      const { code, json, stderr } = await cliJson(args)
+    ]
+    const results = await Promise.all(attempts.map((args) => cliJson(args).then((result) => ({ args, ...result }))))
+    for (const { args, code, json, stderr } of results) {
       expect(code, args.join(' ')).not.toBe(0)
       expect(typeof json.error).toBe('string')
       expect(stderr).toMatch(/^error: .+$/m)
     }
-  })
+    expect((await cliJson(['key', 'list'])).json).toEqual(before)
+  }, 120_000)
 
   it('the server printed the demo pass URL, its short code and a QR in the terminal', () => {
     const output = server.output()
