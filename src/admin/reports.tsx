@@ -6,13 +6,67 @@ import { fill } from '../i18n/index.ts'
 import { findOfficer } from '../officers/officers.ts'
 import { parseUnverifiedClaims, type Report, type ReportStatus } from '../reports/reports.ts'
 import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../reports/triage.ts'
-import { ReportDetailPage, type ReportDetailView } from '../../views/admin/reports.tsx'
+import { ReportDetailPage, ReportQueuePage, type ReportDetailView, type ReportQueueView } from '../../views/admin/reports.tsx'
+import { REPORT_CATEGORIES, REPORT_STATUSES } from '../../db/schema.ts'
+import { listUnits } from '../officers/officers.ts'
+import { unitCodesInScope } from '../officers/scope.ts'
+import { parseReportFilters, reportFilterParams, reportFilterSql, reportScopeFor, REPORT_VERDICT_FILTERS, type ReportVerdictFilter } from '../reports/filters.ts'
+import { listReportQueue } from '../reports/triage.ts'
+import { pager } from './paging.ts'
 import { adminAuth, adminFrame } from './context.ts'
 import { formatAdminTime } from './time.ts'
 
-/** /admin/reports/:ticket: the facts, the household's details, delivery to 123, status and notes. */
-export function adminReportDetailRoutes() {
+const PAGE_SIZE = 50
+
+/**
+ * /admin/reports: the queue (filters, sorting, pages) and /admin/reports/:ticket: the facts, the
+ * household's details, delivery to 123, status and notes.
+ */
+export function adminReportRoutes() {
   const app = new Hono<AppEnv>()
+
+  app.get('/', (c) => {
+    const { db } = c.get('services')
+    const t = c.get('t')
+    const r = t.adminReports
+    const lang = c.get('lang')
+    const query = c.req.query()
+    const filters = parseReportFilters(query)
+    const sort = query.sort === 'oldest' || query.sort === 'status' ? query.sort : 'newest'
+    const page = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1))
+    const { rows, total } = listReportQueue(db, {
+      where: reportFilterSql(filters, reportScopeFor(db, adminAuth(c))),
+      sort,
+      limit: PAGE_SIZE,
+      offset: (page - 1) * PAGE_SIZE,
+    })
+    const scopeUnits = unitCodesInScope(db, adminAuth(c))
+    const view: ReportQueueView = {
+      filters: { status: filters.status ?? '', verdict: filters.verdict ?? '', category: filters.category ?? '', unit: filters.unit ?? '', from: filters.from ?? '', to: filters.to ?? '', q: filters.q ?? '', sort },
+      statuses: REPORT_STATUSES.map((status) => ({ value: status, label: t.report.statuses[status] })),
+      verdicts: REPORT_VERDICT_FILTERS.map((verdict) => ({ value: verdict, label: t.report.verdicts[verdict] })),
+      categories: REPORT_CATEGORIES.map((category) => ({ value: category, label: t.report.categories[category] })),
+      units: listUnits(db)
+        .filter((unit) => scopeUnits === null || scopeUnits.has(unit.code))
+        .map((unit) => ({ value: unit.code, label: `${unit.name} (${unit.code})` })),
+      sorts: (['newest', 'oldest', 'status'] as const).map((value) => ({ value, label: r.sorts[value] })),
+      rows: rows.map(({ report, unitCode }) => ({
+        ticket: report.ticket,
+        href: `/admin/reports/${report.ticket}`,
+        created: formatAdminTime(report.createdAt, lang),
+        status: report.status,
+        statusLabel: t.report.statuses[report.status],
+        verdictLabel: t.report.verdicts[(report.verdict ?? 'none') as ReportVerdictFilter] ?? report.verdict ?? '',
+        categoryLabel: report.category ? t.report.categories[report.category] : '—',
+        unit: unitCode ?? '—',
+        location: report.location ?? '',
+        note: (report.note ?? '').slice(0, 140),
+      })),
+      pager: pager(c, { page, pageSize: PAGE_SIZE, total }),
+      exportHref: `/admin/reports.csv?${reportFilterParams(filters).toString()}`,
+    }
+    return c.html(<ReportQueuePage frame={adminFrame(c)} view={view} />)
+  })
 
   app.get('/:ticket', (c) => {
     const report = visibleReport(c)

@@ -9,7 +9,7 @@ import type { AppEnv } from '../http/env.ts'
 import { adminAuditRoutes } from './audit.tsx'
 import { adminKeyRoutes } from './keys.tsx'
 import { adminOfficerRoutes } from './officers.tsx'
-import { adminReportDetailRoutes } from './reports.tsx'
+import { adminReportRoutes } from './reports.tsx'
 import { adminUserRoutes } from './users.tsx'
 
 const limits = {
@@ -35,9 +35,9 @@ export function adminRoutes() {
   // The size limit must run before anything reads the body (the CSRF check does).
   app.use('*', adminBodyLimit)
   app.use('*', requireCsrfToken)
-  app.get('/', (c) => c.redirect('/admin/officers', 303))
+  app.get('/', (c) => c.redirect('/admin/reports', 303))
   app.route('/officers', adminOfficerRoutes())
-  app.route('/reports', adminReportDetailRoutes())
+  app.route('/reports', adminReportRoutes())
   for (const path of ['/keys', '/keys/*', '/users', '/users/*', '/audit', '/audit/*']) app.use(path, requireRole('admin'))
   app.route('/keys', adminKeyRoutes())
   app.route('/users', adminUserRoutes())

@@ -1,4 +1,5 @@
-import { asc, desc, eq, sql } from 'drizzle-orm'
+import { asc, desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
 import { reportEvents, reportNotes, reports } from '../../db/schema.ts'
 import { appendAuditRow } from '../audit/audit.ts'
 import type { AuthContext } from '../auth/sessions.ts'
@@ -7,6 +8,7 @@ import { DomainError } from '../errors.ts'
 import { findOfficer } from '../officers/officers.ts'
 import { canActForOfficer, unitCodesInScope } from '../officers/scope.ts'
 import type { Services } from '../services.ts'
+import { CLAIMED_UNIT_SQL } from './filters.ts'
 import { normalizeTicket, parseUnverifiedClaims, REPORT_UPDATED, reportPayload, type Report, type ReportStatus } from './reports.ts'
 
 /** The triage workflow of DESIGN §6, new → in_review → forwarded → a final state; any other move is refused. */
@@ -108,4 +110,28 @@ export function triageTimeline(services: Services, report: Report): TriageTimeli
 
 export function reportDeliveries(services: Services, report: Report) {
   return listDeliveries(services.db, report.ticket)
+}
+
+export interface QueueRow {
+  report: Report
+  /** The genuine officer's unit, else the unit the token claimed. */
+  unitCode: string | null
+}
+
+/** One page of the report queue for a WHERE condition from reportFilterSql. */
+export function listReportQueue(db: Db, options: { where: SQL; sort: 'newest' | 'oldest' | 'status'; limit: number; offset: number }): { rows: QueueRow[]; total: number } {
+  const order = options.sort === 'oldest' ? [asc(reports.createdAt)] : options.sort === 'status' ? [asc(reports.status), desc(reports.createdAt)] : [desc(reports.createdAt)]
+  const rows = db
+    .select({
+      report: reports,
+      unitCode: sql<string | null>`coalesce((select unit_code from officers where employee_no = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL})`,
+    })
+    .from(reports)
+    .where(options.where)
+    .orderBy(...order)
+    .limit(options.limit)
+    .offset(options.offset)
+    .all()
+  const total = db.select({ n: sql<number>`count(*)` }).from(reports).where(options.where).get()?.n ?? 0
+  return { rows, total }
 }
