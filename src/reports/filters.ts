@@ -1,0 +1,142 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { REPORT_CATEGORIES, REPORT_STATUSES, reports } from '../../db/schema.ts'
+import type { AuthContext } from '../auth/sessions.ts'
+import { unitCodesInScope } from '../officers/scope.ts'
+import { VERDICTS } from '../verification/verify.ts'
+import type { ReportCategory } from './details.ts'
+import type { ReportStatus } from './reports.ts'
+
+/** 'unavailable': the check failed when the report was made; 'none': a report without a token or code. */
+export const REPORT_VERDICT_FILTERS = [...VERDICTS, 'unavailable', 'none'] as const
+export type ReportVerdictFilter = (typeof REPORT_VERDICT_FILTERS)[number]
+
+/** The filters of the report queue and of its CSV export; null means "any". */
+export interface ReportFilters {
+  status: ReportStatus | null
+  verdict: ReportVerdictFilter | null
+  category: ReportCategory | null
+  /** A unit code: the genuine officer's unit, or the unit the token claimed (`unt`). */
+  unit: string | null
+  /** First and last day, inclusive, as yyyy-mm-dd in Jakarta time (WIB). */
+  from: string | null
+  to: string | null
+  /** Free text: part of the ticket, the household's note or the location. */
+  q: string | null
+}
+
+/**
+ * Which reports a user may see: null for admins (all); for a supervisor, the reports whose
+ * genuine officer, or whose claimed unit, is theirs or below (as canTriageReport decides).
+ */
+export type ReportScope = { unitCodes: string[]; officerEmployeeNo: string | null } | null
+
+export const NO_REPORT_FILTERS: ReportFilters = { status: null, verdict: null, category: null, unit: null, from: null, to: null, q: null }
+
+const MAX_QUERY_LENGTH = 80
+const UNIT_CODE = /^[A-Za-z0-9_.-]{1,32}$/
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+const DAY_MS = 24 * 3600 * 1000
+/** Reports are dated in Jakarta time (UTC+7, no daylight saving time). */
+const WIB_OFFSET_MS = 7 * 3600 * 1000
+
+/**
+ * Reads the filters from a query string; anything unknown or malformed is ignored (treated as
+ * "any") rather than refused, so a stale bookmark still opens the queue.
+ */
+export function parseReportFilters(query: Record<string, string | undefined>): ReportFilters {
+  const pick = <T extends string>(value: string | undefined, allowed: readonly T[]): T | null =>
+    value !== undefined && (allowed as readonly string[]).includes(value) ? (value as T) : null
+  const unit = query.unit?.trim() ?? ''
+  const q = (query.q ?? '').trim().slice(0, MAX_QUERY_LENGTH)
+  let from = parseWibDay(query.from)
+  let to = parseWibDay(query.to)
+  if (from !== null && to !== null && from > to) [from, to] = [to, from]
+  return {
+    status: pick(query.status, REPORT_STATUSES),
+    verdict: pick(query.verdict, REPORT_VERDICT_FILTERS),
+    category: pick(query.category, REPORT_CATEGORIES),
+    unit: UNIT_CODE.test(unit) ? unit : null,
+    from,
+    to,
+    q: q === '' ? null : q,
+  }
+}
+
+/** The filters as query parameters (only those set), e.g. for the export link or the pager. */
+export function reportFilterParams(filters: ReportFilters): URLSearchParams {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value !== null) params.set(name, value)
+  return params
+}
+
+/** The user's scope for reportFilterSql. */
+export function reportScopeFor(db: Db, auth: AuthContext): ReportScope {
+  const units = unitCodesInScope(db, auth)
+  if (units === null) return null
+  return { unitCodes: [...units], officerEmployeeNo: auth.user.role === 'supervisor' ? (auth.officer?.employeeNo ?? null) : null }
+}
+
+/**
+ * The unit the reported token claimed (`unt`), as json_extract would read it. Written with `->>`
+ * to match the expression index `reports_claimed_unit` exactly, or SQLite would not use it.
+ */
+export const CLAIMED_UNIT_SQL = sql`${reports.unverifiedClaims} ->> '$.unt'`
+
+/**
+ * A WHERE condition on `reports` for the filters within the scope. Each filter uses an index
+ * of its own (see the campaigns section of db/schema.ts), so any single one stays fast.
+ */
+export function reportFilterSql(filters: ReportFilters, scope: ReportScope): SQL {
+  const conditions: SQL[] = []
+  if (scope !== null) conditions.push(scopeSql(scope))
+  if (filters.status) conditions.push(sql`${reports.status} = ${filters.status}`)
+  if (filters.verdict === 'none') conditions.push(sql`${reports.verdict} is null`)
+  else if (filters.verdict) conditions.push(sql`${reports.verdict} = ${filters.verdict}`)
+  if (filters.category) conditions.push(sql`${reports.category} = ${filters.category}`)
+  if (filters.unit) {
+    conditions.push(
+      sql`(${reports.officerEmployeeNo} in (select employee_no from officers where unit_code = ${filters.unit}) or ${CLAIMED_UNIT_SQL} = ${filters.unit})`,
+    )
+  }
+  if (filters.from) conditions.push(sql`${reports.createdAt} >= ${wibDayStart(filters.from)}`)
+  if (filters.to) conditions.push(sql`${reports.createdAt} < ${wibDayStart(filters.to) + DAY_MS}`)
+  if (filters.q) {
+    const pattern = `%${escapeLike(filters.q)}%`
+    conditions.push(
+      sql`(${reports.ticket} like ${pattern} escape '\\' or ${reports.note} like ${pattern} escape '\\' or ${reports.location} like ${pattern} escape '\\')`,
+    )
+  }
+  return conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` and `)
+}
+
+function scopeSql(scope: NonNullable<ReportScope>): SQL {
+  const units = scope.unitCodes.length > 0 ? sql.join(scope.unitCodes.map((code) => sql`${code}`), sql`, `) : null
+  const ownOfficer = scope.officerEmployeeNo === null ? sql`0` : sql`${reports.officerEmployeeNo} = ${scope.officerEmployeeNo}`
+  if (units === null) return sql`(${ownOfficer})`
+  return sql`(${ownOfficer} or ${reports.officerEmployeeNo} in (select employee_no from officers where unit_code in (${units})) or ${CLAIMED_UNIT_SQL} in (${units}))`
+}
+
+/** Midnight at the start of a yyyy-mm-dd day in Jakarta, in ms since the epoch. */
+export function wibDayStart(day: string): number {
+  const [, y, m, d] = (DAY.exec(day) ?? []).map(Number) as [number, number, number, number]
+  return Date.UTC(y, m - 1, d) - WIB_OFFSET_MS
+}
+
+/** The yyyy-mm-dd day in Jakarta of a moment. */
+export function wibDay(at: number): string {
+  return new Date(at + WIB_OFFSET_MS).toISOString().slice(0, 10)
+}
+
+function parseWibDay(value: string | undefined): string | null {
+  const match = DAY.exec(value?.trim() ?? '')
+  if (!match) return null
+  const [, y, m, d] = match.map(Number) as [number, number, number, number]
+  const date = new Date(Date.UTC(y, m - 1, d))
+  return y >= 2000 && y <= 2100 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? match[0] : null
+}
+
+/** LIKE treats % and _ as wildcards: a search for "50%" means the text "50%". */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
+}
