@@ -75,7 +75,8 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
       {view.rows.length === 0 ? (
         <p class="card">{t.admin.none}</p>
       ) : (
-        <table class="data">
+        <div class="table-scroll" tabindex={0}>
+<table class="data">
           <thead>
             <tr>
               <th scope="col">{o.employeeNo}</th>
@@ -105,6 +106,7 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
             ))}
           </tbody>
         </table>
+</div>
       )}
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
@@ -283,7 +285,8 @@ export function ImportPage({ frame, view }: { frame: AdminFrame; view: ImportVie
         </button>
       </form>
       {view.rows.length > 0 && (
-        <table class="data" aria-label={o.preview}>
+        <div class="table-scroll" tabindex={0}>
+<table class="data" aria-label={o.preview}>
           <thead>
             <tr>
               <th scope="col">{o.importRow}</th>
@@ -305,6 +308,7 @@ export function ImportPage({ frame, view }: { frame: AdminFrame; view: ImportVie
             ))}
           </tbody>
         </table>
+</div>
       )}
       {view.canConfirm && view.csv !== null && (
         <form method="post" action="/admin/officers/import/confirm" class="card">

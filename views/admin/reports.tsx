@@ -73,7 +73,8 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
       {view.rows.length === 0 ? (
         <p class="card">{frame.t.admin.none}</p>
       ) : (
-        <table class="data">
+        <div class="table-scroll" tabindex={0}>
+<table class="data">
           <thead>
             <tr>
               <th scope="col">{r.ticket}</th>
@@ -103,6 +104,7 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
             ))}
           </tbody>
         </table>
+</div>
       )}
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
@@ -193,7 +195,8 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
             </dl>
           )}
           <h2>{r.delivery}</h2>
-          <table class="data">
+          <div class="table-scroll" tabindex={0}>
+<table class="data">
             <thead>
               <tr>
                 <th scope="col">{r.deliveryEvent}</th>
@@ -213,6 +216,7 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
               ))}
             </tbody>
           </table>
+</div>
         </section>
         <section>
           <h2>{r.changeStatus}</h2>

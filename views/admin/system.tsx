@@ -24,7 +24,8 @@ export function KeysPage({ frame, keys, notice, error }: { frame: AdminFrame; ke
           {k.rotate}
         </button>
       </form>
-      <table class="data">
+      <div class="table-scroll" tabindex={0}>
+<table class="data">
         <thead>
           <tr>
             <th scope="col">{k.kid}</th>
@@ -59,6 +60,7 @@ export function KeysPage({ frame, keys, notice, error }: { frame: AdminFrame; ke
           ))}
         </tbody>
       </table>
+</div>
     </AdminLayout>
   )
 }
@@ -116,7 +118,8 @@ export function UsersPage({ frame, view }: { frame: AdminFrame; view: UsersView 
     <AdminLayout {...frame} title={u.title} current="users">
       <h1>{u.title}</h1>
       <Flash notice={view.notice} error={view.error} />
-      <table class="data">
+      <div class="table-scroll" tabindex={0}>
+<table class="data">
         <thead>
           <tr>
             <th scope="col">{u.username}</th>
@@ -183,6 +186,7 @@ export function UsersPage({ frame, view }: { frame: AdminFrame; view: UsersView 
           ))}
         </tbody>
       </table>
+</div>
       <h2>{u.add}</h2>
       <form method="post" action="/admin/users" class="card stack narrow">
         <input type="hidden" name="_csrf" value={frame.csrfToken} />
@@ -246,7 +250,8 @@ export function AuditPage({ frame, view }: { frame: AdminFrame; view: AuditView 
           {frame.t.admin.filter}
         </button>
       </form>
-      <table class="data">
+      <div class="table-scroll" tabindex={0}>
+<table class="data">
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -272,6 +277,7 @@ export function AuditPage({ frame, view }: { frame: AdminFrame; view: AuditView 
           ))}
         </tbody>
       </table>
+</div>
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
   )

@@ -1,0 +1,108 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databasePath, openDatabase } from '../../db/client.ts'
+import { tempDir } from '../helpers.ts'
+import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
+import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+
+let server: RunningServer
+let browser: Browser
+let dir: ReturnType<typeof tempDir>
+const PASSWORD = 'admin-konsol-yang-panjang'
+
+/** Files a report through the JSON API, as a household's phone would. */
+async function seedReport(body: Record<string, string>): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  expect(res.status).toBe(201)
+  return ((await res.json()) as { ticket: string }).ticket
+}
+
+beforeAll(async () => {
+  dir = tempDir('admin-flow')
+  server = await startServer(dir.path)
+  const user = await runCli(['user', 'add', '--username', 'kepala', '--role', 'admin', '--json'], server.env, `${PASSWORD}\n`)
+  expect(user.code, user.stderr).toBe(0)
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  dir?.remove()
+})
+
+describe('an admin created from the CLI', () => {
+  it('triages seeded reports, suspends an officer (whose pass turns red), rotates a key, and the audit chain holds', async () => {
+    const issued = await runCli(['pass', 'issue', '--officer', 'MDN-04417', '--customer', '532100055555', '--purpose', 'CATAT_METER', '--json'], server.env)
+    const pass = JSON.parse(issued.stdout) as { url: string; token: string }
+    const genuineTicket = await seedReport({ token: pass.token, category: 'money', note: 'Petugas asli tapi minta uang tunai' })
+    await seedReport({ code: 'ABCD-EFGH', category: 'otp', note: 'Minta kode OTP' })
+    await seedReport({ category: 'apk_link', note: 'Kirim PLN.apk lewat WhatsApp' })
+
+    const context = await phoneContext(browser)
+    const page = await context.newPage()
+    const violations = watchCspViolations(page)
+    await page.goto(`${server.url}/login`)
+    await page.getByLabel('Nama pengguna').fill('kepala')
+    await page.getByLabel('Kata sandi').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Masuk' }).click()
+    await page.waitForURL(`${server.url}/admin/reports`)
+    expect(await page.locator('tr[data-ticket]').count()).toBe(3)
+    await expectNoSeriousAxeViolations(page, 'admin report queue')
+    await screenshot(page, 'admin-1-queue')
+
+    await page.getByLabel('Kejadian').selectOption('money')
+    await page.getByRole('button', { name: 'Saring' }).click()
+    await expect.poll(() => page.locator('tr[data-ticket]').count()).toBe(1)
+    await page.getByRole('link', { name: genuineTicket }).click()
+    await expect.poll(() => page.getByText('Petugas asli tapi minta uang tunai').isVisible()).toBe(true)
+    await expectNoSeriousAxeViolations(page, 'admin report detail')
+    for (const status of ['in_review', 'forwarded', 'resolved_scam']) {
+      await page.getByLabel('Status baru').selectOption(status)
+      await page.getByRole('button', { name: 'Simpan' }).first().click()
+      await page.waitForURL(/notice=status/)
+    }
+    expect(await page.locator('dd[data-status]').getAttribute('data-status')).toBe('resolved_scam')
+    await screenshot(page, 'admin-2-report-resolved')
+
+    const household = await (await phoneContext(browser)).newPage()
+    await household.goto(pass.url)
+    expect(await household.locator('main').getAttribute('data-verdict')).toBe('valid')
+
+    await page.goto(`${server.url}/admin/officers?q=MDN-04417`)
+    await page.getByRole('link', { name: 'MDN-04417' }).click()
+    await page.getByLabel('Alasan').fill('Meminta uang tunai dari warga')
+    await page.getByRole('button', { name: 'Berhentikan sementara' }).click()
+    await page.waitForURL(/notice=suspended/)
+    await expectNoSeriousAxeViolations(page, 'admin officer detail')
+    await household.reload()
+    expect(await household.locator('main').getAttribute('data-verdict')).toBe('officer_suspended')
+    await screenshot(household, 'admin-3-household-red-after-suspension')
+
+    const jwksBefore = ((await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys.length
+    await page.goto(`${server.url}/admin/keys`)
+    await page.getByRole('button', { name: 'Ganti kunci (rotasi)' }).click()
+    await page.waitForURL(/notice=rotated/)
+    await expectNoSeriousAxeViolations(page, 'admin keys')
+    const jwksAfter = ((await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys.length
+    expect(jwksAfter).toBe(jwksBefore + 1)
+
+    await page.goto(`${server.url}/admin/audit?verify=1`)
+    await expect.poll(() => page.getByText(/Rantai utuh/).isVisible()).toBe(true)
+    await expectNoSeriousAxeViolations(page, 'admin audit log')
+    await screenshot(page, 'admin-4-audit')
+    expect(violations).toEqual([])
+    await context.close()
+
+    const intact = await runCli(['audit', 'verify', '--json'], server.env)
+    expect(intact.code).toBe(0)
+    const db = openDatabase(databasePath(dir.path))
+    db.$client.prepare("update audit_log set actor = 'someone-else' where action = 'officer.suspended'").run()
+    const brokenId = (db.$client.prepare("select id from audit_log where action = 'officer.suspended'").get() as { id: number }).id
+    db.$client.close()
+    const broken = await runCli(['audit', 'verify', '--json'], server.env)
+    expect(broken.code).not.toBe(0)
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, brokenId })
+  }, 180_000)
+})
