@@ -14,6 +14,8 @@ declare module 'autocannon' {
     idReplacement?: boolean
     /** Responses whose body differs from this are counted in `mismatches`. */
     expectBody?: string
+    /** Requests per second across all connections: a steady rate instead of as fast as possible. */
+    overallRate?: number
   }
 
   interface Histogram {

@@ -15,6 +15,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { measureCpu } from './cpu.ts'
 import { liveQrThroughput, loginThroughput } from './portal.ts'
 import { reportThroughput } from './reports.ts'
+import { soak } from './soak.ts'
 import { atLeast, atMost, below, fmt, holds, printTable, printTargets, type TargetCheck } from './report.ts'
 import { KEPT_STDERR_LINES, startServer, type BenchServer } from './server.ts'
 
@@ -40,6 +41,7 @@ const SECTIONS: Record<string, Section> = {
   login: loginThroughput,
   liveqr: liveQrThroughput,
   reports: reportThroughput,
+  soak,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,7 +29,12 @@ export const KEPT_STDERR_LINES = 200
 /** The first verify URL the server prints on start is the demo visit pass. */
 const PASS_URL = /\/v\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/
 
-export async function startServer(): Promise<BenchServer> {
+export interface StartOptions {
+  /** Extra node arguments, after tsx is loaded and before the script: e.g. `--expose-gc` and an `--import` of a TypeScript probe. */
+  nodeArgs?: string[]
+}
+
+export async function startServer(options: StartOptions = {}): Promise<BenchServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cek-petugas-bench-'))
   let child: ChildProcess | null = null
   let exited: Promise<number | null> = Promise.resolve(null)
@@ -37,7 +42,7 @@ export async function startServer(): Promise<BenchServer> {
     const port = await freePort()
     const publicUrl = `http://127.0.0.1:${port}`
     const env = serverEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT: 'off', PUBLIC_URL: publicUrl })
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), 'src/server.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(child)
     exited = onExit(child)
     const watch = { exited, output }

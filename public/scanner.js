@@ -54,11 +54,6 @@ export function displayableText(text) {
 // ---------------------------------------------------------------------------------------------
 // The page. Nothing below runs in Node, where the unit test imports checkScannedUrl.
 
-if (typeof document !== 'undefined') {
-  const root = document.querySelector('[data-scanner]')
-  if (root instanceof HTMLElement) setUpScanner(root)
-}
-
 /** Milliseconds between decode attempts: enough for a steady hand, gentle on a cheap phone's CPU. */
 const DECODE_INTERVAL_MS = 150
 /** jsQR works on a frame scaled so its longer side is at most this many pixels. */
@@ -104,6 +99,10 @@ function setUpScanner(root) {
   })
   // The camera is never left running behind the household's back.
   window.addEventListener('pagehide', stop)
+  window.addEventListener('pageshow', (event) => {
+    // Back from the verdict page: start over rather than say "opening the result…" again.
+    if (event.persisted) say(null)
+  })
   document.addEventListener('visibilitychange', () => {
     if (document.hidden && scanning) {
       stop()
@@ -233,4 +232,9 @@ function loadScript(src) {
     script.addEventListener('error', () => reject(new Error(`could not load ${src}`)))
     document.head.append(script)
   })
+}
+
+if (typeof document !== 'undefined') {
+  const root = document.querySelector('[data-scanner]')
+  if (root instanceof HTMLElement) setUpScanner(root)
 }

@@ -6,7 +6,7 @@ import type { Db } from '../db/client.ts'
 import type { Clock, Config } from './config.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
-import { renderError } from './http/errors.tsx'
+import { isMalformedFormBody, renderError } from './http/errors.tsx'
 import { clientAddress, language, redactPath, requestId, sameOriginWrites, securityHeaders } from './http/middleware.ts'
 import { createRateLimits } from './http/rate-limit.ts'
 import { adminRoutes } from './admin/routes.tsx'
@@ -80,6 +80,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
 
   app.notFound((c) => renderError(c, 404))
   app.onError((error, c) => {
+    if (isMalformedFormBody(c, error)) return renderError(c, 400)
     console.error(`[${c.get('requestId')}] ${c.req.method} ${redactPath(c.req.path)}:`, error)
     return renderError(c, 500)
   })

@@ -18,10 +18,13 @@ export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
       <main id="main" class={`page verdict face-${view.face}`} data-verdict={view.verdict} data-face={view.face}>
         <div class={`banner ${view.face}`} role="status">
           <Icon name={FACE_ICON[view.face]} size={48} />
-          <h1>{view.headline}</h1>
+          {/* elementtiming: the browser reports when the verdict is first painted (the budget test reads it). */}
+          <h1 elementtiming="verdict-headline">{view.headline}</h1>
         </div>
-        {view.reasons.map((reason) => (
-          <p class="reason">{reason}</p>
+        {view.reasons.map((reason, index) => (
+          <p class="reason" elementtiming={index === 0 ? 'verdict-reason' : undefined}>
+            {reason}
+          </p>
         ))}
         {view.face === 'red' && (
           <>

@@ -51,6 +51,8 @@ describe.each(LANGUAGES)('the in-page scanner at a 360×740 touch phone, in $lan
     await expect.poll(() => page.getByRole('heading', { name: t.scan.title, level: 1 }).isVisible()).toBe(true)
     // The code form is always beside the camera.
     await expect.poll(() => page.getByLabel(t.home.codeLabel).isVisible()).toBe(true)
+    // With scripts running, the fallback sentence for browsers that cannot scan is gone.
+    await expect.poll(() => page.getByText(t.scan.noScript).isVisible()).toBe(false)
     await screenshot(page, `scanner-${lang}-1-ready`)
     await expectNoSeriousAxeViolations(page, `scanner, ready (${lang})`)
 

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers.ts'
-import { launchChromium, phoneContext, screenshot } from '../support/browser.ts'
+import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { bannerOf, DEMO_OFFICER, GREEN_BACKGROUND, HOUSEHOLD_CUSTOMER_ID, issuePassByCli, LANGUAGES, type IssuedPass } from '../support/household.ts'
 import { startServer, type RunningServer } from '../support/processes.ts'
 
@@ -25,10 +25,18 @@ afterAll(async () => {
   dir?.remove()
 })
 
+/** A phone with scripts off; `close()` also checks that the browser reported no CSP violation. */
 async function phoneWithoutJavaScript(lang: 'id' | 'en'): Promise<{ page: Page; close: () => Promise<void> }> {
   const context = await phoneContext(browser, { javaScriptEnabled: false, locale: lang === 'id' ? 'id-ID' : 'en-US' })
   const page = await context.newPage()
-  return { page, close: () => context.close() }
+  const violations = watchCspViolations(page)
+  return {
+    page,
+    close: async () => {
+      expect(violations).toEqual([])
+      await context.close()
+    },
+  }
 }
 
 describe.each(LANGUAGES)('a phone with JavaScript turned off, in $lang', ({ lang, t }) => {
@@ -76,7 +84,7 @@ describe.each(LANGUAGES)('a phone with JavaScript turned off, in $lang', ({ lang
     await expect.poll(() => page.getByText(t.scan.noScript).isVisible()).toBe(true)
     expect(await page.getByRole('button', { name: t.scan.start }).isVisible()).toBe(false)
     await expect.poll(() => page.getByRole('heading', { name: t.scan.phoneCameraTitle }).isVisible()).toBe(true)
-    await expect.poll(() => page.getByText(`${server.url}/`, { exact: true }).first().isVisible()).toBe(true)
+    await expect.poll(() => page.locator('ol.steps').getByText(`${server.url}/`, { exact: true }).isVisible()).toBe(true)
     await screenshot(page, `no-js-${lang}-5-scan-fallback`)
     await page.getByLabel(t.home.codeLabel).fill(pass.code)
     await page.getByRole('button', { name: t.home.codeButton }).click()
