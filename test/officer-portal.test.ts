@@ -305,14 +305,18 @@ describe('printing', () => {
     expect(html).toContain(`Periksa keaslian hanya di <strong>${PUBLIC_URL}</strong>`)
   })
 
-  it('prints a badge, issuing one the first time and reusing it after', async () => {
+  it('issues a badge only on a POST, then prints it and reuses it', async () => {
     const app = createTestApp()
     const officer = givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, user.username)
-    const first = await (await browser.get('/officer/badge')).text()
-    expect(first).toContain('badge-card')
-    await browser.get('/officer/badge')
+    const before = await (await browser.get('/officer/badge')).text()
+    expect(before).toContain('Terbitkan kartu petugas')
+    expect(app.db.select().from(credentials).where(eq(credentials.kind, 'badge')).all()).toHaveLength(0)
+    const issued = await browser.post(`/officer/badge?officer=${officer.employeeNo}`, {})
+    expect(issued.status).toBe(303)
+    expect(await (await browser.get(issued.headers.get('location')!)).text()).toContain('badge-card')
+    await browser.post(`/officer/badge?officer=${officer.employeeNo}`, {})
     expect(app.db.select().from(credentials).where(eq(credentials.kind, 'badge')).all()).toHaveLength(1)
   })
 })

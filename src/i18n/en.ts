@@ -365,6 +365,8 @@ export const en: Messages = {
       scan: 'Scan the QR or type the code:',
     },
     printBadgeTitle: 'PLN officer badge',
+    noBadge: 'has no valid officer badge yet.',
+    issueBadge: 'Issue an officer badge (valid for 1 year)',
     printNow: 'Print',
   },
   admin: {

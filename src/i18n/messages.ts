@@ -369,6 +369,8 @@ export const id = {
       scan: 'Pindai QR atau ketik kode:',
     },
     printBadgeTitle: 'Kartu petugas PLN',
+    noBadge: 'belum punya kartu petugas yang berlaku.',
+    issueBadge: 'Terbitkan kartu petugas (berlaku 1 tahun)',
     printNow: 'Cetak',
   },
   admin: {

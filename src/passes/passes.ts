@@ -280,16 +280,15 @@ export function findCredentialWithOfficer(services: Services, id: string): { cre
   return row ?? null
 }
 
-/** The officer's live badge, issuing one when there is none. */
-export async function currentBadge(services: Services, officer: Officer, issuedBy: string): Promise<Credential> {
+/** The officer's newest badge that is neither revoked nor expired, or null. */
+export function findLiveBadge(services: Services, officer: Officer): Credential | null {
   const now = services.clock.now()
-  const live = services.db
-    .select()
-    .from(credentials)
-    .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
-    .orderBy(desc(credentials.issuedAt))
-    .get()
-  if (live) return live
-  const issued = await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy })
-  return findCredential(services, issued.id)!
+  return (
+    services.db
+      .select()
+      .from(credentials)
+      .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
+      .orderBy(desc(credentials.issuedAt))
+      .get() ?? null
+  )
 }

@@ -15,11 +15,12 @@ import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
 import { describeUnit, type Officer } from '../officers/officers.ts'
 import { LiveQrFragment, LivePassPage, type LiveQrView } from '../../views/portal/live.tsx'
 import { IssuePassPage, type PassFormField, type PassFormView } from '../../views/portal/pass-form.tsx'
-import { OfficerHomePage, PassListPage } from '../../views/portal/passes.tsx'
+import { IssueBadgePage, OfficerHomePage, PassListPage } from '../../views/portal/passes.tsx'
 import { PrintablePage, type PrintableView } from '../../views/portal/print.tsx'
 import { renderQr, type LiveQrCache } from './live-qr.ts'
 import {
-  currentBadge,
+  findLiveBadge,
+  issueBadge,
   findCredentialWithOfficer,
   issueVisitPass,
   listVisitPasses,
@@ -176,18 +177,33 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   })
 
   app.get('/badge', async (c) => {
-    const { auth, services } = context(c)
-    const employeeNo = c.req.query('officer') ?? auth.officer?.employeeNo
-    const officer = employeeNo ? services.db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).get() : undefined
-    if (!officer) return renderError(c, 404)
-    if (!canActForOfficer(services.db, auth, officer.id)) return renderError(c, 403)
-    if (officer.status !== 'active') return renderError(c, 403)
-    const badge = await currentBadge(services, officer, auth.user.username)
-    const found = findCredentialWithOfficer(services, badge.id)!
-    return c.html(await printable(c, badge, officer, found.timeZone, 'badge'))
+    const officer = badgeOfficer(c)
+    if (!(officer instanceof Object)) return renderError(c, officer)
+    const badge = findLiveBadge(c.get('services'), officer)
+    if (!badge) return c.html(<IssueBadgePage {...frame(c)} officerName={officer.name} employeeNo={officer.employeeNo} />)
+    return c.html(await printable(c, badge, officer, describeUnit(c.get('services').db, officer.unitCode).timeZone, 'badge'))
+  })
+
+  // Issuing changes state, so it is a POST; the GET above only shows what exists.
+  app.post('/badge', async (c) => {
+    const officer = badgeOfficer(c)
+    if (!(officer instanceof Object)) return renderError(c, officer)
+    const { services, auth } = context(c)
+    if (!findLiveBadge(services, officer)) await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: auth.user.username })
+    return c.redirect(`/officer/badge?officer=${encodeURIComponent(officer.employeeNo)}`, 303)
   })
 
   return app
+}
+
+/** The officer whose badge is asked for (yourself by default), or the status to refuse with. */
+function badgeOfficer(c: Context<AppEnv>): Officer | 403 | 404 {
+  const { auth, services } = context(c)
+  const employeeNo = c.req.query('officer') ?? auth.officer?.employeeNo
+  const officer = employeeNo ? services.db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).get() : undefined
+  if (!officer) return 404
+  if (!canActForOfficer(services.db, auth, officer.id) || officer.status !== 'active') return 403
+  return officer
 }
 
 function context(c: Context<AppEnv>) {

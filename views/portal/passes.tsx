@@ -89,3 +89,22 @@ function PassList({ t, rows, csrfToken }: { t: Messages; rows: PassRowView[]; cs
     </ul>
   )
 }
+
+/** No live badge yet: one button issues it (a POST), then the printable badge opens. */
+export function IssueBadgePage(props: FrameProps & { officerName: string; employeeNo: string }) {
+  const { t } = props
+  return (
+    <PortalLayout {...props} title={t.portal.printBadgeTitle}>
+      <h1>{t.portal.printBadgeTitle}</h1>
+      <p>
+        {props.officerName} ({props.employeeNo}): {t.portal.noBadge}
+      </p>
+      <form method="post" action={`/officer/badge?officer=${encodeURIComponent(props.employeeNo)}`}>
+        <input type="hidden" name="_csrf" value={props.csrfToken} />
+        <button type="submit" class="button">
+          {t.portal.issueBadge}
+        </button>
+      </form>
+    </PortalLayout>
+  )
+}
