@@ -44,18 +44,12 @@ export async function runDeliveryRound(services: Services, options: RoundOptions
     afterId: options.afterId,
   })
   result.claimed = claimed.length
-  const outcomes = await Promise.all(
-    claimed.map(async (delivery) => {
-      const outcome = await deliverWebhook(target, { webhookId: delivery.webhookId, body: delivery.payload }, clock.now(), options.stop)
-      return recordDeliveryOutcome(db, delivery, outcome, {
-        now: clock.now(),
-        retryBaseMs: config.channelRetryBaseMs,
-        giveUpMs: config.channelGiveUpMs,
-        random: options.random ?? Math.random,
-      })
-    }),
-  )
-  for (const outcome of outcomes) count(result, outcome)
+  if (claimed.length === 0) return result
+  const outcomes = await Promise.all(claimed.map((delivery) => deliverWebhook(target, { webhookId: delivery.webhookId, body: delivery.payload }, clock.now(), options.stop)))
+  // One transaction for the round's outcomes rather than one commit per delivery.
+  const policy = { now: clock.now(), retryBaseMs: config.channelRetryBaseMs, giveUpMs: config.channelGiveUpMs, random: options.random ?? Math.random }
+  const recorded = db.transaction(() => claimed.map((delivery, index) => recordDeliveryOutcome(db, delivery, outcomes[index]!, policy)), { behavior: 'immediate' })
+  for (const outcome of recorded) count(result, outcome)
   result.lastId = Math.max(result.lastId, ...claimed.map((delivery) => delivery.id))
   return result
 }

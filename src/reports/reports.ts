@@ -8,12 +8,11 @@ import { decryptSecret, encryptSecret, keyedHash, sha256 } from '../credentials/
 import { generateShortCode, normalizeShortCode } from '../credentials/short-code.ts'
 import { findOfficer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
-import { networkOf, type UnverifiedClaims, type VerificationResult, type Verdict } from '../verification/verify.ts'
+import { networkOf, type UnverifiedClaims, type VerificationResult } from '../verification/verify.ts'
 import { hasDetails, type ReportDetails } from './details.ts'
 
 export type Report = typeof reports.$inferSelect
 export type ReportStatus = (typeof REPORT_STATUSES)[number]
-export type ReportVerdict = Verdict | 'unavailable'
 
 /** What the household reported: the token or code of the verdict page it came from. */
 export interface ReportSubject {
@@ -50,6 +49,7 @@ export const REPORT_CREATED = 'report.created'
 export const REPORT_UPDATED = 'report.updated'
 
 const TICKET = /^LPR-[0-9A-HJKMNP-TV-Z]{8}$/
+const UNFOLDABLE = 'u:'
 const MAX_TOKEN_PREFIX = 2049
 /** Compared against when a ticket is unknown, so a miss takes as long as a wrong key. */
 const ABSENT_KEY_HASH = sha256('no such report')
@@ -139,7 +139,7 @@ function writeReport(services: Services, input: NewReport, now: number): FiledRe
   const foldKey = reportFoldKey(subject?.hash ?? null, input.details)
 
   const statements = statementsFor(db)
-  const existing = statements.findFold.get({ foldKey, clientHash, since: now - FOLD_WINDOW_MS })
+  const existing = foldKey.startsWith(UNFOLDABLE) ? undefined : statements.findFold.get({ foldKey, clientHash, since: now - FOLD_WINDOW_MS })
   if (existing) {
     const report = applyDetails(services, existing, mergeDetails(existing, input.details), now) ?? existing
     return { report, trackingKey: unsealTrackingKey(services, existing), folded: true }
@@ -291,7 +291,7 @@ function pickDetails(report: Report): ReportDetails {
 function reportFoldKey(subjectHash: string | null, details: ReportDetails): string {
   if (subjectHash) return `s:${subjectHash}`
   if (hasDetails(details)) return `d:${sha256(JSON.stringify(details))}`
-  return `u:${randomBytes(12).toString('base64url')}`
+  return `${UNFOLDABLE}${randomBytes(12).toString('base64url')}`
 }
 
 /** 40 random bits per ticket; on the rare collision, draw again. */
@@ -326,7 +326,8 @@ function prepareReportStatements(db: Db) {
       .select()
       .from(reports)
       .where(and(eq(reports.foldKey, p('foldKey')), sql`${reports.clientHash} is ${p('clientHash')}`, gt(reports.createdAt, p('since'))))
-      .orderBy(desc(reports.id))
+      // The index's own order: no sort per lookup.
+      .orderBy(desc(reports.createdAt))
       .limit(1)
       .prepare(),
     insertReport: db
