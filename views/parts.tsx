@@ -109,3 +109,18 @@ export function CodeForm({ t, codeError, codeValue }: { t: Messages; codeError: 
     </form>
   )
 }
+
+/** Who is signed in, and the sign-out button (a POST with the session's CSRF token). */
+export function SignOut({ t, username, csrfToken }: { t: Messages; username: string; csrfToken: string }) {
+  return (
+    <form method="post" action="/logout" class="inline">
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      <span class="hint">
+        {t.portal.signedInAs} <strong>{username}</strong>
+      </span>{' '}
+      <button type="submit" class="link-button">
+        {t.login.logout}
+      </button>
+    </form>
+  )
+}

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { Messages } from '../../src/i18n/index.ts'
 import { Layout } from '../layout.tsx'
+import { SignOut } from '../parts.tsx'
 
 export type AdminSection = 'reports' | 'campaigns' | 'officers' | 'keys' | 'users' | 'audit' | 'stats'
 
@@ -24,15 +25,7 @@ export function AdminLayout(props: AdminFrame & { title: string; current: AdminS
           </a>
         ))}
         <a href="/officer">{t.admin.nav.portal}</a>
-        <form method="post" action="/logout" class="inline">
-          <input type="hidden" name="_csrf" value={props.csrfToken} />
-          <span class="hint">
-            {t.portal.signedInAs} <strong>{props.username}</strong>
-          </span>{' '}
-          <button type="submit" class="link-button">
-            {t.login.logout}
-          </button>
-        </form>
+        <SignOut t={t} username={props.username} csrfToken={props.csrfToken} />
       </nav>
       <main id="main" class="page wide">
         {props.children}

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { Messages } from '../../src/i18n/index.ts'
 import { Layout } from '../layout.tsx'
+import { SignOut } from '../parts.tsx'
 
 export interface PortalLayoutProps {
   t: Messages
@@ -23,15 +24,7 @@ export function PortalLayout({ t, title, langSwitchHref, username, csrfToken, sc
         <a href="/officer/passes">{t.portal.passes}</a>
         <a href="/officer/badge">{t.portal.printBadge}</a>
         {showAdminLink && <a href="/admin">{t.admin.navLabel}</a>}
-        <form method="post" action="/logout" class="inline">
-          <input type="hidden" name="_csrf" value={csrfToken} />
-          <span class="hint">
-            {t.portal.signedInAs} <strong>{username}</strong>
-          </span>{' '}
-          <button type="submit" class="link-button">
-            {t.login.logout}
-          </button>
-        </form>
+        <SignOut t={t} username={username} csrfToken={csrfToken} />
       </nav>
       <main id="main" class="page">
         {children}

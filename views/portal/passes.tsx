@@ -9,16 +9,7 @@ export function OfficerHomePage(props: FrameProps & { officerName: string | null
   return (
     <PortalLayout {...props} title={t.portal.home}>
       <h1>{props.officerName ?? t.portal.home}</h1>
-      {props.notice && (
-        <p class="answer green" role="status">
-          {props.notice}
-        </p>
-      )}
-      <p>
-        <a class="button" href="/officer/passes/new">
-          {t.portal.newPass}
-        </a>
-      </p>
+      <NoticeAndNewPass t={t} notice={props.notice} />
       <h2>{t.portal.todayTitle}</h2>
       <PassList t={t} rows={props.today} csrfToken={props.csrfToken} />
     </PortalLayout>
@@ -30,9 +21,18 @@ export function PassListPage(props: FrameProps & { rows: PassRowView[]; notice: 
   return (
     <PortalLayout {...props} title={t.portal.allPassesTitle}>
       <h1>{t.portal.allPassesTitle}</h1>
-      {props.notice && (
+      <NoticeAndNewPass t={t} notice={props.notice} />
+      <PassList t={t} rows={props.rows} csrfToken={props.csrfToken} />
+    </PortalLayout>
+  )
+}
+
+function NoticeAndNewPass({ t, notice }: { t: Messages; notice: string | null }) {
+  return (
+    <>
+      {notice && (
         <p class="answer green" role="status">
-          {props.notice}
+          {notice}
         </p>
       )}
       <p>
@@ -40,8 +40,7 @@ export function PassListPage(props: FrameProps & { rows: PassRowView[]; notice: 
           {t.portal.newPass}
         </a>
       </p>
-      <PassList t={t} rows={props.rows} csrfToken={props.csrfToken} />
-    </PortalLayout>
+    </>
   )
 }
 
