@@ -13,7 +13,7 @@ import type { BenchServer } from './server.ts'
 const TARGETS = { loginsPerSec: 10, liveQrPerSec: 1000 }
 const LOGIN = { seconds: 8, concurrency: 8 }
 const LIVE_QR = { connections: 50, seconds: 10, warmupSeconds: 2 }
-const PASSWORD = 'bench-password-long-enough-2026'
+export const PASSWORD = 'bench-password-long-enough-2026'
 
 interface SectionResult {
   figures: Record<string, unknown>
@@ -120,7 +120,7 @@ async function givenBenchUser(server: BenchServer, role: 'admin'): Promise<strin
 }
 
 /** Logs in like a browser; returns the session cookie, or null. */
-async function logIn(server: BenchServer, username: string): Promise<string | null> {
+export async function logIn(server: BenchServer, username: string): Promise<string | null> {
   const page = await fetch(`${server.baseUrl}/login`)
   const formCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
   const formToken = /name="_form" value="([^"]+)"/.exec(await page.text())?.[1] ?? ''

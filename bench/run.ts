@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
+import { adminConsole } from './admin.ts'
 import { measureCpu } from './cpu.ts'
 import { liveQrThroughput, loginThroughput } from './portal.ts'
 import { reportThroughput } from './reports.ts'
@@ -42,6 +43,7 @@ const SECTIONS: Record<string, Section> = {
   liveqr: liveQrThroughput,
   reports: reportThroughput,
   soak,
+  admin: adminConsole,
 }
 
 // ---------------------------------------------------------------------------------------------

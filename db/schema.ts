@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // Every timestamp is milliseconds since the epoch (UTC), stored as an integer.
@@ -110,6 +111,8 @@ export const scans = sqliteTable(
   (t) => [
     index('scans_credential_time').on(t.credentialId, t.scannedAt),
     index('scans_time').on(t.scannedAt),
+    // Statistics count scans per day and verdict from this index alone (admin campaigns section).
+    index('scans_time_verdict').on(t.scannedAt, t.verdict),
   ],
 )
 
@@ -196,6 +199,13 @@ export const reports = sqliteTable(
     uniqueIndex('reports_ticket').on(t.ticket),
     index('reports_fold').on(t.foldKey, t.createdAt),
     index('reports_time').on(t.createdAt),
+    // One index per filter of the admin queue and its CSV export (src/reports/filters.ts), each
+    // ending in created_at so a filtered page comes out in order without a sort.
+    index('reports_status_time').on(t.status, t.createdAt),
+    index('reports_verdict_time').on(t.verdict, t.createdAt),
+    index('reports_category_time').on(t.category, t.createdAt),
+    index('reports_officer_time').on(t.officerEmployeeNo, t.createdAt),
+    index('reports_claimed_unit').on(sql`${t.unverifiedClaims} ->> '$.unt'`),
   ],
 )
 
@@ -287,3 +297,33 @@ export const reportNotes = sqliteTable(
   },
   (t) => [index('report_notes_report').on(t.reportId, t.at)],
 )
+
+// ---------------------------------------------------------------------------------------------
+// Scam campaigns (admin console): reports are grouped automatically (src/reports/campaigns.ts);
+// these tables keep only the decisions people made by hand on top of that grouping.
+
+/** A merge: these two reports belong to one campaign, whatever the automatic rules say. */
+export const campaignLinks = sqliteTable(
+  'campaign_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reportId: integer('report_id')
+      .notNull()
+      .references(() => reports.id),
+    otherReportId: integer('other_report_id')
+      .notNull()
+      .references(() => reports.id),
+    actor: text('actor').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('campaign_links_report').on(t.reportId), index('campaign_links_other').on(t.otherReportId)],
+)
+
+/** A split: this report joins no campaign automatically any more (only through a later merge). */
+export const campaignExclusions = sqliteTable('campaign_exclusions', {
+  reportId: integer('report_id')
+    .primaryKey()
+    .references(() => reports.id),
+  actor: text('actor').notNull(),
+  at: integer('at').notNull(),
+})

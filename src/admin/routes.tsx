@@ -7,8 +7,11 @@ import { MAX_PHOTO_BYTES } from '../officers/photos.ts'
 import { requireCsrfToken, requireRole } from '../auth/middleware.ts'
 import type { AppEnv } from '../http/env.ts'
 import { adminAuditRoutes } from './audit.tsx'
+import { adminCampaignRoutes } from './campaigns.tsx'
+import { adminExportRoutes } from './export.ts'
 import { adminKeyRoutes } from './keys.tsx'
 import { adminOfficerRoutes } from './officers.tsx'
+import { adminStatsRoutes } from './stats.tsx'
 import { adminReportRoutes } from './reports.tsx'
 import { adminUserRoutes } from './users.tsx'
 
@@ -37,7 +40,10 @@ export function adminRoutes() {
   app.use('*', requireCsrfToken)
   app.get('/', (c) => c.redirect('/admin/reports', 303))
   app.route('/officers', adminOfficerRoutes())
+  app.route('/', adminExportRoutes())
   app.route('/reports', adminReportRoutes())
+  app.route('/campaigns', adminCampaignRoutes())
+  app.route('/stats', adminStatsRoutes())
   for (const path of ['/keys', '/keys/*', '/users', '/users/*', '/audit', '/audit/*']) app.use(path, requireRole('admin'))
   app.route('/keys', adminKeyRoutes())
   app.route('/users', adminUserRoutes())

@@ -5,7 +5,7 @@ import type { AuthContext } from '../auth/sessions.ts'
 import { unitCodesInScope } from '../officers/scope.ts'
 import { VERDICTS } from '../verification/verify.ts'
 import type { ReportCategory } from './details.ts'
-import type { ReportStatus } from './reports.ts'
+import { normalizeTicket, type ReportStatus } from './reports.ts'
 
 /** 'unavailable': the check failed when the report was made; 'none': a report without a token or code. */
 export const REPORT_VERDICT_FILTERS = [...VERDICTS, 'unavailable', 'none'] as const
@@ -21,7 +21,7 @@ export interface ReportFilters {
   /** First and last day, inclusive, as yyyy-mm-dd in Jakarta time (WIB). */
   from: string | null
   to: string | null
-  /** Free text: part of the ticket, the household's note or the location. */
+  /** Free text: part of the ticket, the household's note or the location; a whole ticket finds that report. */
   q: string | null
 }
 
@@ -101,7 +101,11 @@ export function reportFilterSql(filters: ReportFilters, scope: ReportScope): SQL
   }
   if (filters.from) conditions.push(sql`${reports.createdAt} >= ${wibDayStart(filters.from)}`)
   if (filters.to) conditions.push(sql`${reports.createdAt} < ${wibDayStart(filters.to) + DAY_MS}`)
-  if (filters.q) {
+  const ticket = filters.q ? normalizeTicket(filters.q) : null
+  if (ticket) {
+    // A whole ticket, as read out over the phone: the unique index answers at once.
+    conditions.push(sql`${reports.ticket} = ${ticket}`)
+  } else if (filters.q) {
     const pattern = `%${escapeLike(filters.q)}%`
     conditions.push(
       sql`(${reports.ticket} like ${pattern} escape '\\' or ${reports.note} like ${pattern} escape '\\' or ${reports.location} like ${pattern} escape '\\')`,

@@ -1,0 +1,161 @@
+import { Hono, type Context } from 'hono'
+import { DomainError } from '../errors.ts'
+import type { AppEnv } from '../http/env.ts'
+import { renderError } from '../http/errors.tsx'
+import { fill } from '../i18n/index.ts'
+import { CAMPAIGN_WINDOW_DAYS, findCampaignOfReport, listCampaigns, mergeCampaigns, splitReportFromCampaign, type Campaign, type CampaignReason } from '../reports/campaigns.ts'
+import { reportScopeFor, wibDay } from '../reports/filters.ts'
+import { normalizeTicket } from '../reports/reports.ts'
+import { CampaignListPage, CampaignPage, type CampaignDetailView } from '../../views/admin/campaigns.tsx'
+import { buildDailyChart, daysBetween, shortDay } from './charts.ts'
+import { adminAuth, adminFrame } from './context.ts'
+import { pager } from './paging.ts'
+import { formatAdminTime } from './time.ts'
+
+const PAGE_SIZE = 50
+
+/** /admin/campaigns: reports grouped into scam campaigns; merge and split by hand. */
+export function adminCampaignRoutes() {
+  const app = new Hono<AppEnv>()
+
+  app.get('/', (c) => {
+    const { db, clock } = c.get('services')
+    const t = c.get('t').adminInsights.campaigns
+    const lang = c.get('lang')
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
+    const campaigns = listCampaigns(db, { now: clock.now(), scope: reportScopeFor(db, adminAuth(c)) })
+    const view = {
+      lead: fill(t.lead, { days: String(CAMPAIGN_WINDOW_DAYS) }),
+      rows: campaigns.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((campaign) => {
+        const visible = campaign.reports.filter((report) => report.visible)
+        return {
+          anchor: campaign.anchor,
+          href: campaignHref(campaign.anchor),
+          size: visible.length,
+          firstSeen: formatAdminTime(campaign.firstAt, lang),
+          lastSeen: formatAdminTime(campaign.lastAt, lang),
+          waiting: visible.filter((report) => report.status === 'new').length,
+          reasons: campaign.reasons.map((reason) => describeReason(c, reason)),
+        }
+      }),
+      pager: pager(c, { page, pageSize: PAGE_SIZE, total: campaigns.length }),
+      notice: c.req.query('notice') === 'dissolved' ? t.dissolved : null,
+    }
+    return c.html(<CampaignListPage frame={adminFrame(c)} view={view} />)
+  })
+
+  app.get('/:ticket', (c) => {
+    const ticket = normalizeTicket(c.req.param('ticket'))
+    const campaign = ticket ? campaignFor(c, ticket) : null
+    if (!campaign) return renderError(c, 404)
+    // Any report's ticket finds its campaign; the address is the first report's.
+    if (campaign.anchor !== c.req.param('ticket')) return c.redirect(campaignHref(campaign.anchor), 303)
+    const t = c.get('t').adminInsights.campaigns
+    const notice = { merged: t.merged, split: t.splitDone }[c.req.query('notice') ?? ''] ?? null
+    return renderCampaign(c, campaign, notice, null)
+  })
+
+  app.post('/:ticket/merge', async (c) => {
+    const ticket = normalizeTicket(c.req.param('ticket'))
+    const body = await c.req.parseBody()
+    const other = normalizeTicket(typeof body.other === 'string' ? body.other : '')
+    const { db, clock } = c.get('services')
+    try {
+      if (!ticket) throw new DomainError('campaign_not_found', 'There is no such campaign')
+      if (!other) throw new DomainError('campaign_report_not_found', 'No recent report has that ticket')
+      const merged = mergeCampaigns(db, clock, { ticket, otherTicket: other, scope: reportScopeFor(db, adminAuth(c)), actor: adminAuth(c).user.username })
+      return c.redirect(`${campaignHref(merged.anchor)}?notice=merged`, 303)
+    } catch (error) {
+      return renderRefusal(c, ticket, error)
+    }
+  })
+
+  app.post('/:ticket/split', async (c) => {
+    const ticket = normalizeTicket(c.req.param('ticket'))
+    const body = await c.req.parseBody()
+    const report = normalizeTicket(typeof body.report === 'string' ? body.report : '')
+    const { db, clock } = c.get('services')
+    try {
+      if (!ticket) throw new DomainError('campaign_not_found', 'There is no such campaign')
+      if (!report) throw new DomainError('campaign_report_not_found', 'That report is not in this campaign')
+      const remaining = splitReportFromCampaign(db, clock, { ticket, reportTicket: report, scope: reportScopeFor(db, adminAuth(c)), actor: adminAuth(c).user.username })
+      return c.redirect(remaining ? `${campaignHref(remaining.anchor)}?notice=split` : '/admin/campaigns?notice=dissolved', 303)
+    } catch (error) {
+      return renderRefusal(c, ticket, error)
+    }
+  })
+
+  return app
+}
+
+function campaignHref(anchor: string): string {
+  return `/admin/campaigns/${anchor}`
+}
+
+function campaignFor(c: Context<AppEnv>, ticket: string): Campaign | null {
+  const { db, clock } = c.get('services')
+  return findCampaignOfReport(db, { now: clock.now(), scope: reportScopeFor(db, adminAuth(c)), ticket })
+}
+
+/** A refused merge or split: the campaign page again with the reason, or a 404 when it is gone. */
+function renderRefusal(c: Context<AppEnv>, ticket: string | null, error: unknown) {
+  if (!(error instanceof DomainError)) throw error
+  const campaign = ticket ? campaignFor(c, ticket) : null
+  if (!campaign) return renderError(c, 404)
+  const message = c.get('t').adminInsights.campaigns.errors[error.code] ?? error.message
+  return renderCampaign(c, campaign, null, message, 422)
+}
+
+function renderCampaign(c: Context<AppEnv>, campaign: Campaign, notice: string | null, error: string | null, status: 200 | 422 = 200) {
+  return c.html(<CampaignPage frame={adminFrame(c)} view={campaignView(c, campaign, notice, error)} />, status)
+}
+
+function campaignView(c: Context<AppEnv>, campaign: Campaign, notice: string | null, error: string | null): CampaignDetailView {
+  const t = c.get('t')
+  const ct = t.adminInsights.campaigns
+  const lang = c.get('lang')
+  const visible = campaign.reports.filter((report) => report.visible)
+  const hidden = campaign.reports.length - visible.length
+  const perDay = new Map<string, number>()
+  for (const report of visible) perDay.set(wibDay(report.createdAt), (perDay.get(wibDay(report.createdAt)) ?? 0) + 1)
+  const days = daysBetween(wibDay(campaign.firstAt), wibDay(campaign.lastAt))
+  const base = campaignHref(campaign.anchor)
+  return {
+    anchor: campaign.anchor,
+    title: fill(ct.detailTitle, { anchor: campaign.anchor }),
+    reasons: campaign.reasons.map((reason) => describeReason(c, reason)),
+    reports: visible.map((report) => ({
+      ticket: report.ticket,
+      href: `/admin/reports/${report.ticket}`,
+      created: formatAdminTime(report.createdAt, lang),
+      status: report.status,
+      statusLabel: t.report.statuses[report.status],
+      verdictLabel: t.report.verdicts[(report.verdict ?? 'none') as keyof typeof t.report.verdicts] ?? report.verdict ?? '',
+      categoryLabel: report.category ? t.report.categories[report.category] : '—',
+      location: report.location ?? '—',
+      officer: report.officerEmployeeNo ?? '—',
+      officerClaimed: report.claimed,
+      splitLabel: fill(ct.splitLabel, { ticket: report.ticket }),
+    })),
+    hiddenNote: hidden > 0 ? fill(ct.hiddenReports, { count: String(hidden) }) : null,
+    chart: buildDailyChart({
+      id: 'campaign-daily',
+      title: ct.daily,
+      texts: { desc: ct.dailyDesc, day: t.adminInsights.stats.day, total: t.adminInsights.stats.total, noData: t.adminInsights.stats.noData },
+      days,
+      series: [{ key: 'reports', label: ct.reports, className: 'chart-s0' }],
+      count: (day) => perDay.get(day) ?? 0,
+      dayLabel: shortDay,
+    }),
+    mergeAction: `${base}/merge`,
+    splitAction: `${base}/split`,
+    notice,
+    error,
+  }
+}
+
+function describeReason(c: Context<AppEnv>, reason: CampaignReason): string {
+  const ct = c.get('t').adminInsights.campaigns
+  const text = fill(ct.reasonKinds[reason.kind], { value: reason.value, count: String(reason.count) })
+  return reason.kind === 'manual' ? text : `${text} — ${fill(ct.reasonCount, { count: String(reason.count) })}`
+}

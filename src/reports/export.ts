@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import type { Db } from '../../db/client.ts'
+import { officers, reports } from '../../db/schema.ts'
+import { CLAIMED_UNIT_SQL, reportFilterSql, wibDay, type ReportFilters, type ReportScope } from './filters.ts'
+
+/** The columns of the CSV export, in order; their headings come from the dictionary. */
+export const REPORT_CSV_COLUMNS = ['ticket', 'created', 'status', 'verdict', 'category', 'unit', 'officer', 'claimedOfficer', 'location', 'note'] as const
+export type ReportCsvColumn = (typeof REPORT_CSV_COLUMNS)[number]
+
+/** Rows read per step: enough to keep SQLite busy, few enough that memory stays flat. */
+export const CSV_BATCH_ROWS = 1000
+const WIB_OFFSET_MS = 7 * 3600 * 1000
+/** Excel reads a UTF-8 file as UTF-8 only when it starts with the byte order mark. */
+const BOM = '\uFEFF'
+/**
+ * A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+ * such a cell gets a leading apostrophe, which shows as text and runs nothing.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/
+
+type ExportRow = [id: number, ticket: string, createdAt: number, status: string, verdict: string | null, category: string | null, unit: string | null, officer: string | null, claimedOfficer: string | number | null, location: string | null, note: string | null]
+
+/** One CSV field: always quoted (so commas, quotes, CR and LF inside stay inside), never a formula. */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '""'
+  const text = String(value)
+  const inert = FORMULA_START.test(text) ? `'${text}` : text
+  return `"${inert.replace(/"/g, '""')}"`
+}
+
+export function csvLine(cells: (string | number | null)[]): string {
+  // RFC 4180 ends records with CRLF.
+  return `${cells.map(csvCell).join(',')}\r\n`
+}
+
+export function reportCsvFilename(now: number): string {
+  return `laporan-${wibDay(now)}.csv`
+}
+
+/**
+ * The filtered reports as a CSV byte stream, newest first. It is pulled: each read takes the
+ * next batch from SQLite with a keyset query (created_at, id below the last row sent). No
+ * statement stays open between reads, because an open better-sqlite3 iterator would keep every
+ * other request on this connection from writing while a slow client downloads.
+ */
+export function streamReportCsv(db: Db, options: { filters: ReportFilters; scope: ReportScope; headings: Record<ReportCsvColumn, string> }): ReadableStream<Uint8Array> {
+  const lines = reportCsvChunks(db, options)
+  const encoder = new TextEncoder()
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const next = lines.next()
+        if (next.done) controller.close()
+        else controller.enqueue(encoder.encode(next.value))
+      },
+      cancel() {
+        lines.return(undefined)
+      },
+    },
+    // Nothing is read ahead of the client: one batch at a time, when it is asked for.
+    { highWaterMark: 0 },
+  )
+}
+
+/** The CSV text in chunks: the heading line, then one chunk per batch of rows. */
+export function* reportCsvChunks(db: Db, options: { filters: ReportFilters; scope: ReportScope; headings: Record<ReportCsvColumn, string> }): Generator<string, void, undefined> {
+  yield BOM + csvLine(REPORT_CSV_COLUMNS.map((column) => options.headings[column]))
+  const statement = prepareBatch(db, options.filters, options.scope)
+  let cursor = { createdAt: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER }
+  for (;;) {
+    let chunk = ''
+    let count = 0
+    // Read the whole batch before yielding, so the iterator is closed while the client reads.
+    for (const row of statement.iterate(cursor.createdAt, cursor.createdAt, cursor.id, CSV_BATCH_ROWS) as IterableIterator<ExportRow>) {
+      const [id, ticket, createdAt, status, verdict, category, unit, officer, claimedOfficer, location, note] = row
+      chunk += csvLine([ticket, formatWib(createdAt), status, verdict, category, unit, officer, officer === null ? claimedOfficer : null, location, note])
+      cursor = { createdAt, id }
+      count++
+    }
+    if (count > 0) yield chunk
+    if (count < CSV_BATCH_ROWS) return
+  }
+}
+
+function prepareBatch(db: Db, filters: ReportFilters, scope: ReportScope) {
+  const query = new SQLiteSyncDialect().sqlToQuery(sql`
+    select ${reports.id}, ${reports.ticket}, ${reports.createdAt}, ${reports.status}, ${reports.verdict}, ${reports.category},
+      coalesce((select ${officers.unitCode} from ${officers} where ${officers.employeeNo} = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL}),
+      ${reports.officerEmployeeNo}, ${reports.unverifiedClaims} ->> '$.sub', ${reports.location}, ${reports.note}
+    from ${reports}
+    where ${reportFilterSql(filters, scope)}
+  `)
+  // The keyset condition and the limit come last, bound per batch.
+  const statement = db.$client
+    .prepare(`${query.sql} and "reports"."created_at" <= ? and ("reports"."created_at" < ? or "reports"."id" < ?) order by "reports"."created_at" desc, "reports"."id" desc limit ?`)
+    .raw(true)
+  return { iterate: (...cursor: number[]) => statement.iterate(...(query.params as unknown[]), ...cursor) }
+}
+
+function formatWib(at: number): string {
+  return new Date(at + WIB_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ')
+}

@@ -1,0 +1,87 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers.ts'
+import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
+import { launchChromium, screenshot, watchCspViolations } from '../support/browser.ts'
+import { forgedToken } from '../support/reports.ts'
+import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+
+let server: RunningServer
+let browser: Browser
+let dir: ReturnType<typeof tempDir>
+const PASSWORD = 'statistik-yang-panjang-sekali'
+
+async function seedReport(body: Record<string, string>): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  expect(res.status).toBe(201)
+  return ((await res.json()) as { ticket: string }).ticket
+}
+
+beforeAll(async () => {
+  dir = tempDir('admin-insights')
+  server = await startServer(dir.path)
+  const user = await runCli(['user', 'add', '--username', 'analis', '--role', 'admin', '--json'], server.env, `${PASSWORD}\n`)
+  expect(user.code, user.stderr).toBe(0)
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  dir?.remove()
+})
+
+describe('campaigns and statistics in a real browser', () => {
+  it('render without JavaScript, pass axe, break no CSP rule, and merge and split by plain forms', async () => {
+    const first = await seedReport({ token: forgedToken({ sub: 'PLN-556677', jti: 'x1', unt: 'ULP-CKN' }), category: 'money', location: 'Kel. Cikini' })
+    await seedReport({ token: forgedToken({ sub: 'PLN-556677', jti: 'x2', unt: 'ULP-CKN' }), category: 'otp', location: 'Menteng' })
+    // A lone report, in no campaign yet: a merge pulls it in.
+    const other = await seedReport({ code: 'QQQQ-QQQQ', category: 'apk_link' })
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', javaScriptEnabled: false })
+    const page = await context.newPage()
+    const violations = watchCspViolations(page)
+    await page.goto(`${server.url}/login`)
+    await page.getByLabel('Nama pengguna').fill('analis')
+    await page.getByLabel('Kata sandi').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Masuk' }).click()
+    await page.waitForURL(`${server.url}/admin/reports`)
+
+    await page.getByRole('link', { name: 'Kampanye' }).click()
+    await page.getByRole('link', { name: first }).click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe(`Kampanye ${first}`)
+    await page.getByLabel('Tiket laporan lain').fill(other)
+    await page.getByRole('button', { name: 'Gabungkan' }).click()
+    await expect.poll(() => page.locator('[role="status"]').textContent()).toBe('Kampanye digabungkan.')
+    expect(await page.locator('tbody tr[data-ticket]').count()).toBe(3)
+    await page.getByRole('button', { name: `Keluarkan ${other} dari kampanye ini` }).click()
+    await expect.poll(() => page.locator('[role="status"]').textContent()).toBe('Laporan dikeluarkan dari kampanye.')
+    expect(await page.locator('tbody tr[data-ticket]').count()).toBe(2)
+    await screenshot(page, 'admin-campaign')
+
+    await page.getByRole('link', { name: 'Statistik' }).click()
+    await page.waitForURL(`${server.url}/admin/stats`)
+    expect(await page.locator('svg[role="img"]').count()).toBe(4)
+    await screenshot(page, 'admin-stats')
+    await page.emulateMedia({ media: 'print' })
+    expect(await page.locator('.admin-nav').isVisible()).toBe(false)
+    expect(await page.locator('#chart-reports svg.chart-svg').isVisible()).toBe(true)
+    await page.emulateMedia({ media: 'screen' })
+    expect(violations).toEqual([])
+    await context.close()
+
+    // axe needs script in the page: a second look with JavaScript on.
+    const axeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' })
+    const axePage = await axeContext.newPage()
+    await axePage.goto(`${server.url}/login`)
+    await axePage.getByLabel('Nama pengguna').fill('analis')
+    await axePage.getByLabel('Kata sandi').fill(PASSWORD)
+    await axePage.getByRole('button', { name: 'Masuk' }).click()
+    await axePage.waitForURL(`${server.url}/admin/reports`)
+    for (const path of ['/admin/campaigns', `/admin/campaigns/${first}`, '/admin/stats']) {
+      await axePage.goto(`${server.url}${path}`)
+      await expectNoSeriousAxeViolations(axePage, path)
+    }
+    await axeContext.close()
+  })
+})

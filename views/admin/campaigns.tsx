@@ -1,0 +1,182 @@
+import type { DailyChartView } from '../../src/admin/charts.ts'
+import { DailyChart } from './charts.tsx'
+import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
+import { PagerNav, type Pager } from './officers.tsx'
+
+export interface CampaignRowView {
+  anchor: string
+  href: string
+  size: number
+  firstSeen: string
+  lastSeen: string
+  waiting: number
+  reasons: string[]
+}
+
+export interface CampaignListView {
+  lead: string
+  rows: CampaignRowView[]
+  pager: Pager
+  notice: string | null
+}
+
+export function CampaignListPage({ frame, view }: { frame: AdminFrame; view: CampaignListView }) {
+  const c = frame.t.adminInsights.campaigns
+  return (
+    <AdminLayout {...frame} title={c.title} current="campaigns">
+      <h1>{c.title}</h1>
+      <p class="hint">{view.lead}</p>
+      <Flash notice={view.notice} />
+      {view.rows.length === 0 ? (
+        <p class="card">{c.none}</p>
+      ) : (
+        <div class="table-scroll" tabindex={0}>
+<table class="data">
+          <thead>
+            <tr>
+              <th scope="col">{c.campaign}</th>
+              <th scope="col">{c.reports}</th>
+              <th scope="col">{c.waiting}</th>
+              <th scope="col">{c.firstSeen}</th>
+              <th scope="col">{c.lastSeen}</th>
+              <th scope="col">{c.reasons}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.rows.map((row) => (
+              <tr data-campaign={row.anchor}>
+                <td>
+                  <a href={row.href}>{row.anchor}</a>
+                </td>
+                <td class="number">{row.size}</td>
+                <td class="number">{row.waiting}</td>
+                <td>{row.firstSeen}</td>
+                <td>{row.lastSeen}</td>
+                <td>
+                  <ul class="plain">
+                    {row.reasons.map((reason) => (
+                      <li>{reason}</li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+</div>
+      )}
+      <PagerNav frame={frame} pager={view.pager} />
+    </AdminLayout>
+  )
+}
+
+export interface CampaignReportView {
+  ticket: string
+  href: string
+  created: string
+  status: string
+  statusLabel: string
+  verdictLabel: string
+  categoryLabel: string
+  location: string
+  officer: string
+  officerClaimed: boolean
+  splitLabel: string
+}
+
+export interface CampaignDetailView {
+  anchor: string
+  title: string
+  reasons: string[]
+  reports: CampaignReportView[]
+  hiddenNote: string | null
+  chart: DailyChartView
+  mergeAction: string
+  splitAction: string
+  notice: string | null
+  error: string | null
+}
+
+export function CampaignPage({ frame, view }: { frame: AdminFrame; view: CampaignDetailView }) {
+  const c = frame.t.adminInsights.campaigns
+  const r = frame.t.adminReports
+  return (
+    <AdminLayout {...frame} title={view.title} current="campaigns">
+      <h1 data-campaign={view.anchor}>{view.title}</h1>
+      <Flash notice={view.notice} error={view.error} />
+      <section aria-labelledby="reasons-title">
+        <h2 id="reasons-title">{c.reasons}</h2>
+        <ul>
+          {view.reasons.map((reason) => (
+            <li>{reason}</li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="reports-title">
+        <h2 id="reports-title">{c.reports}</h2>
+        {view.hiddenNote && <p class="hint">{view.hiddenNote}</p>}
+        <p class="hint">{c.splitHint}</p>
+        <div class="table-scroll" tabindex={0}>
+<table class="data">
+          <thead>
+            <tr>
+              <th scope="col">{r.ticket}</th>
+              <th scope="col">{r.created}</th>
+              <th scope="col">{r.status}</th>
+              <th scope="col">{r.verdict}</th>
+              <th scope="col">{r.category}</th>
+              <th scope="col">{r.location}</th>
+              <th scope="col">{c.officer}</th>
+              <th scope="col">
+                <span class="visually-hidden">{c.split}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.reports.map((report) => (
+              <tr data-ticket={report.ticket}>
+                <td>
+                  <a href={report.href}>{report.ticket}</a>
+                </td>
+                <td>{report.created}</td>
+                <td data-status={report.status}>{report.statusLabel}</td>
+                <td>{report.verdictLabel}</td>
+                <td>{report.categoryLabel}</td>
+                <td class="user-text">{report.location}</td>
+                <td>
+                  {report.officer}
+                  {report.officerClaimed && <span class="hint"> ({c.claimed})</span>}
+                </td>
+                <td>
+                  <form method="post" action={view.splitAction} class="inline-form">
+                    <input type="hidden" name="_csrf" value={frame.csrfToken} />
+                    <input type="hidden" name="report" value={report.ticket} />
+                    <button type="submit" class="link-button" aria-label={report.splitLabel}>
+                      {c.split}
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+</div>
+      </section>
+      <section aria-labelledby="daily-title">
+        <h2 id="daily-title">{c.daily}</h2>
+        <DailyChart chart={view.chart} noData={frame.t.adminInsights.stats.noData} />
+      </section>
+      <section aria-labelledby="merge-title" class="no-print">
+        <h2 id="merge-title">{c.merge}</h2>
+        <form method="post" action={view.mergeAction} class="card stack">
+          <input type="hidden" name="_csrf" value={frame.csrfToken} />
+          <label for="other">{c.mergeLabel}</label>
+          <input id="other" name="other" required maxlength={20} autocomplete="off" />
+          <button type="submit" class="button secondary">
+            {c.mergeButton}
+          </button>
+        </form>
+      </section>
+    </AdminLayout>
+  )
+}
