@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { messagesFor, type Lang } from '../../src/i18n/index.ts'
 import { tempDir } from '../helpers.ts'
 import { decodeQr, launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { runCli, startServer, type RunningServer } from '../support/processes.ts'
@@ -8,14 +9,20 @@ let server: RunningServer
 let browser: Browser
 let dir: ReturnType<typeof tempDir>
 const PASSWORD = 'petugas-lapangan-2026-aman'
+const OFFICERS: Record<Lang, { employeeNo: string; username: string; name: string; customer: string }> = {
+  id: { employeeNo: 'BRW-0001', username: 'wahyu', name: 'Wahyu Pratama', customer: '532100098765' },
+  en: { employeeNo: 'BRW-0002', username: 'ratna', name: 'Ratna Sari', customer: '532100098766' },
+}
 
 beforeAll(async () => {
   dir = tempDir('officer-flow')
   server = await startServer(dir.path)
-  const officer = await runCli(['officer', 'add', '--employee-no', 'BRW-0001', '--name', 'Wahyu Pratama', '--unit', 'ULP-CKN', '--json'], server.env)
-  expect(officer.code, officer.stderr).toBe(0)
-  const user = await runCli(['user', 'add', '--username', 'wahyu', '--role', 'officer', '--officer', 'BRW-0001', '--json'], server.env, `${PASSWORD}\n`)
-  expect(user.code, user.stderr).toBe(0)
+  for (const officer of Object.values(OFFICERS)) {
+    const added = await runCli(['officer', 'add', '--employee-no', officer.employeeNo, '--name', officer.name, '--unit', 'ULP-CKN', '--json'], server.env)
+    expect(added.code, added.stderr).toBe(0)
+    const user = await runCli(['user', 'add', '--username', officer.username, '--role', 'officer', '--officer', officer.employeeNo, '--json'], server.env, `${PASSWORD}\n`)
+    expect(user.code, user.stderr).toBe(0)
+  }
   browser = await launchChromium()
 })
 
@@ -25,51 +32,60 @@ afterAll(async () => {
   dir?.remove()
 })
 
-describe('an officer at a 360 px phone', () => {
-  it('logs in, issues a pass, shows a live QR that a real decoder reads into a green page, is told when offline, and cancels it to red', async () => {
-    const context = await phoneContext(browser)
+describe.each(['id', 'en'] as const)('an officer at a 360 px phone, in %s', (lang) => {
+  const t = messagesFor(lang)
+  const officer = OFFICERS[lang]
+
+  it('logs in, issues a pass, shows a live QR that refreshes and that a real decoder reads into a green page, is told when offline, and cancels it to red', async () => {
+    const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-GB' })
     const page = await context.newPage()
+    // A controllable clock lets the test see the minute-by-minute refresh without waiting a minute.
+    await page.clock.install()
     const violations = watchCspViolations(page)
 
-    await page.goto(`${server.url}/login`)
-    await page.getByLabel('Nama pengguna').fill('wahyu')
-    await page.getByLabel('Kata sandi').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Masuk' }).click()
+    await page.goto(`${server.url}/login?lang=${lang}`)
+    await page.getByLabel(t.login.username).fill(officer.username)
+    await page.getByLabel(t.login.password).fill(PASSWORD)
+    await page.getByRole('button', { name: t.login.submit }).click()
     await page.waitForURL(`${server.url}/officer`)
-    await screenshot(page, 'officer-1-home')
+    await screenshot(page, `officer-${lang}-1-home`)
 
-    await page.getByRole('link', { name: 'Buat kartu kunjungan' }).click()
-    await page.getByLabel(/ID pelanggan/).fill('532100098765')
-    await page.getByLabel('Tujuan kunjungan').selectOption('GANTI_METER')
-    await screenshot(page, 'officer-2-form')
-    await page.getByRole('button', { name: 'Buat dan tampilkan QR' }).click()
+    await page.getByRole('link', { name: t.portal.newPass }).first().click()
+    await page.getByLabel(t.portal.form.customer).fill(officer.customer)
+    await page.getByLabel(t.portal.form.purpose).selectOption('GANTI_METER')
+    await screenshot(page, `officer-${lang}-2-form`)
+    await page.getByRole('button', { name: t.portal.form.submit }).click()
     await page.waitForURL(/\/officer\/passes\/[^/]+\/live$/)
-    await screenshot(page, 'officer-3-live-qr')
+    await screenshot(page, `officer-${lang}-3-live-qr`)
+
+    const refresh = page.waitForResponse((response) => /\/officer\/passes\/[^/]+\/qr$/.test(new URL(response.url()).pathname) && response.status() === 200)
+    await page.clock.fastForward(61_000)
+    await refresh
+    await expect.poll(() => page.locator('#live-qr .qr svg').count()).toBe(1)
 
     await expect.poll(() => page.locator('#offline-notice').isVisible()).toBe(false)
     await context.setOffline(true)
     await expect.poll(() => page.locator('#offline-notice').isVisible()).toBe(true)
-    await screenshot(page, 'officer-4-offline')
+    await screenshot(page, `officer-${lang}-4-offline`)
     await context.setOffline(false)
     await expect.poll(() => page.locator('#offline-notice').isVisible()).toBe(false)
 
-    const qrPng = await page.locator('#live-qr .qr').screenshot()
-    const decoded = decodeQr(qrPng)
+    const decoded = decodeQr(await page.locator('#live-qr .qr').screenshot())
     expect(decoded).toMatch(new RegExp(`^${server.url}/v/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`))
 
     const household = await (await phoneContext(browser)).newPage()
-    await household.goto(decoded!)
+    await household.goto(`${decoded!}?lang=${lang}`)
     await expect.poll(() => household.locator('main').getAttribute('data-verdict')).toBe('valid')
-    await expect.poll(() => household.getByText('Wahyu Pratama').first().isVisible()).toBe(true)
-    await screenshot(household, 'household-green-from-live-qr')
+    await expect.poll(() => household.getByText(officer.name).first().isVisible()).toBe(true)
+    await screenshot(household, `household-${lang}-green-from-live-qr`)
 
     await page.goto(`${server.url}/officer/passes`)
-    await page.getByRole('button', { name: 'Batalkan' }).first().click()
+    await page.getByRole('button', { name: t.portal.cancel }).first().click()
     await page.waitForURL(/cancelled=1/)
     await household.reload()
     expect(await household.locator('main').getAttribute('data-verdict')).toBe('revoked')
-    await screenshot(household, 'household-red-after-cancel')
+    await screenshot(household, `household-${lang}-red-after-cancel`)
     expect(violations).toEqual([])
     await context.close()
-  })
+  }, 120_000)
 })
