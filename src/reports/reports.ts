@@ -8,7 +8,7 @@ import { decryptSecret, encryptSecret, keyedHash, sha256 } from '../credentials/
 import { generateShortCode, normalizeShortCode } from '../credentials/short-code.ts'
 import { findOfficer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
-import { networkOf, type UnverifiedClaims, type VerificationResult } from '../verification/verify.ts'
+import { decodeUnverifiedClaims, networkOf, type UnverifiedClaims, type VerificationResult } from '../verification/verify.ts'
 import { hasDetails, type ReportDetails } from './details.ts'
 
 export type Report = typeof reports.$inferSelect
@@ -156,7 +156,8 @@ function writeReport(services: Services, input: NewReport, now: number): FiledRe
     verdict: verification === null ? null : verification === 'unavailable' ? 'unavailable' : verification.verdict,
     credentialId: valid ? verification.credentialId : null,
     officerEmployeeNo: valid ? (verification.officer?.employeeNo ?? null) : null,
-    unverifiedClaims: verification && verification !== 'unavailable' && verification.unverifiedClaims ? JSON.stringify(verification.unverifiedClaims) : null,
+    // Decoded only here, after the verdict, and only for reports: page views never pay for it.
+    unverifiedClaims: claimsOf(input.subject),
     ...input.details,
     createdAt: now,
     updatedAt: now,
@@ -369,4 +370,9 @@ function statementsFor(db: Db): ReportStatements {
     preparedStatements.set(db, statements)
   }
   return statements
+}
+
+function claimsOf(subject: ReportSubject | null): string | null {
+  const claims = subject?.kind === 'token' ? decodeUnverifiedClaims(subject.value) : null
+  return claims ? JSON.stringify(claims) : null
 }

@@ -55,13 +55,8 @@ export interface VerificationResult {
   officer: OfficerFacts | null
   credential: CredentialFacts | null
   warnings: Warning[]
-  /** Claims of a token whose signature checked out but which is not valid; for reports only, never displayed as true. */
+  /** The pass or badge the token or code names, when the check got that far (kept with the scan). */
   credentialId: string | null
-  /**
-   * The token's claims as written, decoded only after verification and NOT trusted: a scam
-   * report keeps them, labelled unverified, for investigation. Never shown as fact.
-   */
-  unverifiedClaims: UnverifiedClaims | null
 }
 
 export type UnverifiedClaims = Record<string, string | number>
@@ -112,7 +107,6 @@ export class Verifier {
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
     const now = this.services.clock.now()
     const result = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
-    if ('token' in input) result.unverifiedClaims = decodeUnverifiedClaims(input.token)
     this.#recordScan(input, result, context, now)
     return result
   }
@@ -192,7 +186,7 @@ export class Verifier {
     if (now > facts.windowEnd + grace) return rejected('expired', facts.id)
     const warnings: Warning[] = []
     if (now < facts.windowStart || now > facts.windowEnd) warnings.push('outside_window')
-    return { verdict: 'valid', kind: facts.kind, officer: officerFacts(row), credential: facts, warnings, credentialId: facts.id, unverifiedClaims: null }
+    return { verdict: 'valid', kind: facts.kind, officer: officerFacts(row), credential: facts, warnings, credentialId: facts.id }
   }
 
   async #verificationKey(kid: string) {
@@ -261,7 +255,7 @@ function prepareStateQueries({ db }: Services) {
 type StateRow = NonNullable<ReturnType<ReturnType<typeof prepareStateQueries>['byId']['get']>>
 
 function rejected(verdict: Verdict, credentialId: string | null = null): VerificationResult {
-  return { verdict, kind: null, officer: null, credential: null, warnings: [], credentialId, unverifiedClaims: null }
+  return { verdict, kind: null, officer: null, credential: null, warnings: [], credentialId }
 }
 
 const CLAIMS_KEPT = ['iss', 'aud', 'sub', 'jti', 'iat', 'nbf', 'exp', 'pur', 'ktp', 'cst', 'wo', 'unt'] as const
@@ -271,7 +265,7 @@ const MAX_CLAIM_LENGTH = 120
  * The payload segment of a token, decoded without trusting it: size-capped, parsed in a try,
  * and cut down to the known claims with short scalar values.
  */
-function decodeUnverifiedClaims(token: string): UnverifiedClaims | null {
+export function decodeUnverifiedClaims(token: string): UnverifiedClaims | null {
   if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return null
   let payload: unknown
   try {
