@@ -1,5 +1,6 @@
 import type { DailyChartView } from '../../src/admin/charts.ts'
 import { DailyChart } from './charts.tsx'
+import { DataTable } from './table.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { PagerNav, type Pager } from './officers.tsx'
 
@@ -30,19 +31,7 @@ export function CampaignListPage({ frame, view }: { frame: AdminFrame; view: Cam
       {view.rows.length === 0 ? (
         <p class="card">{c.none}</p>
       ) : (
-        <div class="table-scroll" tabindex={0}>
-<table class="data">
-          <thead>
-            <tr>
-              <th scope="col">{c.campaign}</th>
-              <th scope="col">{c.reports}</th>
-              <th scope="col">{c.waiting}</th>
-              <th scope="col">{c.firstSeen}</th>
-              <th scope="col">{c.lastSeen}</th>
-              <th scope="col">{c.reasons}</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label={c.title} headers={[c.campaign, c.reports, c.waiting, c.firstSeen, c.lastSeen, c.reasons]}>
             {view.rows.map((row) => (
               <tr data-campaign={row.anchor}>
                 <td>
@@ -61,9 +50,7 @@ export function CampaignListPage({ frame, view }: { frame: AdminFrame; view: Cam
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-</div>
+        </DataTable>
       )}
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
@@ -116,23 +103,7 @@ export function CampaignPage({ frame, view }: { frame: AdminFrame; view: Campaig
         <h2 id="reports-title">{c.reports}</h2>
         {view.hiddenNote && <p class="hint">{view.hiddenNote}</p>}
         <p class="hint">{c.splitHint}</p>
-        <div class="table-scroll" tabindex={0}>
-<table class="data">
-          <thead>
-            <tr>
-              <th scope="col">{r.ticket}</th>
-              <th scope="col">{r.created}</th>
-              <th scope="col">{r.status}</th>
-              <th scope="col">{r.verdict}</th>
-              <th scope="col">{r.category}</th>
-              <th scope="col">{r.location}</th>
-              <th scope="col">{c.officer}</th>
-              <th scope="col">
-                <span class="visually-hidden">{c.split}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label={c.reports} headers={[r.ticket, r.created, r.status, r.verdict, r.category, r.location, c.officer, { hidden: c.split }]}>
             {view.reports.map((report) => (
               <tr data-ticket={report.ticket}>
                 <td>
@@ -158,9 +129,7 @@ export function CampaignPage({ frame, view }: { frame: AdminFrame; view: Campaig
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-</div>
+        </DataTable>
       </section>
       <section aria-labelledby="daily-title">
         <h2 id="daily-title">{c.daily}</h2>

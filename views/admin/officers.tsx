@@ -1,3 +1,4 @@
+import { DataTable } from './table.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 
 export interface OfficerRowView {
@@ -75,20 +76,7 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
       {view.rows.length === 0 ? (
         <p class="card">{t.admin.none}</p>
       ) : (
-        <div class="table-scroll" tabindex={0}>
-<table class="data">
-          <thead>
-            <tr>
-              <th scope="col">{o.employeeNo}</th>
-              <th scope="col">{o.name}</th>
-              <th scope="col">{o.roleTitle}</th>
-              <th scope="col">{o.employer}</th>
-              <th scope="col">{o.unit}</th>
-              <th scope="col">{o.status}</th>
-              <th scope="col">{o.livePasses}</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label={o.title} headers={[o.employeeNo, o.name, o.roleTitle, o.employer, o.unit, o.status, o.livePasses]}>
             {view.rows.map((row) => (
               <tr data-employee-no={row.employeeNo} data-status={row.status}>
                 <td>
@@ -104,9 +92,7 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
                 <td class="number">{row.livePasses}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-</div>
+        </DataTable>
       )}
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
@@ -285,18 +271,7 @@ export function ImportPage({ frame, view }: { frame: AdminFrame; view: ImportVie
         </button>
       </form>
       {view.rows.length > 0 && (
-        <div class="table-scroll" tabindex={0}>
-<table class="data" aria-label={o.preview}>
-          <thead>
-            <tr>
-              <th scope="col">{o.importRow}</th>
-              <th scope="col">{o.employeeNo}</th>
-              <th scope="col">{o.name}</th>
-              <th scope="col">{o.unit}</th>
-              <th scope="col">{o.status}</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label={o.preview} headers={[o.importRow, o.employeeNo, o.name, o.unit, o.status]}>
             {view.rows.map((row) => (
               <tr data-line={row.line} data-ok={String(row.problems.length === 0)}>
                 <td class="number">{row.line}</td>
@@ -306,9 +281,7 @@ export function ImportPage({ frame, view }: { frame: AdminFrame; view: ImportVie
                 <td>{row.problems.length === 0 ? o.importRowOk : <span class="error">{row.problems.join(' ')}</span>}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-</div>
+        </DataTable>
       )}
       {view.canConfirm && view.csv !== null && (
         <form method="post" action="/admin/officers/import/confirm" class="card">

@@ -1,3 +1,4 @@
+import { DataTable } from './table.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { PagerNav, type Pager } from './officers.tsx'
 
@@ -73,21 +74,7 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
       {view.rows.length === 0 ? (
         <p class="card">{frame.t.admin.none}</p>
       ) : (
-        <div class="table-scroll" tabindex={0}>
-<table class="data">
-          <thead>
-            <tr>
-              <th scope="col">{r.ticket}</th>
-              <th scope="col">{r.created}</th>
-              <th scope="col">{r.status}</th>
-              <th scope="col">{r.verdict}</th>
-              <th scope="col">{r.category}</th>
-              <th scope="col">{r.unit}</th>
-              <th scope="col">{r.location}</th>
-              <th scope="col">{r.note}</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label={r.queueTitle} headers={[r.ticket, r.created, r.status, r.verdict, r.category, r.unit, r.location, r.note]}>
             {view.rows.map((row) => (
               <tr data-ticket={row.ticket} data-status={row.status}>
                 <td>
@@ -102,9 +89,7 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
                 <td class="details">{row.note}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-</div>
+        </DataTable>
       )}
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
@@ -195,17 +180,7 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
             </dl>
           )}
           <h2>{r.delivery}</h2>
-          <div class="table-scroll" tabindex={0}>
-<table class="data">
-            <thead>
-              <tr>
-                <th scope="col">{r.deliveryEvent}</th>
-                <th scope="col">{r.deliveryState}</th>
-                <th scope="col">{r.deliveryAttempts}</th>
-                <th scope="col">{r.deliveryError}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable label={r.delivery} headers={[r.deliveryEvent, r.deliveryState, r.deliveryAttempts, r.deliveryError]}>
               {view.deliveries.map((delivery) => (
                 <tr data-delivery-state={delivery.state}>
                   <td>{delivery.event}</td>
@@ -214,9 +189,7 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
                   <td>{delivery.lastError}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-</div>
+          </DataTable>
         </section>
         <section>
           <h2>{r.changeStatus}</h2>

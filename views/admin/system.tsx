@@ -1,3 +1,4 @@
+import { DataTable } from './table.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { PagerNav, type Pager } from './officers.tsx'
 
@@ -24,21 +25,7 @@ export function KeysPage({ frame, keys, notice, error }: { frame: AdminFrame; ke
           {k.rotate}
         </button>
       </form>
-      <div class="table-scroll" tabindex={0}>
-<table class="data">
-        <thead>
-          <tr>
-            <th scope="col">{k.kid}</th>
-            <th scope="col">{k.state}</th>
-            <th scope="col">{k.created}</th>
-            <th scope="col">{k.changed}</th>
-            <th scope="col">{k.live}</th>
-            <th scope="col">
-              <span class="visually-hidden">{frame.t.admin.confirm}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable label={k.title} headers={[k.kid, k.state, k.created, k.changed, k.live, { hidden: frame.t.admin.confirm }]}>
           {keys.map((key) => (
             <tr data-kid={key.kid} data-state={key.state}>
               <td>
@@ -58,9 +45,7 @@ export function KeysPage({ frame, keys, notice, error }: { frame: AdminFrame; ke
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-</div>
+      </DataTable>
     </AdminLayout>
   )
 }
@@ -118,22 +103,7 @@ export function UsersPage({ frame, view }: { frame: AdminFrame; view: UsersView 
     <AdminLayout {...frame} title={u.title} current="users">
       <h1>{u.title}</h1>
       <Flash notice={view.notice} error={view.error} />
-      <div class="table-scroll" tabindex={0}>
-<table class="data">
-        <thead>
-          <tr>
-            <th scope="col">{u.username}</th>
-            <th scope="col">{u.role}</th>
-            <th scope="col">{u.officer}</th>
-            <th scope="col">{u.status}</th>
-            <th scope="col">{u.changeRole}</th>
-            <th scope="col">{u.resetPassword}</th>
-            <th scope="col">
-              <span class="visually-hidden">{u.status}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable label={u.title} headers={[u.username, u.role, u.officer, u.status, u.changeRole, u.resetPassword, { hidden: u.status }]}>
           {view.users.map((user) => (
             <tr data-username={user.username} data-disabled={String(user.disabled)}>
               <td>{user.username}</td>
@@ -184,9 +154,7 @@ export function UsersPage({ frame, view }: { frame: AdminFrame; view: UsersView 
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-</div>
+      </DataTable>
       <h2>{u.add}</h2>
       <form method="post" action="/admin/users" class="card stack narrow">
         <input type="hidden" name="_csrf" value={frame.csrfToken} />
@@ -250,19 +218,7 @@ export function AuditPage({ frame, view }: { frame: AdminFrame; view: AuditView 
           {frame.t.admin.filter}
         </button>
       </form>
-      <div class="table-scroll" tabindex={0}>
-<table class="data">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">{a.at}</th>
-            <th scope="col">{a.actor}</th>
-            <th scope="col">{a.action}</th>
-            <th scope="col">{a.subject}</th>
-            <th scope="col">{a.details}</th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable label={a.title} headers={['#', a.at, a.actor, a.action, a.subject, a.details]}>
           {view.rows.map((row) => (
             <tr data-audit-id={row.id}>
               <td class="number">{row.id}</td>
@@ -275,9 +231,7 @@ export function AuditPage({ frame, view }: { frame: AdminFrame; view: AuditView 
               <td class="details">{row.details}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-</div>
+      </DataTable>
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
   )
