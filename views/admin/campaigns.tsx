@@ -1,6 +1,6 @@
 import type { DailyChartView } from '../../src/admin/charts.ts'
 import { DailyChart } from './charts.tsx'
-import { DataTable } from './table.tsx'
+import { DataTable } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { PagerNav, type Pager } from './officers.tsx'
 

@@ -1,4 +1,4 @@
-import { DataTable } from './table.tsx'
+import { DataTable, FilterSelect } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 
 export interface OfficerRowView {
@@ -50,25 +50,17 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
       <form method="get" action="/admin/officers" class="filters">
         <label for="q">{o.searchLabel}</label>
         <input id="q" name="q" value={view.query} maxlength={80} />
-        <label for="status">{o.status}</label>
-        <select id="status" name="status">
-          <option value="">{o.statusAll}</option>
-          <option value="active" selected={view.status === 'active'}>
-            {o.statusActive}
-          </option>
-          <option value="suspended" selected={view.status === 'suspended'}>
-            {o.statusSuspended}
-          </option>
-        </select>
-        <label for="unit">{o.unit}</label>
-        <select id="unit" name="unit">
-          <option value="">{o.unitAll}</option>
-          {view.units.map((unit) => (
-            <option value={unit.code} selected={unit.code === view.unit}>
-              {unit.label}
-            </option>
-          ))}
-        </select>
+        <FilterSelect
+          name="status"
+          label={o.status}
+          options={[
+            { value: 'active', label: o.statusActive },
+            { value: 'suspended', label: o.statusSuspended },
+          ]}
+          value={view.status}
+          allLabel={o.statusAll}
+        />
+        <FilterSelect name="unit" label={o.unit} options={view.units.map((unit) => ({ value: unit.code, label: unit.label }))} value={view.unit} allLabel={o.unitAll} />
         <button type="submit" class="button">
           {t.admin.search}
         </button>

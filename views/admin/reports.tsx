@@ -1,11 +1,6 @@
-import { DataTable } from './table.tsx'
+import { DataTable, FilterSelect, type Option } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { PagerNav, type Pager } from './officers.tsx'
-
-export interface Option {
-  value: string
-  label: string
-}
 
 export interface ReportRowView {
   ticket: string
@@ -34,34 +29,21 @@ export interface ReportQueueView {
 
 export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: ReportQueueView }) {
   const r = frame.t.adminReports
-  const select = (name: keyof ReportQueueView['filters'], label: string, options: Option[], allLabel: string | null) => (
-    <>
-      <label for={`f-${name}`}>{label}</label>
-      <select id={`f-${name}`} name={name}>
-        {allLabel !== null && <option value="">{allLabel}</option>}
-        {options.map((option) => (
-          <option value={option.value} selected={option.value === view.filters[name]}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </>
-  )
   return (
     <AdminLayout {...frame} title={r.queueTitle} current="reports">
       <h1>{r.queueTitle}</h1>
       <form method="get" action="/admin/reports" class="filters">
-        {select('status', r.status, view.statuses, r.all)}
-        {select('verdict', r.verdict, view.verdicts, r.all)}
-        {select('category', r.category, view.categories, r.all)}
-        {select('unit', r.unit, view.units, r.all)}
+        <FilterSelect name="status" label={r.status} options={view.statuses} value={view.filters.status} allLabel={r.all} />
+        <FilterSelect name="verdict" label={r.verdict} options={view.verdicts} value={view.filters.verdict} allLabel={r.all} />
+        <FilterSelect name="category" label={r.category} options={view.categories} value={view.filters.category} allLabel={r.all} />
+        <FilterSelect name="unit" label={r.unit} options={view.units} value={view.filters.unit} allLabel={r.all} />
         <label for="f-from">{r.from}</label>
         <input id="f-from" name="from" type="date" value={view.filters.from} />
         <label for="f-to">{r.to}</label>
         <input id="f-to" name="to" type="date" value={view.filters.to} />
         <label for="f-q">{r.search}</label>
         <input id="f-q" name="q" value={view.filters.q} maxlength={80} />
-        {select('sort', r.sort, view.sorts, null)}
+        <FilterSelect name="sort" label={r.sort} options={view.sorts} value={view.filters.sort} />
         <button type="submit" class="button">
           {frame.t.admin.filter}
         </button>

@@ -1,4 +1,4 @@
-import { DataTable } from './table.tsx'
+import { DataTable } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { PagerNav, type Pager } from './officers.tsx'
 

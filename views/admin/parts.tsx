@@ -23,3 +23,26 @@ export function DataTable({ label, headers, children }: { label: string; headers
     </div>
   )
 }
+
+export interface Option {
+  value: string
+  label: string
+}
+
+/** A labelled filter dropdown; `allLabel` adds the "any" choice (an empty value). */
+export function FilterSelect(props: { name: string; label: string; options: Option[]; value: string; allLabel?: string | null }) {
+  const id = `f-${props.name}`
+  return (
+    <>
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name}>
+        {props.allLabel != null && <option value="">{props.allLabel}</option>}
+        {props.options.map((option) => (
+          <option value={option.value} selected={option.value === props.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </>
+  )
+}
