@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
+import { officers } from '../../db/schema.ts'
 import type { Db } from '../../db/client.ts'
 import type { AuthContext } from '../auth/sessions.ts'
 
@@ -32,7 +33,10 @@ export function officerIdsInScope(db: Db, auth: AuthContext): Set<number> | null
   return new Set([auth.officer.id, ...rows.map((row) => row.id)])
 }
 
+/** Whether the user may act for one officer; cheaper than building the whole scope. */
 export function canActForOfficer(db: Db, auth: AuthContext, officerId: number): boolean {
-  const scope = officerIdsInScope(db, auth)
-  return scope === null || scope.has(officerId)
+  if (auth.user.role === 'admin' || auth.officer?.id === officerId) return true
+  if (auth.user.role !== 'supervisor') return false
+  const officer = db.select({ unitCode: officers.unitCode }).from(officers).where(eq(officers.id, officerId)).get()
+  return officer?.unitCode != null && (unitCodesInScope(db, auth)?.has(officer.unitCode) ?? false)
 }

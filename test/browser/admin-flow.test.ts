@@ -5,6 +5,7 @@ import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
 import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+import { fileReportOverHttp } from '../support/reports.ts'
 
 let server: RunningServer
 let browser: Browser
@@ -12,11 +13,7 @@ let dir: ReturnType<typeof tempDir>
 const PASSWORD = 'admin-konsol-yang-panjang'
 
 /** Files a report through the JSON API, as a household's phone would. */
-async function seedReport(body: Record<string, string>): Promise<string> {
-  const res = await fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect(res.status).toBe(201)
-  return ((await res.json()) as { ticket: string }).ticket
-}
+const seedReport = (body: Record<string, string>) => fileReportOverHttp(server.url, body)
 
 beforeAll(async () => {
   dir = tempDir('admin-flow')

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
 import { launchChromium, screenshot, watchCspViolations } from '../support/browser.ts'
-import { forgedToken } from '../support/reports.ts'
+import { fileReportOverHttp, forgedToken } from '../support/reports.ts'
 import { runCli, startServer, type RunningServer } from '../support/processes.ts'
 
 let server: RunningServer
@@ -11,11 +11,8 @@ let browser: Browser
 let dir: ReturnType<typeof tempDir>
 const PASSWORD = 'statistik-yang-panjang-sekali'
 
-async function seedReport(body: Record<string, string>): Promise<string> {
-  const res = await fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect(res.status).toBe(201)
-  return ((await res.json()) as { ticket: string }).ticket
-}
+/** Files a report through the JSON API, as a household's phone would. */
+const seedReport = (body: Record<string, string>) => fileReportOverHttp(server.url, body)
 
 beforeAll(async () => {
   dir = tempDir('admin-insights')

@@ -57,3 +57,10 @@ export async function fileReport(app: TestApp, body: Record<string, string>): Pr
   if (res.status !== 201) throw new Error(`POST /api/v1/reports answered ${res.status}: ${await res.text()}`)
   return ((await res.json()) as { ticket: string }).ticket
 }
+
+/** Files a report through the JSON API of a running server, as a household's phone would; returns the ticket. */
+export async function fileReportOverHttp(baseUrl: string, body: Record<string, string>): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (res.status !== 201) throw new Error(`POST /api/v1/reports answered ${res.status}: ${await res.text()}`)
+  return ((await res.json()) as { ticket: string }).ticket
+}
