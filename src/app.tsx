@@ -1,9 +1,9 @@
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
-import { compress } from 'hono/compress'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import type { Clock, Config } from './config.ts'
+import { compressText } from './http/compress.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
 import { isMalformedFormBody, renderError } from './http/errors.tsx'
@@ -35,8 +35,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   const app = new Hono<AppEnv>()
 
   app.use('*', requestId)
-  // Households pay for every byte on weak mobile data; responses under 1 KB are left as they are.
-  app.use('*', compress())
+  app.use('*', compressText())
   app.use('*', securityHeaders({ production: deps.config.production }))
   app.use('*', async (c, next) => {
     c.set('services', services)
