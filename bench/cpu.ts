@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 
 /** Linux reports process times in clock ticks; 100 per second on every common kernel. */
@@ -7,7 +7,7 @@ const CLOCK_TICKS_PER_SECOND = 100
 export interface CpuSpent<T> {
   result: T
   wallSeconds: number
-  /** CPU seconds of the server process (all threads), or null where /proc is not available. */
+  /** CPU seconds of the server (all threads of its process and of its worker processes), or null where /proc is not available. */
   serverCpuSeconds: number | null
   /** CPU seconds of this bench process (the load generator runs here). */
   benchCpuSeconds: number
@@ -53,13 +53,24 @@ function machineBusySeconds(): number | null {
   }
 }
 
+/** CPU seconds of a process and its live children (the server's workers live as long as it does). */
 function processCpuSeconds(pid: number): number | null {
+  const own = processStat(pid)
+  if (!own) return null
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && entry !== String(pid))
+    .map((entry) => processStat(Number(entry)))
+    .filter((stat) => stat?.parentPid === pid)
+  return [own, ...children].reduce((total, stat) => total + (stat?.cpuSeconds ?? 0), 0)
+}
+
+function processStat(pid: number): { parentPid: number; cpuSeconds: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
+    // Fields after the parenthesised command name: ppid is field 4 overall, utime and stime 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     const ticks = Number(fields[11]) + Number(fields[12])
-    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS_PER_SECOND : null
+    return Number.isFinite(ticks) ? { parentPid: Number(fields[1]), cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND } : null
   } catch {
     return null
   }

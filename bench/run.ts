@@ -7,7 +7,7 @@
  * Prints readable tables and, last, one `BENCH {...}` JSON line with every figure. Missed
  * targets are reported, not fatal: the exit code is non-zero only when the bench itself broke.
  */
-import { cpus, loadavg } from 'node:os'
+import { availableParallelism, cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
@@ -317,14 +317,16 @@ function printServerErrors(server: BenchServer): number {
 
 async function main(): Promise<void> {
   const sections = selectSections(process.argv.slice(2))
-  const server = await startServer()
+  // One HTTP worker per core, as the server runs in production.
+  const workers = availableParallelism()
+  const server = await startServer({ workers })
   const stopOnSignal = () => void server.stop().finally(() => process.exit(130))
   process.once('SIGINT', stopOnSignal)
   process.once('SIGTERM', stopOnSignal)
   try {
     const cpuModel = cpus()[0]?.model ?? 'unknown CPU'
     console.log(`Cek Petugas bench · Node ${process.version} · ${cpus().length} × ${cpuModel}`)
-    console.log(`Server ${server.baseUrl} (child process, RATE_LIMIT=off, DATA_DIR ${server.dataDir})`)
+    console.log(`Server ${server.baseUrl} (child process, WORKERS=${workers}, RATE_LIMIT=off, DATA_DIR ${server.dataDir})`)
     const loadBefore = loadavg()[0] ?? 0
     console.log(`Load average (1 min) at start: ${loadBefore.toFixed(2)}${loadBefore > 0.5 ? '  (other work is running: req/s will be noisy, CPU per request less so)' : ''}`)
 
@@ -338,7 +340,7 @@ async function main(): Promise<void> {
     const serverStderrLines = printServerErrors(server)
     printTargets(targets)
 
-    const meta = { node: process.version, cpus: cpus().length, loadAverageAtStart: loadBefore, load: LOAD, bareVerify: BARE_VERIFY, serverStderrLines }
+    const meta = { node: process.version, cpus: cpus().length, workers, loadAverageAtStart: loadBefore, load: LOAD, bareVerify: BARE_VERIFY, serverStderrLines }
     console.log(`BENCH ${JSON.stringify({ meta, ...figures, targets, allPass: targets.every((target) => target.pass) })}`)
   } finally {
     process.off('SIGINT', stopOnSignal)

@@ -32,6 +32,8 @@ const PASS_URL = /\/v\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/
 export interface StartOptions {
   /** Extra node arguments, after tsx is loaded and before the script: e.g. `--expose-gc` and an `--import` of a TypeScript probe. */
   nodeArgs?: string[]
+  /** WORKERS for the server: HTTP worker processes (default 1). */
+  workers?: number
 }
 
 export async function startServer(options: StartOptions = {}): Promise<BenchServer> {
@@ -41,7 +43,7 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
   try {
     const port = await freePort()
     const publicUrl = `http://127.0.0.1:${port}`
-    const env = serverEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT: 'off', PUBLIC_URL: publicUrl })
+    const env = serverEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT: 'off', PUBLIC_URL: publicUrl, WORKERS: String(options.workers ?? 1) })
     child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), 'src/server.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(child)
     exited = onExit(child)

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import type { Clock, Config } from './config.ts'
 import { compressText } from './http/compress.ts'
+import { MemoryCounters, type CounterStore } from './http/counters.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
 import { isMalformedFormBody, renderError } from './http/errors.tsx'
@@ -24,14 +25,17 @@ export interface AppDeps {
   db: Db
   config: Config
   clock: Clock
+  /** Rate limits and recent places; shared by the server's worker processes. In memory if absent. */
+  counters?: CounterStore
 }
 
 /** Builds the whole web app from injected parts; src/server.ts is the only place that listens. */
 export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Services; verifier: Verifier } {
   const services = createServices(deps)
-  const verifier = new Verifier(services)
-  const rateLimits = createRateLimits(deps.config.rateLimit)
-  const loginThrottle = new LoginThrottle(services.secrets.deviceCookieKey, deps.config.rateLimit)
+  const counters = deps.counters ?? new MemoryCounters()
+  const verifier = new Verifier(services, counters)
+  const rateLimits = createRateLimits(deps.config.rateLimit, counters)
+  const loginThrottle = new LoginThrottle(services.secrets.deviceCookieKey, deps.config.rateLimit, counters)
   const app = new Hono<AppEnv>()
 
   app.use('*', requestId)

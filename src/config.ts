@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   channelTimeoutMs: number
   rateLimit: boolean
   demoData: boolean
+  /** Processes serving HTTP (WORKERS); one per core in production, one otherwise. */
+  workers: number
 }
 
 export class ConfigError extends Error {}
@@ -51,7 +54,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     channelTimeoutMs: durationMs(env, 'CHANNEL123_TIMEOUT_MS', 10_000),
     rateLimit: env.RATE_LIMIT !== 'off',
     demoData: !production,
+    workers: workerCount(env.WORKERS, production),
   }
+}
+
+const MAX_WORKERS = 64
+
+function workerCount(raw: string | undefined, production: boolean): number {
+  if (raw === undefined || raw === '') return production ? availableParallelism() : 1
+  const workers = Number(raw)
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new ConfigError(`WORKERS must be a whole number from 1 to ${MAX_WORKERS}, got "${raw}"`)
+  return workers
 }
 
 function durationMs(env: Record<string, string | undefined>, name: string, fallback: number): number {

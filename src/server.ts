@@ -1,45 +1,182 @@
-import { serve } from '@hono/node-server'
+import cluster, { type Worker } from 'node:cluster'
+import { serve, type ServerType } from '@hono/node-server'
 import QRCode from 'qrcode'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { databasePath, openDatabase, type Db } from '../db/client.ts'
 import { createApp } from './app.tsx'
 import { startDeliveryWorker } from './channel/worker.ts'
-import { loadConfig, systemClock } from './config.ts'
+import { loadConfig, systemClock, type Config } from './config.ts'
 import { formatShortCode } from './credentials/short-code.ts'
-import { DEMO_CUSTOMER_ID, DEMO_LOGINS, issueDemoCredentials, seedDemoData } from './demo/seed.ts'
+import { DEMO_CUSTOMER_ID, DEMO_LOGINS, issueDemoCredentials, seedDemoData, type DemoCredentials } from './demo/seed.ts'
+import { countersPath, SqliteCounters } from './http/counters.ts'
+import { createServices, type Services } from './services.ts'
 
+/**
+ * The one file that listens. With WORKERS=1 this process serves HTTP itself; with more, it forks
+ * that many worker processes sharing the port (one per core), and keeps for itself what must run
+ * once: migrations, the first signing key, demo data and the 123 channel's delivery worker.
+ */
 const config = loadConfig()
-const db = openDatabase(databasePath(config.dataDir))
-const { app, services, verifier } = createApp({ db, config, clock: systemClock })
-await services.keys.ensureActiveKey()
-// Scam reports go to the 123 channel through the outbox; without a webhook they wait, undelivered.
-const deliveryWorker = config.webhookUrl ? startDeliveryWorker(services) : null
 
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, async (info) => {
-  console.log(`Cek Petugas is listening on http://${info.address}:${info.port} (public URL ${config.publicUrl})`)
+if (cluster.isPrimary) await runPrimary(config)
+else runWorker(config)
+
+interface Address {
+  address: string
+  port: number
+}
+
+async function runPrimary(config: Config): Promise<void> {
+  const db = openDatabase(databasePath(config.dataDir))
+  const here = config.workers === 1 ? serveHere(config, db) : null
+  const services = here?.services ?? createServices({ db, config, clock: systemClock })
+  await services.keys.ensureActiveKey()
+  const demo = config.demoData ? await prepareDemo(services) : null
+  // Scam reports go to the 123 channel through the outbox; without a webhook they wait, undelivered.
+  const deliveryWorker = config.webhookUrl ? startDeliveryWorker(services) : null
+  const pool = here ? null : forkWorkers(config)
+
+  let stopping = false
+  const shutdown = async (code = 0) => {
+    if (stopping) return
+    stopping = true
+    here?.stop()
+    await pool?.stop()
+    // Requests in flight are abandoned; their rows become due again for the next start or a drain.
+    await deliveryWorker?.stop()
+    db.$client.close()
+    process.exit(code)
+  }
+  process.on('SIGINT', () => shutdown())
+  process.on('SIGTERM', () => shutdown())
+
+  let address: Address
+  try {
+    address = here ? await here.listen() : await pool!.listening
+  } catch (error) {
+    console.error((error as Error).message)
+    return shutdown(1)
+  }
+  await announce(config, address, deliveryWorker !== null, demo)
+}
+
+function runWorker(config: Config): void {
+  const db = openDatabase(databasePath(config.dataDir))
+  const counters = new SqliteCounters(countersPath(config.dataDir))
+  const { app, verifier } = createApp({ db, config, clock: systemClock, counters })
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    server.close()
+    verifier.flushScans()
+    counters.close()
+    db.$client.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  // The primary is gone (stopped, or killed): a worker never serves on its own.
+  process.on('disconnect', stop)
+}
+
+/** WORKERS=1: the app runs in this process; it listens once the demo data exists. */
+function serveHere(config: Config, db: Db) {
+  const counters = new SqliteCounters(countersPath(config.dataDir))
+  const { app, services, verifier } = createApp({ db, config, clock: systemClock, counters })
+  let server: ServerType | null = null
+  return {
+    services,
+    listen: () =>
+      new Promise<Address>((resolve) => {
+        server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve)
+      }),
+    stop: () => {
+      server?.close()
+      verifier.flushScans()
+      counters.close()
+    },
+  }
+}
+
+const WORKER_RESTART_DELAY_MS = 1000
+const WORKER_STOP_TIMEOUT_MS = 5000
+
+/** Forks the HTTP workers; one that dies after it was serving is replaced, one that cannot start stops the server. */
+function forkWorkers(config: Config) {
+  const count = config.workers
+  const workers = new Set<Worker>()
+  let stopping = false
+  let resolveListening: (address: Address) => void
+  let rejectListening: (error: Error) => void
+  const listening = new Promise<Address>((resolve, reject) => {
+    resolveListening = resolve
+    rejectListening = reject
+  })
+  let ready = 0
+
+  const fork = () => {
+    const worker = cluster.fork()
+    workers.add(worker)
+    let served = false
+    worker.on('listening', (address) => {
+      served = true
+      if (++ready === count) resolveListening({ address: address.address ?? config.host, port: address.port })
+    })
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker)
+      if (stopping) return
+      if (!served && ready < count) {
+        rejectListening(new Error(`a worker process could not start (exit ${code ?? signal})`))
+        return
+      }
+      console.error(`Worker ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another.`)
+      setTimeout(() => stopping || fork(), WORKER_RESTART_DELAY_MS).unref()
+    })
+  }
+  for (let i = 0; i < count; i++) fork()
+
+  return {
+    listening,
+    stop: async () => {
+      stopping = true
+      const exits = [...workers].map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const force = setTimeout(() => worker.process.kill('SIGKILL'), WORKER_STOP_TIMEOUT_MS)
+            worker.once('exit', () => {
+              clearTimeout(force)
+              resolve()
+            })
+            worker.process.kill('SIGTERM')
+          }),
+      )
+      await Promise.all(exits)
+    },
+  }
+}
+
+async function prepareDemo(services: Services): Promise<{ seeded: boolean; credentials: DemoCredentials }> {
+  const seeded = await seedDemoData(services)
+  return { seeded, credentials: await issueDemoCredentials(services) }
+}
+
+async function announce(config: Config, address: Address, delivering: boolean, demo: { seeded: boolean; credentials: DemoCredentials } | null): Promise<void> {
+  const processes = config.workers === 1 ? '' : ` by ${config.workers} worker processes`
+  console.log(`Cek Petugas is listening on http://${address.address}:${address.port}${processes} (public URL ${config.publicUrl})`)
   console.log(`Data: ${config.dataDir}${config.rateLimit ? '' : ' · rate limits OFF'}`)
-  if (!deliveryWorker) console.log('CHANNEL123_WEBHOOK_URL is not set: scam reports are kept and marked undelivered.')
-  if (!config.demoData) return
-  if (await seedDemoData(services)) console.log('Demo data created: units, officers with photos, demo sign-ins.')
-  const demo = await issueDemoCredentials(services)
+  if (!delivering) console.log('CHANNEL123_WEBHOOK_URL is not set: scam reports are kept and marked undelivered.')
+  if (!demo) return
+  if (demo.seeded) console.log('Demo data created: units, officers with photos, demo sign-ins.')
+  const { pass, badge, suspendedPass } = demo.credentials
   console.log('')
   console.log('Demo visit pass (P2TL, ID pelanggan ' + DEMO_CUSTOMER_ID + '):')
-  console.log(`  ${demo.pass.url}`)
-  console.log(`  short code: ${formatShortCode(demo.pass.code)}  →  ${config.publicUrl}/c/${demo.pass.code}`)
-  console.log(await QRCode.toString(demo.pass.url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
-  console.log(`Demo officer badge: ${demo.badge.url}`)
-  console.log(`Pass of a suspended officer (shows red): ${config.publicUrl}/c/${demo.suspendedPass.code}`)
+  console.log(`  ${pass.url}`)
+  console.log(`  short code: ${formatShortCode(pass.code)}  →  ${config.publicUrl}/c/${pass.code}`)
+  console.log(await QRCode.toString(pass.url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
+  console.log(`Demo officer badge: ${badge.url}`)
+  console.log(`Pass of a suspended officer (shows red): ${config.publicUrl}/c/${suspendedPass.code}`)
   console.log('')
   console.log(`Demo sign-ins at ${config.publicUrl}/login (demo data only; never in production):`)
   for (const login of DEMO_LOGINS) console.log(`  ${login.username.padEnd(12)} ${login.password.padEnd(22)} ${login.what}`)
-})
-
-async function shutdown() {
-  server.close()
-  // Requests in flight are abandoned; their rows become due again for the next start or a drain.
-  await deliveryWorker?.stop()
-  verifier.flushScans()
-  db.$client.close()
-  process.exit(0)
 }
-process.on('SIGINT', shutdown)
-process.on('SIGTERM', shutdown)

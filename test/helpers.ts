@@ -39,6 +39,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     channelTimeoutMs: 10_000,
     rateLimit: true,
     demoData: false,
+    workers: 1,
     ...overrides,
   }
 }

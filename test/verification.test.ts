@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { credentials, scans } from '../db/schema.ts'
+import { MemoryCounters } from '../src/http/counters.ts'
 import { suspendOfficer } from '../src/officers/officers.ts'
 import { mintCredentialToken, revokeCredential } from '../src/passes/passes.ts'
 import { VERDICTS } from '../src/verification/verify.ts'
@@ -136,7 +137,7 @@ describe('verification verdicts', () => {
   it('warns amber when one pass is checked from many different networks', async () => {
     const { services } = createTestApp()
     const { Verifier } = await import('../src/verification/verify.ts')
-    const verifier = new Verifier(services)
+    const verifier = new Verifier(services, new MemoryCounters())
     const pass = await givenPass(services)
     const places = ['10.1.1.5', '10.2.1.5', '10.3.1.5', '10.4.1.5']
     for (const address of places) {

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { CounterStore } from '../http/counters.ts'
 import { RateLimiter } from '../http/rate-limit.ts'
 
 const MINUTE = 60_000
@@ -9,14 +10,19 @@ const MINUTE = 60_000
  * out — the officer's own phone carries a device cookie from an earlier successful login.
  */
 export class LoginThrottle {
-  readonly perClient = new RateLimiter(30, 15 * MINUTE)
-  readonly perAccountUntrusted = new RateLimiter(10, 15 * MINUTE)
-  readonly perDevice = new RateLimiter(10, 15 * MINUTE)
+  readonly perClient: RateLimiter
+  readonly perAccountUntrusted: RateLimiter
+  readonly perDevice: RateLimiter
 
   constructor(
     private readonly deviceKey: Buffer,
     private readonly enabled: boolean,
-  ) {}
+    counters: CounterStore,
+  ) {
+    this.perClient = new RateLimiter('loginsPerClient', 30, 15 * MINUTE, counters)
+    this.perAccountUntrusted = new RateLimiter('loginFailuresPerAccount', 10, 15 * MINUTE, counters)
+    this.perDevice = new RateLimiter('loginFailuresPerDevice', 10, 15 * MINUTE, counters)
+  }
 
   /** Seconds to wait before this attempt may be checked at all, or null. */
   blockedFor(input: { clientKey: string; username: string; deviceCookie: string | null }, now: number): number | null {

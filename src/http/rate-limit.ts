@@ -1,39 +1,29 @@
+import type { CounterStore } from './counters.ts'
+
 /**
- * Fixed-window counters kept in memory. Households on Indonesian mobile networks share carrier
- * NAT addresses, so per-address limits are generous and per-target limits (a code, a ticket, a
- * badge) are strict.
+ * A fixed-window limit over a counter store. Households on Indonesian mobile networks share
+ * carrier NAT addresses, so per-address limits are generous and per-target limits (a code, a
+ * ticket, a badge) are strict.
  */
 export class RateLimiter {
-  readonly #windows = new Map<string, { count: number; resetAt: number }>()
-  #nextSweep = 0
-
   constructor(
+    /** Names this limit's counters in the store. */
+    readonly name: string,
     readonly limit: number,
     readonly windowMs: number,
+    private readonly counters: CounterStore,
   ) {}
 
   /** Counts one attempt; returns the seconds to wait when over the limit, else null. */
   consume(key: string, now: number): number | null {
-    this.#sweep(now)
-    let window = this.#windows.get(key)
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + this.windowMs }
-      this.#windows.set(key, window)
-    }
-    window.count++
+    const window = this.counters.increment(this.name, key, this.windowMs, now)
     return window.count > this.limit ? Math.ceil((window.resetAt - now) / 1000) : null
   }
 
   /** Whether `key` is already over the limit, without counting an attempt. */
   isBlocked(key: string, now: number): boolean {
-    const window = this.#windows.get(key)
-    return window !== undefined && window.resetAt > now && window.count >= this.limit
-  }
-
-  #sweep(now: number): void {
-    if (now < this.#nextSweep) return
-    this.#nextSweep = now + this.windowMs
-    for (const [key, window] of this.#windows) if (window.resetAt <= now) this.#windows.delete(key)
+    const window = this.counters.current(this.name, key, now)
+    return window !== null && window.count >= this.limit
   }
 }
 
@@ -56,18 +46,19 @@ export interface RateLimits {
   badTrackingKeysPerClient: RateLimiter
 }
 
-export function createRateLimits(enabled: boolean): RateLimits {
+export function createRateLimits(enabled: boolean, counters: CounterStore): RateLimits {
   const minute = 60_000
+  const limiter = (name: string, limit: number, windowMs: number) => new RateLimiter(name, limit, windowMs, counters)
   return {
     enabled,
-    householdPerClient: new RateLimiter(600, minute),
-    badCodesPerClient: new RateLimiter(30, 10 * minute),
-    lookupsPerCode: new RateLimiter(120, 10 * minute),
-    customerChecksPerClient: new RateLimiter(30, 10 * minute),
-    customerChecksPerCredential: new RateLimiter(20, 10 * minute),
-    reportsPerClient: new RateLimiter(20, 10 * minute),
-    reportsPerTarget: new RateLimiter(10, 10 * minute),
-    reportUpdatesPerTicket: new RateLimiter(20, 10 * minute),
-    badTrackingKeysPerClient: new RateLimiter(30, 10 * minute),
+    householdPerClient: limiter('householdPerClient', 600, minute),
+    badCodesPerClient: limiter('badCodesPerClient', 30, 10 * minute),
+    lookupsPerCode: limiter('lookupsPerCode', 120, 10 * minute),
+    customerChecksPerClient: limiter('customerChecksPerClient', 30, 10 * minute),
+    customerChecksPerCredential: limiter('customerChecksPerCredential', 20, 10 * minute),
+    reportsPerClient: limiter('reportsPerClient', 20, 10 * minute),
+    reportsPerTarget: limiter('reportsPerTarget', 10, 10 * minute),
+    reportUpdatesPerTicket: limiter('reportUpdatesPerTicket', 20, 10 * minute),
+    badTrackingKeysPerClient: limiter('badTrackingKeysPerClient', 30, 10 * minute),
   }
 }

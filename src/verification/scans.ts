@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { scans } from '../../db/schema.ts'
+import type { CounterStore } from '../http/counters.ts'
 
 export type ScanRow = typeof scans.$inferInsert
 
@@ -55,28 +56,31 @@ export class ScanRecorder {
   }
 }
 
+/** A repeat check from a place this process noted within this time reuses that count instead of writing again. */
+const RENOTE_AFTER_MS = 60_000
+const MAX_RECENT_NOTES = 100_000
+
 /**
  * Remembers from how many different networks each visit pass was checked lately, to notice a
- * screenshot passed around. Kept in memory: it only ever adds an amber warning.
+ * screenshot passed around. It only ever adds an amber warning. A check from a new place always
+ * counts afresh in the shared store; a repeat from a known place may see a count up to a minute old.
  */
 export class PlaceTracker {
-  readonly #places = new Map<string, Map<string, number>>()
+  readonly #recent = new Map<string, { places: number; notedAt: number }>()
 
   constructor(
     private readonly periodMs: number,
-    private readonly maxPasses = 100_000,
+    private readonly counters: CounterStore,
   ) {}
 
   /** Notes a check from `place`; returns the number of distinct places within the period. */
   note(credentialId: string, place: string, now: number): number {
-    let seen = this.#places.get(credentialId)
-    if (!seen) {
-      if (this.#places.size >= this.maxPasses) this.#places.delete(this.#places.keys().next().value!)
-      seen = new Map()
-      this.#places.set(credentialId, seen)
-    }
-    seen.set(place, now)
-    for (const [key, at] of seen) if (at <= now - this.periodMs) seen.delete(key)
-    return seen.size
+    const key = `${credentialId}\n${place}`
+    const recent = this.#recent.get(key)
+    if (recent && now - recent.notedAt < RENOTE_AFTER_MS) return recent.places
+    const places = this.counters.noteMember('placesPerPass', credentialId, place, this.periodMs, now)
+    if (!recent && this.#recent.size >= MAX_RECENT_NOTES) this.#recent.delete(this.#recent.keys().next().value!)
+    this.#recent.set(key, { places, notedAt: now })
+    return places
   }
 }

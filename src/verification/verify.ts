@@ -7,6 +7,7 @@ import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
 import type { KeyState } from '../credentials/keys.ts'
+import type { CounterStore } from '../http/counters.ts'
 import type { KtpPolicy, PurposeCode } from '../passes/purposes.ts'
 import type { Services } from '../services.ts'
 
@@ -94,10 +95,14 @@ export class Verifier {
   readonly #credentialState
   readonly #credentialByCode
   readonly #scans: ScanRecorder
-  readonly #places = new PlaceTracker(MANY_PLACES_PERIOD_MS)
+  readonly #places: PlaceTracker
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly services: Services,
+    counters: CounterStore,
+  ) {
     const { db } = services
+    this.#places = new PlaceTracker(MANY_PLACES_PERIOD_MS, counters)
     const state = prepareStateQueries(services)
     this.#credentialState = state.byId
     this.#credentialByCode = state.byCode
