@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
 import { credentials, officers, units } from '../../db/schema.ts'
 import { PlaceTracker, ScanRecorder } from './scans.ts'
+import { UnchangedDatabaseCache } from './unchanged-cache.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
@@ -92,8 +93,8 @@ class RejectedToken extends Error {
  * claims, sanity, state; then records the scan. Throws only VerificationUnavailableError.
  */
 export class Verifier {
-  readonly #credentialState
-  readonly #credentialByCode
+  readonly #credentialState: (id: string) => StateRow | undefined
+  readonly #credentialByCode: (code: string) => StateRow | undefined
   readonly #scans: ScanRecorder
   readonly #places: PlaceTracker
 
@@ -104,8 +105,9 @@ export class Verifier {
     const { db } = services
     this.#places = new PlaceTracker(MANY_PLACES_PERIOD_MS, counters)
     const state = prepareStateQueries(services)
-    this.#credentialState = state.byId
-    this.#credentialByCode = state.byCode
+    const unchanged = new UnchangedDatabaseCache<StateRow | undefined>(db)
+    this.#credentialState = (id: string) => unchanged.get(`id:${id}`, () => state.byId.get({ id }))
+    this.#credentialByCode = (code: string) => unchanged.get(`code:${code}`, () => state.byCode.get({ code }))
     this.#scans = new ScanRecorder(db)
   }
 
@@ -162,7 +164,7 @@ export class Verifier {
     }
 
     // 4. State, read fresh: a CLI on the same database may have changed it a moment ago.
-    const row = this.#readState(() => this.#credentialState.get({ id: jti }))
+    const row = this.#readState(() => this.#credentialState(jti))
     if (!row) return rejected('revoked')
     const facts = credentialFacts(row.credential)
     if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
@@ -176,7 +178,7 @@ export class Verifier {
   #verifyCode(input: string, now: number): VerificationResult {
     const code = normalizeShortCode(input)
     if (!code) return rejected('malformed')
-    const row = this.#readState(() => this.#credentialByCode.get({ code }))
+    const row = this.#readState(() => this.#credentialByCode(code))
     // An unknown code proves nothing about anyone: it is as good as forged.
     if (!row) return rejected('forged')
     const facts = credentialFacts(row.credential)
