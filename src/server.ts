@@ -101,6 +101,7 @@ function serveHere(config: Config, db: Db) {
 
 const WORKER_RESTART_DELAY_MS = 1000
 const WORKER_STOP_TIMEOUT_MS = 5000
+const WORKER_THREADPOOL_SIZE = 1
 
 /** Forks the HTTP workers; one that dies after it was serving is replaced, one that cannot start stops the server. */
 function forkWorkers(config: Config) {
@@ -116,7 +117,9 @@ function forkWorkers(config: Config) {
   let ready = 0
 
   const fork = () => {
-    const worker = cluster.fork()
+    // One process per core already keeps the cores busy; a single libuv thread each (signature
+    // checks, password hashing) spares them from fighting the event loops for those cores.
+    const worker = cluster.fork({ UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(WORKER_THREADPOOL_SIZE) })
     workers.add(worker)
     let served = false
     worker.on('listening', (address) => {

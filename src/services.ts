@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts'
+import { UnchangedDatabaseCache } from '../db/unchanged-cache.ts'
 import type { Clock, Config } from './config.ts'
 import { KeyRing } from './credentials/keys.ts'
 import { loadSecrets, type Secrets } from './credentials/secrets.ts'
@@ -12,6 +13,8 @@ export interface Services {
   secrets: Secrets
   keys: KeyRing
   audience: TokenAudience
+  /** Answers of the verification path's lookups, kept only while the database is unchanged. */
+  unchanged: UnchangedDatabaseCache
 }
 
 export interface ServiceDeps {
@@ -22,5 +25,6 @@ export interface ServiceDeps {
 
 export function createServices({ db, config, clock }: ServiceDeps): Services {
   const secrets = loadSecrets(config)
-  return { db, config, clock, secrets, keys: new KeyRing(db, secrets, clock), audience: tokenAudience(config.publicUrl) }
+  const unchanged = new UnchangedDatabaseCache(db)
+  return { db, config, clock, secrets, keys: new KeyRing(db, secrets, clock, unchanged), audience: tokenAudience(config.publicUrl), unchanged }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { and, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../../db/client.ts'
+import type { UnchangedDatabaseCache } from '../../db/unchanged-cache.ts'
 import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { appendAuditRow, audited } from '../audit/audit.ts'
@@ -22,8 +23,9 @@ export class KeyError extends Error {}
 
 /**
  * Signing keys live in the database so that a server and a CLI on one DATA_DIR share them.
- * Key *state* is read from the database on every use (a CLI may change it at any moment);
- * only the imported key material, which never changes for a kid, is cached.
+ * Key *state* is read from the database on every use (a CLI may change it at any moment), or
+ * from `unchanged` while nothing at all was written since; the imported key material, which
+ * never changes for a kid, is cached.
  */
 export class KeyRing {
   readonly #publicKeys = new Map<string, CryptoKey>()
@@ -35,6 +37,7 @@ export class KeyRing {
     private readonly db: Db,
     private readonly secrets: Secrets,
     private readonly clock: Clock,
+    private readonly unchanged: UnchangedDatabaseCache,
   ) {
     this.#stateByKid = db
       .select({ state: signingKeys.state, publicJwk: signingKeys.publicJwk })
@@ -51,7 +54,7 @@ export class KeyRing {
 
   /** The public key for `kid` with its current state, or null when unknown or retired. */
   async verificationKey(kid: string): Promise<{ key: CryptoKey; state: KeyState } | null> {
-    const row = this.#stateByKid.get({ kid })
+    const row = this.unchanged.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
     if (!row || row.state === 'retired') return null
     let key = this.#publicKeys.get(kid)
     if (!key) {

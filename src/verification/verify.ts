@@ -3,7 +3,6 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
 import { credentials, officers, units } from '../../db/schema.ts'
 import { PlaceTracker, ScanRecorder } from './scans.ts'
-import { UnchangedDatabaseCache } from './unchanged-cache.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
@@ -105,9 +104,9 @@ export class Verifier {
     const { db } = services
     this.#places = new PlaceTracker(MANY_PLACES_PERIOD_MS, counters)
     const state = prepareStateQueries(services)
-    const unchanged = new UnchangedDatabaseCache<StateRow | undefined>(db)
-    this.#credentialState = (id: string) => unchanged.get(`id:${id}`, () => state.byId.get({ id }))
-    this.#credentialByCode = (code: string) => unchanged.get(`code:${code}`, () => state.byCode.get({ code }))
+    const { unchanged } = services
+    this.#credentialState = (id: string) => unchanged.get(`credential ${id}`, () => state.byId.get({ id }))
+    this.#credentialByCode = (code: string) => unchanged.get(`short code ${code}`, () => state.byCode.get({ code }))
     this.#scans = new ScanRecorder(db)
   }
 
@@ -125,7 +124,11 @@ export class Verifier {
     // 2. Signature and claims, against our own non-retired keys only.
     let payload: JWTPayload
     let header: JWTHeaderParameters
+    const payloadText = decodePayloadSegment(token)
     const signingKey: { state: KeyState | null } = { state: null }
+    // The credential's row is read together with the key, before the signature check, so that
+    // both reads run in one stretch; nothing in it is looked at unless the signature holds.
+    let prefetched: { jti: string; row: StateRow | undefined } | null = null
     try {
       const verified = await jwtVerify(
         token,
@@ -135,6 +138,8 @@ export class Verifier {
           const found = await this.#verificationKey(kid)
           if (!found) throw new RejectedToken('forged')
           signingKey.state = found.state
+          const claimedJti = jtiOf(payloadText)
+          if (claimedJti) prefetched = { jti: claimedJti, row: this.#readState(() => this.#credentialState(claimedJti)) }
           return found.key
         },
         {
@@ -159,12 +164,13 @@ export class Verifier {
     // jose checks that the registered claims are present, not that each has the right type.
     const { iat, exp, jti, sub } = payload
     if (typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string' || typeof sub !== 'string') return rejected('malformed')
-    if (exp - iat > MAX_TOKEN_LIFETIME[kind] || iat * 1000 > now + CLOCK_TOLERANCE_S * 1000 || !hasCanonicalPayload(token)) {
+    if (exp - iat > MAX_TOKEN_LIFETIME[kind] || iat * 1000 > now + CLOCK_TOLERANCE_S * 1000 || !isCanonicalJson(payloadText)) {
       return rejected('malformed')
     }
 
-    // 4. State, read fresh: a CLI on the same database may have changed it a moment ago.
-    const row = this.#readState(() => this.#credentialState(jti))
+    // 4. State, read fresh for this request: a CLI on the same database may have changed it a moment ago.
+    const known = prefetched as { jti: string; row: StateRow | undefined } | null
+    const row = known?.jti === jti ? known.row : this.#readState(() => this.#credentialState(jti))
     if (!row) return rejected('revoked')
     const facts = credentialFacts(row.credential)
     if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
@@ -309,12 +315,26 @@ function kindOfType(typ: string | undefined): CredentialKind | null {
   return null
 }
 
+/** The payload segment of a well-shaped token as text, unverified. */
+function decodePayloadSegment(token: string): string {
+  return Buffer.from(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')), 'base64url').toString('utf8')
+}
+
+/** The `jti` an unverified payload claims, if it parses; only ever used to read ahead. */
+function jtiOf(payloadText: string): string | null {
+  try {
+    const jti: unknown = (JSON.parse(payloadText) as { jti?: unknown }).jti
+    return typeof jti === 'string' && jti.length <= 64 ? jti : null
+  } catch {
+    return null
+  }
+}
+
 /**
  * Our issuer serialises claims with JSON.stringify; a payload that does not round-trip exactly
  * (duplicate claims, odd whitespace) was not written by it.
  */
-function hasCanonicalPayload(token: string): boolean {
-  const text = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')
+function isCanonicalJson(text: string): boolean {
   try {
     return JSON.stringify(JSON.parse(text)) === text
   } catch {

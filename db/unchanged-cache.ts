@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { Db } from '../../db/client.ts'
+import type { Db } from './client.ts'
 
 const MAX_ENTRIES = 10_000
 
@@ -11,22 +11,23 @@ const MAX_ENTRIES = 10_000
  * very next lookup, exactly as without the cache; repeated checks of one credential between
  * writes skip the joins.
  */
-export class UnchangedDatabaseCache<T> {
+export class UnchangedDatabaseCache {
   readonly #version: Database.Statement<[], { dataVersion: number; ownChanges: number }>
-  readonly #entries = new Map<string, T>()
+  readonly #entries = new Map<string, unknown>()
   #seen = { dataVersion: -1, ownChanges: -1 }
 
   constructor(db: Db) {
     this.#version = db.$client.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
   }
 
-  get(key: string, read: () => T): T {
+  /** `key` names the query and its arguments; `read` runs the query when the answer is not known. */
+  get<T>(key: string, read: () => T): T {
     const now = this.#version.get()!
     if (now.dataVersion !== this.#seen.dataVersion || now.ownChanges !== this.#seen.ownChanges) {
       this.#entries.clear()
       this.#seen = now
     }
-    if (this.#entries.has(key)) return this.#entries.get(key)!
+    if (this.#entries.has(key)) return this.#entries.get(key) as T
     const value = read()
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear()
     this.#entries.set(key, value)
