@@ -15,6 +15,10 @@ import { createServices, type Services } from './services.ts'
  * that many worker processes sharing the port (one per core), and keeps for itself what must run
  * once: migrations, the first signing key, demo data and the 123 channel's delivery worker.
  */
+const WORKER_RESTART_DELAY_MS = 1000
+const WORKER_STOP_TIMEOUT_MS = 5000
+const WORKER_THREADPOOL_SIZE = 1
+
 const config = loadConfig()
 
 if (cluster.isPrimary) await runPrimary(config)
@@ -98,10 +102,6 @@ function serveHere(config: Config, db: Db) {
     },
   }
 }
-
-const WORKER_RESTART_DELAY_MS = 1000
-const WORKER_STOP_TIMEOUT_MS = 5000
-const WORKER_THREADPOOL_SIZE = 1
 
 /** Forks the HTTP workers; one that dies after it was serving is replaced, one that cannot start stops the server. */
 function forkWorkers(config: Config) {
