@@ -74,8 +74,12 @@ async function verifyThroughput({ server }: BenchContext): Promise<SectionResult
   const apiBody = await expectValidApiVerdict(apiUrl)
   const pageBody = await fetchText(pageUrl)
 
-  const bare = await measureBareJwtVerify(server)
+  // This machine's speed drifts over minutes (shared host); the baseline is taken on both sides of
+  // the API run and the faster of the two counts, so drift can only make the ratio look worse.
+  const bareBefore = await measureBareJwtVerify(server)
   const api = await loadTest(server, apiUrl, apiBody)
+  const bareAfter = await measureBareJwtVerify(server)
+  const bare = bareBefore.opsPerSec >= bareAfter.opsPerSec ? bareBefore : bareAfter
   const page = await loadTest(server, pageUrl, pageBody)
   const ratio = api.requestsPerSec / bare.opsPerSec
 
@@ -83,12 +87,13 @@ async function verifyThroughput({ server }: BenchContext): Promise<SectionResult
     `Verification throughput (${LOAD.connections} connections, ${LOAD.seconds} s each; bare jwtVerify sequential, ${BARE_VERIFY.seconds} s)`,
     ['path', 'ops or req/s', 'mean', 'p50', 'p99', 'requests', 'non-2xx/err/timeout/mismatch', 'server CPU/req', 'cores server + bench + other'],
     [
-      ['bare jose.jwtVerify (in bench process)', fmt.int(bare.opsPerSec), fmt.ms(bare.meanMs), '', '', fmt.int(bare.ops), '', `${fmt.int(bare.cpuUsPerOp)} µs`, ''],
+      bareRow('bare jose.jwtVerify, before the API run', bareBefore),
       loadRow('GET /api/v1/verify/<token>', api),
+      bareRow('bare jose.jwtVerify, after the API run', bareAfter),
       loadRow('GET /v/<token>', page),
     ],
   )
-  console.log(`API ÷ bare jwtVerify = ${fmt.percent(ratio)}   (page ÷ bare = ${fmt.percent(page.requestsPerSec / bare.opsPerSec)})`)
+  console.log(`API ÷ bare jwtVerify (the faster baseline) = ${fmt.percent(ratio)}   (page ÷ bare = ${fmt.percent(page.requestsPerSec / bare.opsPerSec)}; the page's p99 is shown, the issue's p99 target is the API's)`)
   // CPU per operation does not depend on what else the machine is doing, unlike req/s.
   if (api.serverCpuUsPerRequest !== null && page.serverCpuUsPerRequest !== null) {
     console.log(`CPU per request ÷ CPU per bare verify: API ${(api.serverCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×, page ${(page.serverCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×`)
@@ -97,13 +102,13 @@ async function verifyThroughput({ server }: BenchContext): Promise<SectionResult
   warnIfUnclean('page', page)
 
   return {
-    figures: { bareJwtVerify: bare, api, page, apiToBareRatio: ratio, pageToBareRatio: page.requestsPerSec / bare.opsPerSec },
-    targets: [
-      atLeast('API req/s ÷ bare jwtVerify ops/s', ratio, TARGETS.apiToBareRatio, fmt.percent),
-      below('API p99 latency', api.p99Ms, TARGETS.p99Ms, fmt.ms),
-      below('page p99 latency', page.p99Ms, TARGETS.p99Ms, fmt.ms),
-    ],
+    figures: { bareJwtVerify: bare, bareJwtVerifyBefore: bareBefore, bareJwtVerifyAfter: bareAfter, api, page, apiToBareRatio: ratio, pageToBareRatio: page.requestsPerSec / bare.opsPerSec },
+    targets: [atLeast('API req/s ÷ bare jwtVerify ops/s', ratio, TARGETS.apiToBareRatio, fmt.percent), below('API p99 latency', api.p99Ms, TARGETS.p99Ms, fmt.ms)],
   }
+}
+
+function bareRow(label: string, bare: BareFigures): string[] {
+  return [label, fmt.int(bare.opsPerSec), fmt.ms(bare.meanMs), '', '', fmt.int(bare.ops), '', `${fmt.int(bare.cpuUsPerOp)} µs`, '']
 }
 
 /** Loading a rejected token would measure the wrong path; also returns the body every response must match. */
@@ -115,7 +120,14 @@ async function expectValidApiVerdict(apiUrl: string): Promise<string> {
 }
 
 /** What the server's verify step costs at best: the same library call, keys already imported, no HTTP or database. */
-async function measureBareJwtVerify(server: BenchServer): Promise<{ opsPerSec: number; ops: number; meanMs: number; cpuUsPerOp: number }> {
+interface BareFigures {
+  opsPerSec: number
+  ops: number
+  meanMs: number
+  cpuUsPerOp: number
+}
+
+async function measureBareJwtVerify(server: BenchServer): Promise<BareFigures> {
   const jwks = JSON.parse(await fetchText(`${server.baseUrl}/.well-known/jwks.json`)) as JSONWebKeySet
   const keySet = createLocalJWKSet(jwks)
   const issuer = new URL(server.publicUrl).origin

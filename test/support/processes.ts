@@ -17,6 +17,8 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string
+  /** The process `npm start` would be: the only one when WORKERS=1, the primary of the workers otherwise. */
+  pid: number
   env: Record<string, string>
   output: () => string
   stop: (signal?: NodeJS.Signals) => Promise<void>
@@ -36,7 +38,7 @@ export async function startServer(dataDir: string, extraEnv: Record<string, stri
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   await waitForHealth(url, child, () => output)
-  return { url, env, output: () => output, stop: (signal) => stopProcess(child, signal) }
+  return { url, pid: child.pid!, env, output: () => output, stop: (signal) => stopProcess(child, signal) }
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { MemoryCounters, SqliteCounters, type CounterStore } from '../src/http/counters.ts'
+import { RateLimiter } from '../src/http/rate-limit.ts'
+import { tempDir } from './helpers.ts'
+
+const MINUTE = 60_000
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup()
+})
+
+/** Two handles on one store, as two server processes see it; the in-memory store has only one. */
+function givenStores(kind: 'memory' | 'sqlite'): [CounterStore, CounterStore] {
+  if (kind === 'memory') {
+    const store = new MemoryCounters()
+    return [store, store]
+  }
+  const dir = tempDir('counters')
+  const path = `${dir.path}/counters.db`
+  const first = new SqliteCounters(path)
+  const second = new SqliteCounters(path)
+  cleanups.push(() => dir.remove(), () => first.close(), () => second.close())
+  return [first, second]
+}
+
+describe.each(['memory', 'sqlite'] as const)('%s counters', (kind) => {
+  it('count one window across every handle, then start over when it has closed', () => {
+    const [a, b] = givenStores(kind)
+    const limitA = new RateLimiter('lookups', 3, 10 * MINUTE, a)
+    const limitB = new RateLimiter('lookups', 3, 10 * MINUTE, b)
+    expect(limitA.consume('client-1', 0)).toBeNull()
+    expect(limitB.consume('client-1', 1000)).toBeNull()
+    expect(limitA.isBlocked('client-1', 1000)).toBe(false)
+    expect(limitB.consume('client-1', 2000)).toBeNull()
+    expect(limitA.isBlocked('client-1', 2000)).toBe(true)
+    // The fourth attempt waits for the window opened at 0 to close: 598 s later.
+    expect(limitA.consume('client-1', 2000)).toBe(598)
+    expect(limitB.consume('client-2', 2000)).toBeNull()
+    expect(new RateLimiter('other limit', 3, 10 * MINUTE, b).consume('client-1', 2000)).toBeNull()
+
+    expect(limitB.isBlocked('client-1', 10 * MINUTE)).toBe(false)
+    expect(limitB.consume('client-1', 10 * MINUTE)).toBeNull()
+    expect(a.current('lookups', 'client-1', 10 * MINUTE)).toEqual({ count: 1, resetAt: 20 * MINUTE })
+  })
+
+  it('count distinct members within the period, forgetting older ones', () => {
+    const [a, b] = givenStores(kind)
+    expect(a.noteMember('places', 'pass-1', '10.0.1', 60 * MINUTE, 0)).toBe(1)
+    expect(b.noteMember('places', 'pass-1', '10.0.2', 60 * MINUTE, MINUTE)).toBe(2)
+    expect(a.noteMember('places', 'pass-1', '10.0.1', 60 * MINUTE, 2 * MINUTE)).toBe(2)
+    expect(b.noteMember('places', 'pass-2', '10.0.3', 60 * MINUTE, 2 * MINUTE)).toBe(1)
+    // 10.0.2 was last seen at 1 min; by 62 min only 10.0.1 (seen at 2 min) and the newcomer count.
+    expect(a.noteMember('places', 'pass-1', '10.0.4', 60 * MINUTE, 61.5 * MINUTE)).toBe(2)
+  })
+
+  it('treat an oversized key as its first 256 characters instead of storing it whole', () => {
+    const [a, b] = givenStores(kind)
+    const long = 'x'.repeat(10_000)
+    a.increment('keys', long, MINUTE, 0)
+    expect(b.current('keys', `${long}different tail`, 0)).toEqual({ count: 1, resetAt: MINUTE })
+  })
+})
