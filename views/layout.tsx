@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { Messages } from '../src/i18n/index.ts'
 import { raw } from 'hono/html'
-import { asset } from '../src/http/assets.ts'
+import { asset, INLINE_STYLESHEET } from '../src/http/assets.ts'
 
 export interface LayoutProps {
   t: Messages
@@ -12,10 +12,12 @@ export interface LayoutProps {
   scripts?: string[]
   /** ES modules from public/ (deferred by nature), e.g. the scanner, whose URL rule a unit test imports. */
   modules?: string[]
+  /** The stylesheet inline instead of linked: for the page a household opens once, on a slow network. */
+  inlineStylesheet?: boolean
   children: Child
 }
 
-export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], children }: LayoutProps) {
+export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, children }: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -25,7 +27,7 @@ export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], c
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light" />
           <title>{`${title} · ${t.appName}`}</title>
-          <link rel="stylesheet" href={asset('app.css')} />
+          {inlineStylesheet ? <style>{raw(INLINE_STYLESHEET.css)}</style> : <link rel="stylesheet" href={asset('app.css')} />}
           <link rel="icon" href={asset('icon.svg')} type="image/svg+xml" />
           <script src={asset('vendor/htmx.min.js')} defer></script>
           {scripts.map((path) => (

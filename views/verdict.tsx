@@ -14,7 +14,7 @@ const FACE_ICON: Record<VerdictView['face'], IconName> = { green: 'check', amber
 
 export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
   return (
-    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js']}>
+    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js']} inlineStylesheet>
       <main id="main" class={`page verdict face-${view.face}`} data-verdict={view.verdict} data-face={view.face}>
         <div class={`banner ${view.face}`} role="status">
           <Icon name={FACE_ICON[view.face]} size={48} />

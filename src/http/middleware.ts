@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { INLINE_STYLESHEET } from './assets.ts'
 import { renderError } from './errors.tsx'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
@@ -19,7 +20,7 @@ export const requestId = createMiddleware<AppEnv>(async function requestId(c, ne
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' ${INLINE_STYLESHEET.cspSource}`,
   "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'self'",
