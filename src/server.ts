@@ -10,19 +10,17 @@ import { DEMO_CUSTOMER_ID, DEMO_LOGINS, issueDemoCredentials, seedDemoData, type
 import { countersPath, SqliteCounters } from './http/counters.ts'
 import { createServices, type Services } from './services.ts'
 
-/**
- * The one file that listens. With WORKERS=1 this process serves HTTP itself; with more, it forks
- * that many worker processes sharing the port (one per core), and keeps for itself what must run
- * once: migrations, the first signing key, demo data and the 123 channel's delivery worker.
- */
 const WORKER_RESTART_DELAY_MS = 1000
 const WORKER_STOP_TIMEOUT_MS = 5000
 const WORKER_THREADPOOL_SIZE = 1
 
+// The one file that listens. With WORKERS=1 this process serves HTTP itself; with more, it forks
+// that many worker processes sharing the port (one per core), and keeps for itself what must run
+// once: migrations, the first signing key, demo data and the 123 channel's delivery worker.
 const config = loadConfig()
 
 if (cluster.isPrimary) await runPrimary(config)
-else runWorker(config)
+else await runWorker(config)
 
 interface Address {
   address: string
@@ -31,7 +29,7 @@ interface Address {
 
 async function runPrimary(config: Config): Promise<void> {
   const db = openDatabase(databasePath(config.dataDir))
-  const here = config.workers === 1 ? serveHere(config, db) : null
+  const here = config.workers === 1 ? httpServer(config, db) : null
   const services = here?.services ?? createServices({ db, config, clock: systemClock })
   await services.keys.ensureActiveKey()
   const demo = config.demoData ? await prepareDemo(services) : null
@@ -63,18 +61,14 @@ async function runPrimary(config: Config): Promise<void> {
   await announce(config, address, deliveryWorker !== null, demo)
 }
 
-function runWorker(config: Config): void {
+async function runWorker(config: Config): Promise<void> {
   const db = openDatabase(databasePath(config.dataDir))
-  const counters = new SqliteCounters(countersPath(config.dataDir))
-  const { app, verifier } = createApp({ db, config, clock: systemClock, counters })
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  const http = httpServer(config, db)
   let stopping = false
   const stop = () => {
     if (stopping) return
     stopping = true
-    server.close()
-    verifier.flushScans()
-    counters.close()
+    http.stop()
     db.$client.close()
     process.exit(0)
   }
@@ -82,10 +76,11 @@ function runWorker(config: Config): void {
   process.on('SIGTERM', stop)
   // The primary is gone (stopped, or killed): a worker never serves on its own.
   process.on('disconnect', stop)
+  await http.listen()
 }
 
-/** WORKERS=1: the app runs in this process; it listens once the demo data exists. */
-function serveHere(config: Config, db: Db) {
+/** The web app over HTTP in this process, listening once asked to (after the demo data exists). */
+function httpServer(config: Config, db: Db) {
   const counters = new SqliteCounters(countersPath(config.dataDir))
   const { app, services, verifier } = createApp({ db, config, clock: systemClock, counters })
   let server: ServerType | null = null

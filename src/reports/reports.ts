@@ -83,14 +83,23 @@ interface WaitingReport {
   reject: (error: unknown) => void
 }
 
+/** How long a batch may keep finding the write lock taken before it waits inside SQLite instead. */
+const LOCK_RETRY_FOR_MS = 2000
+const LOCK_RETRY_EVERY_MS = 1
+
 /**
  * Group commit: reports filed during one turn of the event loop are written in one immediate
  * transaction, and each caller hears back after that COMMIT. Under a burst this turns a thousand
  * commits a second into a few dozen while every ticket shown stays durable.
+ *
+ * When another process (a second worker, the CLI) holds the write lock, the batch does not sleep
+ * in SQLite's busy handler, which backs off in steps of up to 100 ms and stops this process
+ * meanwhile: it tries again a millisecond later, gathering the reports that arrived in between.
  */
 class ReportCommitQueue {
   #waiting: WaitingReport[] = []
   #scheduled = false
+  #lockedSince: number | null = null
 
   constructor(private readonly services: Services) {}
 
@@ -109,10 +118,20 @@ class ReportCommitQueue {
     const batch = this.#waiting
     this.#waiting = []
     const { db } = this.services
+    const writeAll = () => db.transaction(() => batch.map((item) => writeReport(this.services, item.input, item.at)), { behavior: 'immediate' })
+    const mayRetry = this.#lockedSince === null || performance.now() - this.#lockedSince < LOCK_RETRY_FOR_MS
     let filed: FiledReport[]
     try {
-      filed = db.transaction(() => batch.map((item) => writeReport(this.services, item.input, item.at)), { behavior: 'immediate' })
-    } catch {
+      filed = mayRetry ? withoutBusyWait(db, writeAll) : writeAll()
+    } catch (error) {
+      if (mayRetry && isBusy(error)) {
+        this.#lockedSince ??= performance.now()
+        this.#waiting = [...batch, ...this.#waiting]
+        this.#scheduled = true
+        setTimeout(() => this.#commit(), LOCK_RETRY_EVERY_MS)
+        return
+      }
+      this.#lockedSince = null
       // One report that cannot be written must not sink the others: retry each on its own.
       for (const item of batch) {
         try {
@@ -123,8 +142,24 @@ class ReportCommitQueue {
       }
       return
     }
+    this.#lockedSince = null
     batch.forEach((item, index) => item.resolve(filed[index]!))
   }
+}
+
+/** Runs `write` with SQLite answering SQLITE_BUSY at once instead of waiting for the lock. */
+function withoutBusyWait<T>(db: Db, write: () => T): T {
+  const timeout = db.$client.pragma('busy_timeout', { simple: true }) as number
+  db.$client.pragma('busy_timeout = 0')
+  try {
+    return write()
+  } finally {
+    db.$client.pragma(`busy_timeout = ${timeout}`)
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_BUSY'
 }
 
 const commitQueues = new WeakMap<Services, ReportCommitQueue>()
