@@ -192,7 +192,8 @@ describe('the 123 channel with real processes', () => {
     const receiver = await givenReceiver({ port, listen: false })
     receiver.behave(() => ({ status: 204, delayMs: 20 }))
     const dataDir = await givenDataDir()
-    const server = await givenServer(dataDir, channelEnv(receiver, { CHANNEL123_RETRY_BASE_MS: '1500' }))
+    // A generous timeout: on a busy machine a slow answer must not turn into a deliberate retry here.
+    const server = await givenServer(dataDir, channelEnv(receiver, { CHANNEL123_RETRY_BASE_MS: '1500', CHANNEL123_TIMEOUT_MS: '15000' }))
 
     for (let i = 0; i < 40; i++) await fileReport(server, { note: `laporan ${i}` })
     await waitFor('every delivery to have failed once', () => outboxRows(dataDir).every((row) => row.attempts >= 1))

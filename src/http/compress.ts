@@ -12,7 +12,7 @@ const ACCEPTS_GZIP = /(?:^|,)\s*gzip\s*(?:;\s*q=(?!0(?:\.0*)?\s*(?:,|$))[\d.]+)?
  *
  * Unlike hono/compress, a response that is not compressed is never touched: adding `Vary` goes
  * through the response's own headers, so @hono/node-server can still write a string body in one
- * go instead of reading it back through a web stream (most of a verification's cost otherwise).
+ * go instead of reading it back through a web stream (a sixth of a verification's cost before).
  */
 export function compressText(options: { threshold?: number } = {}) {
   const threshold = options.threshold ?? 1024
