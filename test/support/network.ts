@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CDPSession, Page } from 'playwright-core'
-import { expect } from 'vitest'
-import { ARTIFACTS_DIR } from './browser.ts'
+import type { Browser, CDPSession, Page } from 'playwright-core'
+import { ARTIFACTS_DIR, phoneContext } from './browser.ts'
 
 export interface Transfer {
   url: string
@@ -30,8 +29,13 @@ export async function recordTransfers(page: Page): Promise<{ cdp: CDPSession; tr
     transfers.push({ url: started.get(event.requestId) ?? '?', encodedBytes: event.encodedDataLength })
   })
   cdp.on('Network.loadingFailed', (event) => ended.add(event.requestId))
+  // Plain polling rather than expect.poll: the bench measures with these helpers too.
   const settled = async () => {
-    await expect.poll(() => started.size > 0 && [...started.keys()].every((id) => ended.has(id)), { timeout: 30_000 }).toBe(true)
+    const deadline = Date.now() + 30_000
+    while (!(started.size > 0 && [...started.keys()].every((id) => ended.has(id)))) {
+      if (Date.now() > deadline) throw new Error(`requests still open after 30 s: ${[...started].filter(([id]) => !ended.has(id)).map(([, url]) => url).join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   }
   return { cdp, transfers, settled }
 }
@@ -106,4 +110,42 @@ export function recordFigures(name: string, figures: Record<string, unknown>): v
     // first figures of this run
   }
   writeFileSync(path, `${JSON.stringify({ ...all, [name]: figures }, null, 2)}\n`)
+}
+
+/** A weak mobile connection: 400 kbit/s both ways, 400 ms round trips; a cheap phone: CPU 4× slower. */
+export const SLOW_PHONE = { latency: 400, downloadThroughput: 400_000 / 8, uploadThroughput: 400_000 / 8, cpuSlowdown: 4 }
+
+export interface ThrottledLoad {
+  /** When the verdict's headline and reason first painted, from the start of navigation. */
+  paintedMs: Record<string, number>
+  verdictVisibleMs: number
+  largestContentfulPaintMs: number
+  headline: string
+}
+
+/** Opens `url` in a fresh phone context on SLOW_PHONE and reports when the verdict became visible. */
+export async function loadOnSlowPhone(browser: Browser, url: string, lang: 'id' | 'en'): Promise<ThrottledLoad> {
+  const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-US' })
+  try {
+    await context.addCookies([{ name: 'lang', value: lang, url: new URL(url).origin }])
+    const page = await context.newPage()
+    const { cdp } = await recordTransfers(page)
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: SLOW_PHONE.latency,
+      downloadThroughput: SLOW_PHONE.downloadThroughput,
+      uploadThroughput: SLOW_PHONE.uploadThroughput,
+    })
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: SLOW_PHONE.cpuSlowdown })
+    await page.goto(url, { waitUntil: 'load', timeout: 60_000 })
+    const paintedMs = await elementPaintTimes(page, ['verdict-headline', 'verdict-reason'])
+    return {
+      paintedMs,
+      verdictVisibleMs: Math.max(...Object.values(paintedMs)),
+      largestContentfulPaintMs: await largestContentfulPaint(page),
+      headline: await page.locator('main h1').innerText(),
+    }
+  } finally {
+    await context.close()
+  }
 }
