@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
@@ -12,6 +11,7 @@ import { cookieSecurity, requireCsrfToken, safeEqual, sessionCookieName } from '
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts'
 import { createSession, invalidateSession } from './sessions.ts'
 import { findUserByUsername, normalizeUsername } from './users.ts'
+import { secureRandomBytes } from '../credentials/random.ts'
 
 const LOGIN_FORM_COOKIE = 'cp_login_form'
 const DEVICE_COOKIE = 'cp_device'
@@ -81,7 +81,7 @@ export function authRoutes() {
 
 function renderLogin(c: Context<AppEnv>, props: { username: string; error: string | null; notice: string | null }, status: 200 | 401 | 403 | 429 = 200) {
   const { config } = c.get('services')
-  const formToken = randomBytes(18).toString('base64url')
+  const formToken = secureRandomBytes(18).toString('base64url')
   setCookie(c, LOGIN_FORM_COOKIE, formToken, { ...cookieSecurity(config.production), maxAge: 3600 })
   return c.html(<LoginPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} formToken={formToken} {...props} />, status)
 }

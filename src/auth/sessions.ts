@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { eq, inArray, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officers, sessions, users } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { sha256 } from '../credentials/secrets.ts'
 import type { Role } from './users.ts'
+import { secureRandomBytes } from '../credentials/random.ts'
 
 /** An officer in the field may not touch the phone for a while; a working day bounds everything. */
 export const SESSION_IDLE_MS = 60 * 60 * 1000
@@ -21,8 +21,8 @@ export interface AuthContext {
 }
 
 export function createSession(db: Db, clock: Clock, userId: number): { token: string; csrfToken: string } {
-  const token = randomBytes(32).toString('base64url')
-  const csrfToken = randomBytes(24).toString('base64url')
+  const token = secureRandomBytes(32).toString('base64url')
+  const csrfToken = secureRandomBytes(24).toString('base64url')
   const now = clock.now()
   db.insert(sessions).values({ idHash: sha256(token), userId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS }).run()
   return { token, csrfToken }

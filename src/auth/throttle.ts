@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { CounterStore } from '../http/counters.ts'
 import { RateLimiter } from '../http/rate-limit.ts'
+import { secureRandomBytes } from '../credentials/random.ts'
 
 const MINUTE = 60_000
 
@@ -43,7 +44,7 @@ export class LoginThrottle {
 
   /** A cookie value binding this device to this username. */
   issueDeviceCookie(username: string): string {
-    const nonce = randomBytes(12).toString('base64url')
+    const nonce = secureRandomBytes(12).toString('base64url')
     return `${nonce}.${this.#sign(username, nonce)}`
   }
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { and, asc, eq, gt, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.ts'
 import { outboxDeliveries } from '../../db/schema.ts'
 import { newWebhookId, type DeliveryOutcome } from './webhook.ts'
+import { secureRandomBytes } from '../credentials/random.ts'
 
 export type DeliveryState = (typeof outboxDeliveries.$inferSelect)['state']
 
@@ -85,7 +85,7 @@ function insertStatementFor(db: Db) {
  */
 export function claimDueDeliveries(db: Db, options: ClaimOptions): ClaimedDelivery[] {
   const { now, leaseMs, limit, includeNotDue = false, afterId = 0 } = options
-  const claimToken = randomBytes(9).toString('base64url')
+  const claimToken = secureRandomBytes(9).toString('base64url')
   const earlier = alias(outboxDeliveries, 'earlier')
   const due = db
     .select({ id: outboxDeliveries.id })

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { secureRandomBytes } from '../credentials/random.ts'
 
 /**
  * Sending one message to the 123 channel, following the Standard Webhooks specification
@@ -33,7 +34,7 @@ const ERROR_EXCERPT_LENGTH = 200
 
 /** `msg_` and 128 random bits: unique, and stable across every retry of one delivery. */
 export function newWebhookId(): string {
-  return `msg_${randomBytes(16).toString('base64url')}`
+  return `msg_${secureRandomBytes(16).toString('base64url')}`
 }
 
 /** The HMAC key of a `whsec_<base64>` secret (the prefix is optional, as in the reference libraries). */

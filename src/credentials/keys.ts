@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { and, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../../db/client.ts'
@@ -7,6 +6,7 @@ import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { appendAuditRow, audited } from '../audit/audit.ts'
 import { decryptSecret, encryptSecret, type Secrets } from './secrets.ts'
+import { secureRandomBytes } from './random.ts'
 
 export type KeyState = 'active' | 'verify_only' | 'retired' | 'compromised'
 
@@ -186,7 +186,7 @@ export class KeyRing {
 
   async #generate(): Promise<typeof signingKeys.$inferInsert> {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
-    const kid = randomBytes(6).toString('base64url')
+    const kid = secureRandomBytes(6).toString('base64url')
     const now = this.clock.now()
     const { kty, crv, x, y } = await exportJWK(publicKey)
     return {

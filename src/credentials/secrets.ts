@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError, type Config } from '../config.ts'
+import { secureRandomBytes } from './random.ts'
 
 /** Secrets derived from the key-encryption key (KEK). */
 export interface Secrets {
@@ -44,7 +45,7 @@ function readOrCreateKekFile(dataDir: string): Buffer {
   mkdirSync(dataDir, { recursive: true })
   try {
     // 'wx' fails if the file exists, so a server and a CLI starting together agree on one KEK.
-    writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
+    writeFileSync(path, secureRandomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
@@ -54,7 +55,7 @@ function readOrCreateKekFile(dataDir: string): Buffer {
 }
 
 export function encryptSecret(key: Buffer, plaintext: string, associatedData: string): string {
-  const iv = randomBytes(12)
+  const iv = secureRandomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(associatedData))
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto'
+import { secureRandomBytes } from './random.ts'
 
 // Crockford base32: no I, L, O or U, so a code read aloud or typed by hand survives.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
 /** 8 characters = 40 random bits. */
 export function generateShortCode(): string {
-  const bytes = randomBytes(5)
+  const bytes = secureRandomBytes(5)
   let bits = 0n
   for (const byte of bytes) bits = (bits << 8n) | BigInt(byte)
   let code = ''

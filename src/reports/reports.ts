@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { REPORT_STATUSES, reportEvents, reports } from '../../db/schema.ts'
@@ -10,6 +10,7 @@ import { findOfficer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import { decodeUnverifiedClaims, networkOf, type UnverifiedClaims, type VerificationResult } from '../verification/verify.ts'
 import { hasDetails, type ReportDetails } from './details.ts'
+import { secureRandomBytes } from '../credentials/random.ts'
 
 export type Report = typeof reports.$inferSelect
 export type ReportStatus = (typeof REPORT_STATUSES)[number]
@@ -180,7 +181,7 @@ function writeReport(services: Services, input: NewReport, now: number): FiledRe
     return { report, trackingKey: unsealTrackingKey(services, existing), folded: true }
   }
 
-  const trackingKey = randomBytes(16).toString('base64url')
+  const trackingKey = secureRandomBytes(16).toString('base64url')
   const row = {
     trackingKeyHash: sha256(trackingKey),
     foldKey,
@@ -327,7 +328,7 @@ function pickDetails(report: Report): ReportDetails {
 function reportFoldKey(subjectHash: string | null, details: ReportDetails): string {
   if (subjectHash) return `s:${subjectHash}`
   if (hasDetails(details)) return `d:${sha256(JSON.stringify(details))}`
-  return `${UNFOLDABLE}${randomBytes(12).toString('base64url')}`
+  return `${UNFOLDABLE}${secureRandomBytes(12).toString('base64url')}`
 }
 
 /** 40 random bits per ticket; on the rare collision, draw again. */
