@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { secureRandomBytes } from '../src/credentials/random.ts'
+import { randomId, secureRandomBytes } from '../src/credentials/random.ts'
 
 describe('secureRandomBytes', () => {
   it('hands out each byte of the pool once, across refills, in copies the caller owns', () => {
@@ -16,5 +16,11 @@ describe('secureRandomBytes', () => {
     const big = secureRandomBytes(10_000)
     expect(big.length).toBe(10_000)
     expect(new Set(big).size).toBeGreaterThan(200)
+  })
+
+  it('makes ids that never start like a command-line option, so `pass revoke <jti>` always works', () => {
+    const ids = Array.from({ length: 3000 }, () => randomId(12))
+    expect(ids.every((id) => /^[A-Za-z0-9][A-Za-z0-9_-]{15}$/.test(id))).toBe(true)
+    expect(new Set(ids).size).toBe(ids.length)
   })
 })

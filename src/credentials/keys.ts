@@ -6,7 +6,7 @@ import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { appendAuditRow, audited } from '../audit/audit.ts'
 import { decryptSecret, encryptSecret, type Secrets } from './secrets.ts'
-import { secureRandomBytes } from './random.ts'
+import { randomId } from './random.ts'
 
 export type KeyState = 'active' | 'verify_only' | 'retired' | 'compromised'
 
@@ -186,7 +186,7 @@ export class KeyRing {
 
   async #generate(): Promise<typeof signingKeys.$inferInsert> {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
-    const kid = secureRandomBytes(6).toString('base64url')
+    const kid = randomId(6)
     const now = this.clock.now()
     const { kty, crv, x, y } = await exportJWK(publicKey)
     return {

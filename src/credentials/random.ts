@@ -21,3 +21,14 @@ export function secureRandomBytes(size: number): Buffer {
   next += size
   return bytes
 }
+
+/**
+ * A random base64url id that never starts with `-` or `_`, so it can be passed as a command-line
+ * argument (`pass revoke <jti>`, `key retire <kid>`) without being taken for an option.
+ */
+export function randomId(bytes: number): string {
+  for (;;) {
+    const id = secureRandomBytes(bytes).toString('base64url')
+    if (/^[A-Za-z0-9]/.test(id)) return id
+  }
+}

@@ -8,7 +8,7 @@ import { DomainError } from '../errors.ts'
 import { getOfficer, type Officer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import { checkKtpPolicy, defaultKtpPolicy, isKtpPolicy, isPurposeCode, PURPOSES, type KtpPolicy, type PurposeCode } from './purposes.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
+import { randomId } from '../credentials/random.ts'
 
 export type Credential = typeof credentials.$inferSelect
 
@@ -220,7 +220,7 @@ function isInsideDeclaredCampaign(services: Services, purpose: PurposeCode, offi
 }
 
 function newCredentialId(): string {
-  return secureRandomBytes(12).toString('base64url')
+  return randomId(12)
 }
 
 /** Inserts the credential with a fresh short code, retrying on the rare collision. */
