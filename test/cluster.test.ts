@@ -25,18 +25,20 @@ function getOnNewConnection(url: string): Promise<{ status: number; body: string
   })
 }
 
-function childrenOf(pid: number): number[] {
-  const children: number[] = []
+/** The server's worker processes: its children running src/server.ts (tsx may also run an esbuild child). */
+function workersOf(pid: number): number[] {
+  const workers: number[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry))
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (parent === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('src/server.ts')) workers.push(Number(entry))
     } catch {
       // the process ended while we looked
     }
   }
-  return children
+  return workers
 }
 
 function isRunning(pid: number): boolean {
@@ -84,7 +86,7 @@ describe('the server with WORKERS=2', () => {
   it('serves from two worker processes and says so on start', async () => {
     await waitFor('the start-up banner', () => server.output().includes('Demo sign-ins'))
     expect(server.output()).toContain('by 2 worker processes')
-    expect(childrenOf(server.pid)).toHaveLength(2)
+    expect(workersOf(server.pid)).toHaveLength(2)
     const answered = new Set<string>()
     for (let i = 0; i < 12; i++) answered.add(await answeringProcess(server))
     expect(answered.size).toBe(2)
@@ -113,10 +115,10 @@ describe('the server with WORKERS=2', () => {
   })
 
   it('replaces a worker that dies', async () => {
-    const [victim] = childrenOf(server.pid)
+    const [victim] = workersOf(server.pid)
     process.kill(victim!, 'SIGKILL')
     await waitFor('a new worker in place of the killed one', () => {
-      const workers = childrenOf(server.pid)
+      const workers = workersOf(server.pid)
       return workers.length === 2 && !workers.includes(victim!)
     })
     expect(server.output()).toMatch(new RegExp(`Worker ${victim} stopped \\(SIGKILL\\); starting another`))
@@ -133,7 +135,7 @@ describe('stopping the server with WORKERS=2', () => {
     const dir = tempDir('cluster-stop')
     try {
       const server = await startServer(dir.path, { WORKERS: '2' })
-      const workers = childrenOf(server.pid)
+      const workers = workersOf(server.pid)
       expect(workers).toHaveLength(2)
       await server.stop('SIGTERM')
       await waitFor('the workers to exit', () => workers.every((pid) => !isRunning(pid)))
@@ -146,7 +148,7 @@ describe('stopping the server with WORKERS=2', () => {
     const dir = tempDir('cluster-kill')
     try {
       const server = await startServer(dir.path, { WORKERS: '2' })
-      const workers = childrenOf(server.pid)
+      const workers = workersOf(server.pid)
       await server.stop('SIGKILL')
       await waitFor('the orphaned workers to exit', () => workers.every((pid) => !isRunning(pid)))
       await expect(getOnNewConnection(`${server.url}/healthz`)).rejects.toThrow()
