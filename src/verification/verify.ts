@@ -101,10 +101,9 @@ export class Verifier {
     private readonly services: Services,
     counters: CounterStore,
   ) {
-    const { db } = services
+    const { db, unchanged } = services
     this.#places = new PlaceTracker(MANY_PLACES_PERIOD_MS, counters)
     const state = prepareStateQueries(services)
-    const { unchanged } = services
     this.#credentialState = (id: string) => unchanged.get(`credential ${id}`, () => state.byId.get({ id }))
     this.#credentialByCode = (code: string) => unchanged.get(`short code ${code}`, () => state.byCode.get({ code }))
     this.#scans = new ScanRecorder(db)
@@ -124,11 +123,7 @@ export class Verifier {
     // 2. Signature and claims, against our own non-retired keys only.
     let payload: JWTPayload
     let header: JWTHeaderParameters
-    const payloadText = decodePayloadSegment(token)
     const signingKey: { state: KeyState | null } = { state: null }
-    // The credential's row is read together with the key, before the signature check, so that
-    // both reads run in one stretch; nothing in it is looked at unless the signature holds.
-    let prefetched: { jti: string; row: StateRow | undefined } | null = null
     try {
       const verified = await jwtVerify(
         token,
@@ -138,8 +133,6 @@ export class Verifier {
           const found = await this.#verificationKey(kid)
           if (!found) throw new RejectedToken('forged')
           signingKey.state = found.state
-          const claimedJti = jtiOf(payloadText)
-          if (claimedJti) prefetched = { jti: claimedJti, row: this.#readState(() => this.#credentialState(claimedJti)) }
           return found.key
         },
         {
@@ -164,13 +157,12 @@ export class Verifier {
     // jose checks that the registered claims are present, not that each has the right type.
     const { iat, exp, jti, sub } = payload
     if (typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string' || typeof sub !== 'string') return rejected('malformed')
-    if (exp - iat > MAX_TOKEN_LIFETIME[kind] || iat * 1000 > now + CLOCK_TOLERANCE_S * 1000 || !isCanonicalJson(payloadText)) {
+    if (exp - iat > MAX_TOKEN_LIFETIME[kind] || iat * 1000 > now + CLOCK_TOLERANCE_S * 1000 || !hasCanonicalPayload(token)) {
       return rejected('malformed')
     }
 
-    // 4. State, read fresh for this request: a CLI on the same database may have changed it a moment ago.
-    const known = prefetched as { jti: string; row: StateRow | undefined } | null
-    const row = known?.jti === jti ? known.row : this.#readState(() => this.#credentialState(jti))
+    // 4. State, read fresh: a CLI on the same database may have changed it a moment ago.
+    const row = this.#readState(() => this.#credentialState(jti))
     if (!row) return rejected('revoked')
     const facts = credentialFacts(row.credential)
     if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
@@ -282,7 +274,7 @@ export function decodeUnverifiedClaims(token: string): UnverifiedClaims | null {
   if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return null
   let payload: unknown
   try {
-    payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
+    payload = JSON.parse(payloadSegment(token))
   } catch {
     return null
   }
@@ -316,25 +308,16 @@ function kindOfType(typ: string | undefined): CredentialKind | null {
 }
 
 /** The payload segment of a well-shaped token as text, unverified. */
-function decodePayloadSegment(token: string): string {
-  return Buffer.from(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')), 'base64url').toString('utf8')
-}
-
-/** The `jti` an unverified payload claims, if it parses; only ever used to read ahead. */
-function jtiOf(payloadText: string): string | null {
-  try {
-    const jti: unknown = (JSON.parse(payloadText) as { jti?: unknown }).jti
-    return typeof jti === 'string' && jti.length <= 64 ? jti : null
-  } catch {
-    return null
-  }
+function payloadSegment(token: string): string {
+  return Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')
 }
 
 /**
  * Our issuer serialises claims with JSON.stringify; a payload that does not round-trip exactly
  * (duplicate claims, odd whitespace) was not written by it.
  */
-function isCanonicalJson(text: string): boolean {
+function hasCanonicalPayload(token: string): boolean {
+  const text = payloadSegment(token)
   try {
     return JSON.stringify(JSON.parse(text)) === text
   } catch {
