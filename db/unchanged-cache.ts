@@ -3,34 +3,52 @@ import type { Db } from './client.ts'
 
 const MAX_ENTRIES = 10_000
 
+/** Query answers valid as of the moment `UnchangedDatabaseCache.current()` was called, or later. */
+export interface CurrentLookups {
+  /** `key` names the query and its arguments; `read` runs the query when the answer is not known. */
+  get<T>(key: string, read: () => T): T
+}
+
 /**
- * Remembers query answers only while the database is provably unchanged: every lookup first reads
+ * Remembers query answers only while the database is provably unchanged. `current()` reads
  * SQLite's own change counters — `data_version` moves when any other connection or process (the
  * CLI, another worker) commits, `total_changes()` when this connection writes — and forgets
  * everything when either moved. A revocation, suspension or key change is therefore seen by the
- * very next lookup, exactly as without the cache; repeated checks of one credential between
+ * very next `current()`, exactly as without the cache; repeated checks of one credential between
  * writes skip the joins.
+ *
+ * Reading the counters opens a read transaction, which costs about as much as a small query, so
+ * one verification reads them once and makes all its lookups through the same `current()`.
  */
 export class UnchangedDatabaseCache {
-  readonly #version: Database.Statement<[], { dataVersion: number; ownChanges: number }>
+  readonly #counters: Database.Statement<[], { dataVersion: number; ownChanges: number }>
   readonly #entries = new Map<string, unknown>()
   #seen = { dataVersion: -1, ownChanges: -1 }
-
-  constructor(db: Db) {
-    this.#version = db.$client.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
+  readonly #lookups: CurrentLookups = {
+    get: <T>(key: string, read: () => T): T => {
+      if (this.#entries.has(key)) return this.#entries.get(key) as T
+      const value = read()
+      if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear()
+      this.#entries.set(key, value)
+      return value
+    },
   }
 
-  /** `key` names the query and its arguments; `read` runs the query when the answer is not known. */
-  get<T>(key: string, read: () => T): T {
-    const now = this.#version.get()!
+  constructor(db: Db) {
+    this.#counters = db.$client.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
+  }
+
+  /**
+   * Lookups that reflect every commit made before this call. An entry remembered now was read
+   * after the last change the counters showed, and any later change empties the memory at the
+   * next `current()`, so nothing older than this moment is ever answered.
+   */
+  current(): CurrentLookups {
+    const now = this.#counters.get()!
     if (now.dataVersion !== this.#seen.dataVersion || now.ownChanges !== this.#seen.ownChanges) {
       this.#entries.clear()
       this.#seen = now
     }
-    if (this.#entries.has(key)) return this.#entries.get(key) as T
-    const value = read()
-    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear()
-    this.#entries.set(key, value)
-    return value
+    return this.#lookups
   }
 }

@@ -8,11 +8,11 @@ import { MemoryCounters, type CounterStore } from './http/counters.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
 import { isMalformedFormBody, renderError } from './http/errors.tsx'
-import { clientAddress, language, redactPath, requestId, sameOriginWrites, securityHeaders } from './http/middleware.ts'
+import { chooseLanguage, clientAddressOf, nextRequestId, redactPath, sameOriginWrites, securityHeaders } from './http/middleware.ts'
 import { createRateLimits } from './http/rate-limit.ts'
 import { adminRoutes } from './admin/routes.tsx'
 import { authRoutes } from './auth/routes.tsx'
-import { loadSession } from './auth/middleware.ts'
+import { sessionOf } from './auth/middleware.ts'
 import { LoginThrottle } from './auth/throttle.ts'
 import { createServices, type Services } from './services.ts'
 import { LiveQrCache } from './passes/live-qr.ts'
@@ -38,20 +38,20 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   const loginThrottle = new LoginThrottle(services.secrets.deviceCookieKey, deps.config.rateLimit, counters)
   const app = new Hono<AppEnv>()
 
-  app.use('*', requestId)
-  app.use('*', compressText())
   app.use('*', securityHeaders({ production: deps.config.production }))
-  app.use('*', async (c, next) => {
+  app.use('*', compressText())
+  app.use('*', async function requestContext(c, next) {
+    c.set('requestId', nextRequestId())
     c.set('services', services)
     c.set('verifier', verifier)
     c.set('rateLimits', rateLimits)
     c.set('loginThrottle', loginThrottle)
-    await next()
+    c.set('clientAddress', clientAddressOf(c))
+    chooseLanguage(c, { production: deps.config.production })
+    c.set('auth', sessionOf(c))
+    return next()
   })
-  app.use('*', clientAddress)
-  app.use('*', language({ production: deps.config.production }))
   app.use('*', sameOriginWrites({ publicUrl: deps.config.publicUrl }))
-  app.use('*', loadSession)
 
   app.use('/assets/*', async (c, next) => {
     await next()

@@ -1,9 +1,13 @@
+import { serve, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
 import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase, type Db } from '../db/client.ts'
 import { createApp } from '../src/app.tsx'
 import type { Clock, Config } from '../src/config.ts'
+import type { AppEnv } from '../src/http/env.ts'
 import { addOfficer, addUnit, setOfficerPhoto, suspendOfficer, type NewOfficer, type Officer } from '../src/officers/officers.ts'
 import { issueBadge, issueVisitPass, type IssuedCredential, type VisitPassRequest } from '../src/passes/passes.ts'
 import type { Services } from '../src/services.ts'
@@ -60,6 +64,15 @@ export function createTestApp(options: { config?: Partial<Config>; clock?: TestC
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, ...headers },
     })
   return { app, services, verifier, clock, db, config, request, postForm }
+}
+
+/** Serves `app` over real HTTP on 127.0.0.1, as src/server.ts does. */
+export async function listen(app: Hono<AppEnv>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await new Promise<ServerType>((resolve) => {
+    const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started))
+  })
+  const { port } = server.address() as AddressInfo
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }
 
 export function givenUnitTree(services: Services): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { declaredCampaigns } from '../db/schema.ts'
-import { createTestApp, CUSTOMER_ID, faceOf, givenBadge, givenOfficer, givenPass, PUBLIC_URL, verdictOf } from './helpers.ts'
+import { createTestApp, CUSTOMER_ID, faceOf, givenBadge, givenOfficer, givenPass, listen, PUBLIC_URL, verdictOf } from './helpers.ts'
 
 describe('GET /', () => {
   it('offers the QR advice, the code form, the never-asks list and the official channels in Indonesian', async () => {
@@ -40,6 +40,42 @@ describe('GET /', () => {
       expect(csp).not.toContain('unsafe-inline')
       expect(res.headers.get('referrer-policy')).toBe('no-referrer')
       expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+  })
+
+  it('sends the same headers over real HTTP, where a route’s own CSP and cache lifetime win', async () => {
+    const { app, services } = createTestApp()
+    const pass = await givenPass(services)
+    const server = await listen(app)
+    try {
+      const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers })
+      const html = await (await get(`/v/${pass.token}`)).text()
+      const photo = /<img class="photo" src="([^"]+)"/.exec(html)![1]!
+      const css = /href="(\/assets\/app\.css\?v=[0-9a-f]+)"/.exec(await (await get('/')).text())![1]!
+      for (const path of ['/', `/v/${pass.token}`, `/api/v1/verify/${pass.token}`, '/nope', photo, css]) {
+        const res = await get(path)
+        expect(res.headers.get('referrer-policy'), path).toBe('no-referrer')
+        expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+        expect(res.headers.get('x-frame-options'), path).toBe('DENY')
+        expect(res.headers.get('vary'), path).toBe('Accept-Encoding')
+      }
+      for (const path of ['/', `/v/${pass.token}`, `/api/v1/verify/${pass.token}`, '/nope']) {
+        const res = await get(path)
+        expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'")
+        expect(res.headers.get('cache-control'), path).toBe('no-store')
+      }
+      const photoRes = await get(photo)
+      expect(photoRes.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox")
+      expect(photoRes.headers.get('cache-control')).toContain('immutable')
+      expect((await get(css)).headers.get('cache-control')).toContain('immutable')
+
+      const zipped = await get(`/v/${pass.token}`, { 'accept-encoding': 'gzip' })
+      expect(zipped.headers.get('content-encoding')).toBe('gzip')
+      expect(zipped.headers.get('vary')).toBe('Accept-Encoding')
+      expect(zipped.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+      expect(await zipped.text()).toContain('data-verdict="valid"')
+    } finally {
+      await server.close()
     }
   })
 

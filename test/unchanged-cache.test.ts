@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../db/client.ts'
+import { UnchangedDatabaseCache, type CurrentLookups } from '../db/unchanged-cache.ts'
 import { createApp } from '../src/app.tsx'
 import { suspendOfficer } from '../src/officers/officers.ts'
 import { revokeCredential } from '../src/passes/passes.ts'
@@ -64,5 +65,45 @@ describe('repeated verifications of one credential', () => {
     expect([await verify(), await verify()]).toEqual(['valid', 'valid'])
     revokeCredential(server.services, pass.id, { actor: 'admin' })
     expect(await verify()).toBe('revoked')
+  })
+})
+
+describe('lookups through UnchangedDatabaseCache.current()', () => {
+  function givenTwoConnections() {
+    const dir = tempDir('unchanged-lookups')
+    const path = join(dir.path, 'cek-petugas.db')
+    const server = openDatabase(path)
+    const cli = openDatabase(path)
+    cleanups.push(() => dir.remove(), () => server.$client.close(), () => cli.$client.close())
+    server.$client.exec('create table facts (name text primary key, value text)')
+    server.$client.exec("insert into facts values ('state', 'active')")
+    const readState = server.$client.prepare<[], { value: string }>("select value from facts where name = 'state'")
+    let reads = 0
+    const lookup = (lookups: CurrentLookups) => lookups.get('state', () => (reads++, readState.get()!.value))
+    return { server, cli, lookup, reads: () => reads }
+  }
+
+  it('answer from memory while no connection commits, and read again after any commit', () => {
+    const { server, cli, lookup, reads } = givenTwoConnections()
+    const cache = new UnchangedDatabaseCache(server)
+    expect([lookup(cache.current()), lookup(cache.current()), lookup(cache.current())]).toEqual(['active', 'active', 'active'])
+    expect(reads()).toBe(1)
+
+    cli.$client.exec("update facts set value = 'suspended'")
+    expect(lookup(cache.current())).toBe('suspended')
+    server.$client.exec("update facts set value = 'active'")
+    expect(lookup(cache.current())).toBe('active')
+    expect(reads()).toBe(3)
+  })
+
+  it('keep one answer per key within one check, and never answer from before a commit that preceded it', () => {
+    const { server, cli, lookup } = givenTwoConnections()
+    const cache = new UnchangedDatabaseCache(server)
+    const earlier = cache.current()
+    expect(lookup(earlier)).toBe('active')
+    cli.$client.exec("update facts set value = 'suspended'")
+    // A check that began before the commit may keep its answer; any check begun after it may not.
+    expect(lookup(earlier)).toBe('active')
+    expect(lookup(cache.current())).toBe('suspended')
   })
 })

@@ -4,7 +4,7 @@ import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
-import { validateSession } from './sessions.ts'
+import { validateSession, type AuthContext } from './sessions.ts'
 import type { Role } from './users.ts'
 
 /** `__Host-` pins the cookie to our origin over HTTPS; plain HTTP in development cannot use it. */
@@ -16,13 +16,12 @@ export function cookieSecurity(production: boolean) {
   return { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: production }
 }
 
-/** Reads the session cookie; sets `auth` to the signed-in user or null. */
-export const loadSession = createMiddleware<AppEnv>(async function loadSession(c, next) {
+/** The signed-in user of the session cookie, or null (households). */
+export function sessionOf(c: Context<AppEnv>): AuthContext | null {
   const { db, clock, config } = c.get('services')
   const token = getCookie(c, sessionCookieName(config.production))
-  c.set('auth', token ? validateSession(db, clock, token) : null)
-  await next()
-})
+  return token ? validateSession(db, clock, token) : null
+}
 
 /** Only these roles pass; anyone signed out is sent to /login. */
 export function requireRole(...roles: Role[]) {

@@ -1,7 +1,7 @@
 import { and, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../../db/client.ts'
-import type { UnchangedDatabaseCache } from '../../db/unchanged-cache.ts'
+import type { CurrentLookups, UnchangedDatabaseCache } from '../../db/unchanged-cache.ts'
 import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { appendAuditRow, audited } from '../audit/audit.ts'
@@ -52,9 +52,12 @@ export class KeyRing {
       .prepare()
   }
 
-  /** The public key for `kid` with its current state, or null when unknown or retired. */
-  async verificationKey(kid: string): Promise<{ key: CryptoKey; state: KeyState } | null> {
-    const row = this.unchanged.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
+  /**
+   * The public key for `kid` with its current state, or null when unknown or retired. A caller
+   * that makes other lookups for the same check passes its `lookups`.
+   */
+  async verificationKey(kid: string, lookups: CurrentLookups = this.unchanged.current()): Promise<{ key: CryptoKey; state: KeyState } | null> {
+    const row = lookups.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
     if (!row || row.state === 'retired') return null
     let key = this.#publicKeys.get(kid)
     if (!key) {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { INLINE_STYLESHEET } from './assets.ts'
 import { renderError } from './errors.tsx'
+import type { HttpBindings } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
-import type { Context } from 'hono'
+import type { Context, Next } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { LANG_COOKIE, messagesFor, parseLang } from '../i18n/index.ts'
@@ -12,10 +13,9 @@ const REQUEST_ID_PREFIX = randomBytes(3).toString('hex')
 let requestCounter = 0
 
 /** A short id to find one request's log line from what the user saw (unique per process run). */
-export const requestId = createMiddleware<AppEnv>(async function requestId(c, next) {
-  c.set('requestId', `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`)
-  await next()
-})
+export function nextRequestId(): string {
+  return `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`
+}
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -31,48 +31,63 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-/** DESIGN §7: strict CSP, no framing, no referrer (verdict URLs carry a token). */
+/**
+ * DESIGN §7: strict CSP, no framing, no referrer (verdict URLs carry a token), and no caching
+ * unless a route says otherwise. Every response carries these headers; a route may set its own
+ * `Content-Security-Policy` or `Cache-Control` (photos, assets), which then wins.
+ */
 export function securityHeaders(options: { production: boolean }) {
-  return createMiddleware<AppEnv>(async function securityHeaders(c, next) {
-    await next()
-    const headers = c.res.headers
-    if (!headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY)
-    headers.set('Referrer-Policy', 'no-referrer')
-    headers.set('X-Content-Type-Options', 'nosniff')
-    headers.set('X-Frame-Options', 'DENY')
-    headers.set('Cross-Origin-Opener-Policy', 'same-origin')
-    headers.set('Cross-Origin-Resource-Policy', 'same-origin')
-    headers.set('Permissions-Policy', 'camera=(self), geolocation=(self), microphone=(), payment=()')
-    if (options.production) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
-    if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store')
-  })
+  const defaults: [string, string][] = [
+    ['Content-Security-Policy', CONTENT_SECURITY_POLICY],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
+    ['Permissions-Policy', 'camera=(self), geolocation=(self), microphone=(), payment=()'],
+    ['Cache-Control', 'no-store'],
+    ...(options.production ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]] : []),
+  ]
+  return createMiddleware<AppEnv>((c, next) => withDefaultHeaders(c, defaults, next))
+}
+
+/**
+ * Runs the rest of the request with `defaults` on its response, except those the route sets
+ * itself. On Node they go on the underlying response before the route runs, where the route's
+ * own headers override them when it is written, so a route's response is sent as it is instead
+ * of being rebuilt to add them. Without Node underneath (app.request() in tests), they are added
+ * to the response afterwards.
+ */
+export async function withDefaultHeaders(c: Context<AppEnv>, defaults: readonly (readonly [string, string])[], next: Next): Promise<void> {
+  const nodeResponse = (c.env as Partial<HttpBindings> | undefined)?.outgoing
+  if (nodeResponse) {
+    for (const [name, value] of defaults) nodeResponse.setHeader(name, value)
+    return next()
+  }
+  await next()
+  for (const [name, value] of defaults) if (!c.res.headers.has(name)) c.res.headers.set(name, value)
 }
 
 /** Bahasa Indonesia unless `?lang=en` (remembered in a cookie) says otherwise. */
-export function language(options: { production: boolean }) {
-  return createMiddleware<AppEnv>(async function language(c, next) {
-    const fromQuery = parseLang(c.req.query('lang'))
-    const lang = fromQuery ?? parseLang(getCookie(c, LANG_COOKIE)) ?? 'id'
-    if (fromQuery) {
-      setCookie(c, LANG_COOKIE, fromQuery, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true, secure: options.production })
-    }
-    c.set('lang', lang)
-    c.set('t', messagesFor(lang))
-    await next()
-  })
+export function chooseLanguage(c: Context<AppEnv>, options: { production: boolean }): void {
+  const fromQuery = parseLang(c.req.query('lang'))
+  const lang = fromQuery ?? parseLang(getCookie(c, LANG_COOKIE)) ?? 'id'
+  if (fromQuery) {
+    setCookie(c, LANG_COOKIE, fromQuery, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true, secure: options.production })
+  }
+  c.set('lang', lang)
+  c.set('t', messagesFor(lang))
 }
 
 /** The socket's address. Forwarded headers are not trusted: anyone can send them. */
-export const clientAddress = createMiddleware<AppEnv>(async function clientAddress(c, next) {
-  let address: string | null = null
+export function clientAddressOf(c: Context<AppEnv>): string | null {
   try {
-    address = getConnInfo(c).remote.address ?? null
+    return getConnInfo(c).remote.address ?? null
   } catch {
     // app.request() in tests has no socket.
+    return null
   }
-  c.set('clientAddress', address)
-  await next()
-})
+}
 
 /** The same page in the other language; after a POST, the home page. */
 export function langSwitchHref(c: Context<AppEnv>): string {

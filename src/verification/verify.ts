@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
 import { credentials, officers, units } from '../../db/schema.ts'
+import type { CurrentLookups } from '../../db/unchanged-cache.ts'
 import { PlaceTracker, ScanRecorder } from './scans.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
@@ -92,8 +93,7 @@ class RejectedToken extends Error {
  * claims, sanity, state; then records the scan. Throws only VerificationUnavailableError.
  */
 export class Verifier {
-  readonly #credentialState: (id: string) => StateRow | undefined
-  readonly #credentialByCode: (code: string) => StateRow | undefined
+  readonly #stateQueries: ReturnType<typeof prepareStateQueries>
   readonly #scans: ScanRecorder
   readonly #places: PlaceTracker
 
@@ -101,12 +101,9 @@ export class Verifier {
     private readonly services: Services,
     counters: CounterStore,
   ) {
-    const { db, unchanged } = services
     this.#places = new PlaceTracker(MANY_PLACES_PERIOD_MS, counters)
-    const state = prepareStateQueries(services)
-    this.#credentialState = (id: string) => unchanged.get(`credential ${id}`, () => state.byId.get({ id }))
-    this.#credentialByCode = (code: string) => unchanged.get(`short code ${code}`, () => state.byCode.get({ code }))
-    this.#scans = new ScanRecorder(db)
+    this.#stateQueries = prepareStateQueries(services)
+    this.#scans = new ScanRecorder(services.db)
   }
 
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
@@ -119,6 +116,8 @@ export class Verifier {
   async #verifyToken(token: string, now: number): Promise<VerificationResult> {
     // 1. Shape before crypto.
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return rejected('malformed')
+    // Key and credential state come from one look at the database (see UnchangedDatabaseCache).
+    const lookups = this.#readState(() => this.services.unchanged.current())
 
     // 2. Signature and claims, against our own non-retired keys only.
     let payload: JWTPayload
@@ -130,7 +129,7 @@ export class Verifier {
         async (protectedHeader) => {
           const kid = protectedHeader.kid
           if (typeof kid !== 'string' || !KID_SHAPE.test(kid)) throw new RejectedToken('forged')
-          const found = await this.#verificationKey(kid)
+          const found = await this.#verificationKey(kid, lookups)
           if (!found) throw new RejectedToken('forged')
           signingKey.state = found.state
           return found.key
@@ -161,8 +160,8 @@ export class Verifier {
       return rejected('malformed')
     }
 
-    // 4. State, read fresh: a CLI on the same database may have changed it a moment ago.
-    const row = this.#readState(() => this.#credentialState(jti))
+    // 4. State as the database stood when this check began, with every change committed before it.
+    const row = this.#readState(() => lookups.get(`credential ${jti}`, () => this.#stateQueries.byId.get({ id: jti })))
     if (!row) return rejected('revoked')
     const facts = credentialFacts(row.credential)
     if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
@@ -176,7 +175,7 @@ export class Verifier {
   #verifyCode(input: string, now: number): VerificationResult {
     const code = normalizeShortCode(input)
     if (!code) return rejected('malformed')
-    const row = this.#readState(() => this.#credentialByCode(code))
+    const row = this.#readState(() => this.services.unchanged.current().get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
     // An unknown code proves nothing about anyone: it is as good as forged.
     if (!row) return rejected('forged')
     const facts = credentialFacts(row.credential)
@@ -194,9 +193,9 @@ export class Verifier {
     return { verdict: 'valid', kind: facts.kind, officer: officerFacts(row), credential: facts, warnings, credentialId: facts.id }
   }
 
-  async #verificationKey(kid: string) {
+  async #verificationKey(kid: string, lookups: CurrentLookups) {
     try {
-      return await this.services.keys.verificationKey(kid)
+      return await this.services.keys.verificationKey(kid, lookups)
     } catch (error) {
       throw new VerificationUnavailableError('Signing keys could not be read', { cause: error })
     }
