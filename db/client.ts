@@ -31,3 +31,22 @@ export function openDatabase(location: string): Db {
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'cek-petugas.db')
 }
+
+/**
+ * Runs `write` with SQLite answering SQLITE_BUSY at once instead of waiting for the lock: its
+ * busy handler sleeps in steps of up to 100 ms and stops the whole process meanwhile.
+ */
+export function withoutBusyWait<T>(db: Db, write: () => T): T {
+  const timeout = db.$client.pragma('busy_timeout', { simple: true }) as number
+  db.$client.pragma('busy_timeout = 0')
+  try {
+    return write()
+  } finally {
+    db.$client.pragma(`busy_timeout = ${timeout}`)
+  }
+}
+
+/** Another connection holds the write lock. */
+export function isBusy(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_BUSY'
+}

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { isBusy, withoutBusyWait, type Db } from '../../db/client.ts'
 import { REPORT_STATUSES, reportEvents, reports } from '../../db/schema.ts'
 import { enqueueDelivery, listDeliveries } from '../channel/outbox.ts'
 import type { Config } from '../config.ts'
@@ -146,21 +146,6 @@ class ReportCommitQueue {
     this.#lockedSince = null
     batch.forEach((item, index) => item.resolve(filed[index]!))
   }
-}
-
-/** Runs `write` with SQLite answering SQLITE_BUSY at once instead of waiting for the lock. */
-function withoutBusyWait<T>(db: Db, write: () => T): T {
-  const timeout = db.$client.pragma('busy_timeout', { simple: true }) as number
-  db.$client.pragma('busy_timeout = 0')
-  try {
-    return write()
-  } finally {
-    db.$client.pragma(`busy_timeout = ${timeout}`)
-  }
-}
-
-function isBusy(error: unknown): boolean {
-  return (error as { code?: string }).code === 'SQLITE_BUSY'
 }
 
 const commitQueues = new WeakMap<Services, ReportCommitQueue>()

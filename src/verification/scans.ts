@@ -1,24 +1,32 @@
 import { sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { isBusy, withoutBusyWait, type Db } from '../../db/client.ts'
 import { scans } from '../../db/schema.ts'
 import type { CounterStore } from '../http/counters.ts'
 
 export type ScanRow = typeof scans.$inferInsert
 
+/** Past this many queued records, a batch waits for the write lock instead of trying again later. */
+const MAX_QUEUED = 50_000
+const LOCK_RETRY_EVERY_MS = 2
+
 /**
  * Writes scan records in small batches: one transaction per batch instead of one per scan keeps
- * the verification path cheap. A crash can lose the last fraction of a second of scan records,
- * never a verdict or any state that decides one.
+ * the verification path cheap, and a batch small enough to write in well under a millisecond
+ * keeps the requests around it from waiting. When another process (a second worker, the CLI)
+ * holds the write lock, the batch is tried again shortly instead of stopping this process in
+ * SQLite's busy handler. A crash can lose the last fraction of a second of scan records, never
+ * a verdict or any state that decides one.
  */
 export class ScanRecorder {
   #queue: ScanRow[] = []
   #timer: NodeJS.Timeout | null = null
+  #dueAt = 0
   readonly #insert
 
   constructor(
     private readonly db: Db,
-    private readonly flushAfterMs = 200,
-    private readonly maxBatch = 500,
+    private readonly flushAfterMs = 100,
+    private readonly maxBatch = 200,
   ) {
     this.#insert = db
       .insert(scans)
@@ -35,25 +43,63 @@ export class ScanRecorder {
 
   record(row: ScanRow): void {
     this.#queue.push(row)
-    if (this.#queue.length >= this.maxBatch) this.flush()
-    else this.#timer ??= setTimeout(() => this.flush(), this.flushAfterMs).unref()
+    this.#schedule(this.#queue.length >= this.maxBatch ? 0 : this.flushAfterMs)
   }
 
-  /** Writes everything queued now (tests, shutdown). */
+  /** Writes everything queued now, waiting for the write lock if need be (tests, shutdown). */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
     const batch = this.#queue
     this.#queue = []
-    if (batch.length === 0) return
     try {
-      this.db.transaction(() => {
-        for (const row of batch) this.#insert.run(row)
-      })
+      this.#insertAll(batch)
     } catch (error) {
-      console.error(`${batch.length} scan record(s) could not be written:`, (error as Error).message)
+      logLost(batch, error)
     }
   }
+
+  #schedule(delayMs: number): void {
+    const dueAt = performance.now() + delayMs
+    if (this.#timer) {
+      if (this.#dueAt <= dueAt) return
+      clearTimeout(this.#timer)
+    }
+    this.#dueAt = dueAt
+    this.#timer = setTimeout(() => this.#writeNextBatch(), delayMs).unref()
+  }
+
+  #writeNextBatch(): void {
+    this.#timer = null
+    const batch = this.#queue.slice(0, this.maxBatch)
+    const mayTryLater = this.#queue.length <= MAX_QUEUED
+    try {
+      if (mayTryLater) withoutBusyWait(this.db, () => this.#insertAll(batch))
+      else this.#insertAll(batch)
+    } catch (error) {
+      if (mayTryLater && isBusy(error)) {
+        this.#schedule(LOCK_RETRY_EVERY_MS)
+        return
+      }
+      logLost(batch, error)
+    }
+    this.#queue.splice(0, batch.length)
+    if (this.#queue.length > 0) this.#schedule(this.#queue.length >= this.maxBatch ? 0 : this.flushAfterMs)
+  }
+
+  #insertAll(batch: ScanRow[]): void {
+    if (batch.length === 0) return
+    this.db.transaction(
+      () => {
+        for (const row of batch) this.#insert.run(row)
+      },
+      { behavior: 'immediate' },
+    )
+  }
+}
+
+function logLost(batch: ScanRow[], error: unknown): void {
+  console.error(`${batch.length} scan record(s) could not be written:`, (error as Error).message)
 }
 
 /** A repeat check from a place this process noted within this time reuses that count instead of writing again. */

@@ -4,10 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../db/client.ts'
 import { createReport } from '../src/reports/reports.ts'
 import { createServices } from '../src/services.ts'
-import { fixedClock, tempDir, testConfig } from './helpers.ts'
+import { createApp } from '../src/app.tsx'
+import { fixedClock, givenPass, givenUnitTree, tempDir, testConfig } from './helpers.ts'
 
-// Reports from one process while another process (a second worker, the CLI) holds the database's
-// write lock: the reports wait without stopping this process, then commit once the lock is free.
+// Reports and scan records from one process while another process (a second worker, the CLI)
+// holds the database's write lock: they wait without stopping this process, then commit once the
+// lock is free.
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
@@ -40,6 +42,36 @@ describe('filing reports while another process holds the write lock', () => {
     const filed = await filing
     expect(new Set(filed.map(({ report }) => report.ticket)).size).toBe(3)
     expect(other.prepare('select count(*) as n from reports').get()).toEqual({ n: 3 })
+    expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(5000)
+  })
+})
+
+describe('checking passes while another process holds the write lock', () => {
+  it('answers every check at once and writes every scan record once the lock is released', async () => {
+    const dir = tempDir('scan-commit')
+    const path = join(dir.path, 'cek-petugas.db')
+    const db = openDatabase(path)
+    const other = new Database(path)
+    cleanups.push(() => dir.remove(), () => db.$client.close(), () => other.close())
+    const { services, verifier } = createApp({ db, config: testConfig(), clock: fixedClock() })
+    givenUnitTree(services)
+    const pass = await givenPass(services)
+    const scansWritten = () => (other.prepare('select count(*) as n from scans').get() as { n: number }).n
+
+    other.prepare('begin immediate').run()
+    const started = performance.now()
+    const verdicts: string[] = []
+    for (let n = 0; n < 450; n++) verdicts.push((await verifier.verify({ token: pass.token }, { via: 'api', clientAddress: '10.0.0.1' })).verdict)
+    // Past the recorder's own flush delay: its batches meet the lock and wait their turn.
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(new Set(verdicts)).toEqual(new Set(['valid']))
+    expect(scansWritten()).toBe(0)
+
+    other.prepare('commit').run()
+    const deadline = performance.now() + 5000
+    while (scansWritten() < 450 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(scansWritten()).toBe(450)
     expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(5000)
   })
 })
