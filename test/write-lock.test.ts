@@ -16,15 +16,21 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup()
 })
 
+/** This process's connection, and a plain connection to the same file standing for another process. */
+function givenThisAndAnotherProcess() {
+  const dir = tempDir('write-lock')
+  const path = join(dir.path, 'cek-petugas.db')
+  const db = openDatabase(path)
+  const other = new Database(path)
+  cleanups.push(() => dir.remove(), () => db.$client.close(), () => other.close())
+  return { db, other }
+}
+
 const details = { category: 'otp' as const, note: 'minta kode OTP', phone: null, location: null, latitude: null, longitude: null }
 
 describe('filing reports while another process holds the write lock', () => {
   it('keeps this process answering meanwhile and commits every report once the lock is released', async () => {
-    const dir = tempDir('report-commit')
-    const path = join(dir.path, 'cek-petugas.db')
-    const db = openDatabase(path)
-    const other = new Database(path)
-    cleanups.push(() => dir.remove(), () => db.$client.close(), () => other.close())
+    const { db, other } = givenThisAndAnotherProcess()
     const services = createServices({ db, config: testConfig(), clock: fixedClock() })
 
     other.prepare('begin immediate').run()
@@ -48,11 +54,7 @@ describe('filing reports while another process holds the write lock', () => {
 
 describe('checking passes while another process holds the write lock', () => {
   it('answers every check at once and writes every scan record once the lock is released', async () => {
-    const dir = tempDir('scan-commit')
-    const path = join(dir.path, 'cek-petugas.db')
-    const db = openDatabase(path)
-    const other = new Database(path)
-    cleanups.push(() => dir.remove(), () => db.$client.close(), () => other.close())
+    const { db, other } = givenThisAndAnotherProcess()
     const { services, verifier } = createApp({ db, config: testConfig(), clock: fixedClock() })
     givenUnitTree(services)
     const pass = await givenPass(services)

@@ -46,8 +46,8 @@ export function securityHeaders(options: { production: boolean }) {
     ['Cross-Origin-Resource-Policy', 'same-origin'],
     ['Permissions-Policy', 'camera=(self), geolocation=(self), microphone=(), payment=()'],
     ['Cache-Control', 'no-store'],
-    ...(options.production ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]] : []),
   ]
+  if (options.production) defaults.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'])
   return createMiddleware<AppEnv>((c, next) => withDefaultHeaders(c, defaults, next))
 }
 
