@@ -1,3 +1,5 @@
+import { get, type IncomingHttpHeaders } from 'node:http'
+import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { declaredCampaigns } from '../db/schema.ts'
 import { createTestApp, CUSTOMER_ID, faceOf, givenBadge, givenOfficer, givenPass, listen, PUBLIC_URL, verdictOf } from './helpers.ts'
@@ -74,6 +76,39 @@ describe('GET /', () => {
       expect(zipped.headers.get('vary')).toBe('Accept-Encoding')
       expect(zipped.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
       expect(await zipped.text()).toContain('data-verdict="valid"')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('gzips pages whole with their length, streams assets gzipped, and leaves small answers as they are', async () => {
+    const { app, services } = createTestApp()
+    const pass = await givenPass(services)
+    const server = await listen(app)
+    const rawGet = (path: string, encoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        get(`${server.url}${path}`, { headers: { 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+        }).on('error', reject)
+      })
+    try {
+      const plain = await rawGet(`/v/${pass.token}`, 'identity')
+      const zipped = await rawGet(`/v/${pass.token}`, 'gzip, deflate, br')
+      expect(zipped.headers['content-encoding']).toBe('gzip')
+      expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length)
+      expect(zipped.body.length).toBeLessThan(plain.body.length / 2)
+      expect(gunzipSync(zipped.body).toString()).toBe(plain.body.toString())
+
+      const css = /href="(\/assets\/app\.css\?v=[0-9a-f]+)"/.exec((await rawGet('/', 'identity')).body.toString())![1]!
+      const stylesheet = await rawGet(css, 'gzip')
+      expect(stylesheet.headers['content-encoding']).toBe('gzip')
+      expect(gunzipSync(stylesheet.body).toString()).toBe((await rawGet(css, 'identity')).body.toString())
+
+      const answer = await rawGet(`/api/v1/verify/${pass.token}`, 'gzip')
+      expect(answer.headers['content-encoding']).toBeUndefined()
+      expect((JSON.parse(answer.body.toString()) as { verdict: string }).verdict).toBe('valid')
     } finally {
       await server.close()
     }
