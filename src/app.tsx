@@ -8,7 +8,7 @@ import { MemoryCounters, type CounterStore } from './http/counters.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
 import { isMalformedFormBody, renderError } from './http/errors.tsx'
-import { chooseLanguage, clientAddressOf, nextRequestId, redactPath, sameOriginWrites, securityHeaders } from './http/middleware.ts'
+import { chooseLanguage, clientAddressOf, isCrossOriginWrite, nextRequestId, redactPath, securityHeaders } from './http/middleware.ts'
 import { createRateLimits } from './http/rate-limit.ts'
 import { adminRoutes } from './admin/routes.tsx'
 import { authRoutes } from './auth/routes.tsx'
@@ -48,10 +48,11 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
     c.set('loginThrottle', loginThrottle)
     c.set('clientAddress', clientAddressOf(c))
     chooseLanguage(c, { production: deps.config.production })
+    // Refused before the session is even looked at.
+    if (isCrossOriginWrite(c, deps.config.publicUrl)) return renderError(c, 403)
     c.set('auth', sessionOf(c))
     return next()
   })
-  app.use('*', sameOriginWrites({ publicUrl: deps.config.publicUrl }))
 
   app.use('/assets/*', async (c, next) => {
     await next()

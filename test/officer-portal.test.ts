@@ -235,6 +235,20 @@ describe('issuing a visit pass', () => {
     expect(passCount(app)).toBe(0)
   })
 
+  it('refuses a cross-origin post before looking at the session, so it cannot keep an idle session alive', async () => {
+    const app = createTestApp()
+    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const browser = await signIn(app, user.username)
+    const lastSeen = () => app.db.select({ at: sessions.lastSeenAt }).from(sessions).all().map((row) => row.at)
+    const before = lastSeen()
+    app.clock.advance(10 * 60 * 1000)
+    expect((await browser.post('/officer/passes', passFields(), { headers: { origin: 'https://evil.example' } })).status).toBe(403)
+    expect(lastSeen()).toEqual(before)
+    // A same-origin request at that moment does count as activity.
+    expect((await browser.get('/officer/passes/new')).status).toBe(200)
+    expect(lastSeen()).not.toEqual(before)
+  })
+
   it('refuses an oversized body', async () => {
     const app = createTestApp()
     const user = await givenUser(app, 'officer', givenOfficer(app.services))

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { INLINE_STYLESHEET } from './assets.ts'
-import { renderError } from './errors.tsx'
 import type { HttpBindings } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, Next } from 'hono'
@@ -103,23 +102,17 @@ export function rateLimitKey(c: Context<AppEnv>): string {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
- * Refuses state-changing requests that a browser sent from another origin. Our pages send no
- * referrer, and with `Referrer-Policy: no-referrer` browsers send `Origin: null` on form posts,
- * so a null Origin defers to Sec-Fetch-Site. Clients that send neither header (old browsers,
- * machines) still meet the session's CSRF token or the login form's double-submit token.
+ * A state-changing request that a browser sent from another origin, to be refused. Our pages
+ * send no referrer, and with `Referrer-Policy: no-referrer` browsers send `Origin: null` on form
+ * posts, so a null Origin defers to Sec-Fetch-Site. Clients that send neither header (old
+ * browsers, machines) still meet the session's CSRF token or the login form's double-submit token.
  */
-export function sameOriginWrites(options: { publicUrl: string }) {
-  return createMiddleware<AppEnv>(async function sameOriginWrites(c, next) {
-    if (SAFE_METHODS.has(c.req.method)) return next()
-    const origin = c.req.header('origin')
-    const fetchSite = c.req.header('sec-fetch-site')
-    let ok: boolean
-    if (origin && origin !== 'null') ok = origin === options.publicUrl || origin === new URL(c.req.url).origin
-    else if (fetchSite) ok = fetchSite === 'same-origin'
-    else ok = true
-    if (!ok) return renderError(c, 403)
-    return next()
-  })
+export function isCrossOriginWrite(c: Context<AppEnv>, publicUrl: string): boolean {
+  if (SAFE_METHODS.has(c.req.method)) return false
+  const origin = c.req.header('origin')
+  if (origin && origin !== 'null') return origin !== publicUrl && origin !== new URL(c.req.url).origin
+  const fetchSite = c.req.header('sec-fetch-site')
+  return fetchSite ? fetchSite !== 'same-origin' : false
 }
 
 /** A path fit for logs: tokens and codes in it are replaced, never written out. */
