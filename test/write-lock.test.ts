@@ -1,11 +1,9 @@
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openDatabase } from '../db/client.ts'
+import { databasePath, openDatabase } from '../db/client.ts'
 import { createReport } from '../src/reports/reports.ts'
 import { createServices } from '../src/services.ts'
-import { createApp } from '../src/app.tsx'
-import { fixedClock, givenPass, givenUnitTree, tempDir, testConfig } from './helpers.ts'
+import { createTestApp, fixedClock, givenPass, tempDir, testConfig } from './helpers.ts'
 
 // Reports and scan records from one process while another process (a second worker, the CLI)
 // holds the database's write lock: they wait without stopping this process, then commit once the
@@ -19,7 +17,7 @@ afterEach(() => {
 /** This process's connection, and a plain connection to the same file standing for another process. */
 function givenThisAndAnotherProcess() {
   const dir = tempDir('write-lock')
-  const path = join(dir.path, 'cek-petugas.db')
+  const path = databasePath(dir.path)
   const db = openDatabase(path)
   const other = new Database(path)
   cleanups.push(() => dir.remove(), () => db.$client.close(), () => other.close())
@@ -55,18 +53,25 @@ describe('filing reports while another process holds the write lock', () => {
 describe('checking passes while another process holds the write lock', () => {
   it('answers every check at once and writes every scan record once the lock is released', async () => {
     const { db, other } = givenThisAndAnotherProcess()
-    const { services, verifier } = createApp({ db, config: testConfig(), clock: fixedClock() })
-    givenUnitTree(services)
+    const { services, verifier } = createTestApp({ db })
     const pass = await givenPass(services)
     const scansWritten = () => (other.prepare('select count(*) as n from scans').get() as { n: number }).n
 
     other.prepare('begin immediate').run()
-    const started = performance.now()
+    // The longest the event loop went without turning while the lock was held. Waiting in
+    // SQLite's busy handler would stop it for the whole 5 s busy timeout.
+    let lastBeat = performance.now()
+    let longestGap = 0
+    const heartbeat = setInterval(() => {
+      longestGap = Math.max(longestGap, performance.now() - lastBeat)
+      lastBeat = performance.now()
+    }, 10)
     const verdicts: string[] = []
     for (let n = 0; n < 450; n++) verdicts.push((await verifier.verify({ token: pass.token }, { via: 'api', clientAddress: '10.0.0.1' })).verdict)
     // Past the recorder's own flush delay: its batches meet the lock and wait their turn.
     await new Promise((resolve) => setTimeout(resolve, 400))
-    expect(performance.now() - started).toBeLessThan(3000)
+    clearInterval(heartbeat)
+    expect(longestGap).toBeLessThan(2000)
     expect(new Set(verdicts)).toEqual(new Set(['valid']))
     expect(scansWritten()).toBe(0)
 
