@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { childrenOf } from '../test/support/processes.ts'
 import { performance } from 'node:perf_hooks'
 
 /** Linux reports process times in clock ticks; 100 per second on every common kernel. */
@@ -57,20 +58,17 @@ function machineBusySeconds(): number | null {
 function processCpuSeconds(pid: number): number | null {
   const own = processStat(pid)
   if (!own) return null
-  const children = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry) && entry !== String(pid))
-    .map((entry) => processStat(Number(entry)))
-    .filter((stat) => stat?.parentPid === pid)
+  const children = childrenOf(pid).map((child) => processStat(child))
   return [own, ...children].reduce((total, stat) => total + (stat?.cpuSeconds ?? 0), 0)
 }
 
-function processStat(pid: number): { parentPid: number; cpuSeconds: number } | null {
+function processStat(pid: number): { cpuSeconds: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the parenthesised command name: ppid is field 4 overall, utime and stime 14 and 15.
+    // Fields after the parenthesised command name: utime and stime are fields 14 and 15 overall.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     const ticks = Number(fields[11]) + Number(fields[12])
-    return Number.isFinite(ticks) ? { parentPid: Number(fields[1]), cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND } : null
+    return Number.isFinite(ticks) ? { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND } : null
   } catch {
     return null
   }

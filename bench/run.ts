@@ -9,9 +9,9 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { launchChromium } from '../test/support/browser.ts'
+import { rawGet } from '../test/support/http.ts'
 import { loadOnSlowPhone, SLOW_PHONE, type ThrottledLoad } from '../test/support/network.ts'
 import { performance } from 'node:perf_hooks'
-import { get as httpGet } from 'node:http'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
@@ -336,14 +336,8 @@ function displayPath(url: string, baseUrl: string): string {
 
 /** The server gzips `url` for a client that asks, and the bytes unpack to `expected`. */
 async function expectGzipped(url: string, expected: string): Promise<void> {
-  const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
-    httpGet(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }))
-    }).on('error', reject)
-  })
-  if (raw.encoding !== 'gzip' || gunzipSync(raw.body).toString() !== expected) throw new Error(`GET ${displayPath(url, new URL(url).origin)} with gzip did not answer the page gzipped`)
+  const raw = await rawGet(url, { headers: { 'accept-encoding': 'gzip' } })
+  if (raw.headers['content-encoding'] !== 'gzip' || gunzipSync(raw.body).toString() !== expected) throw new Error(`GET ${displayPath(url, new URL(url).origin)} with gzip did not answer the page gzipped`)
 }
 
 async function fetchText(url: string): Promise<string> {

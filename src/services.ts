@@ -1,5 +1,4 @@
 import type { Db } from '../db/client.ts'
-import { UnchangedDatabaseCache } from '../db/unchanged-cache.ts'
 import type { Clock, Config } from './config.ts'
 import { KeyRing } from './credentials/keys.ts'
 import { loadSecrets, type Secrets } from './credentials/secrets.ts'
@@ -13,8 +12,6 @@ export interface Services {
   secrets: Secrets
   keys: KeyRing
   audience: TokenAudience
-  /** Answers of the verification path's lookups, kept only while the database is unchanged. */
-  unchanged: UnchangedDatabaseCache
 }
 
 export interface ServiceDeps {
@@ -25,6 +22,5 @@ export interface ServiceDeps {
 
 export function createServices({ db, config, clock }: ServiceDeps): Services {
   const secrets = loadSecrets(config)
-  const unchanged = new UnchangedDatabaseCache(db)
-  return { db, config, clock, secrets, keys: new KeyRing(db, secrets, clock, unchanged), audience: tokenAudience(config.publicUrl), unchanged }
+  return { db, config, clock, secrets, keys: new KeyRing(db, secrets, clock), audience: tokenAudience(config.publicUrl) }
 }

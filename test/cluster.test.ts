@@ -1,44 +1,30 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { request as httpRequest } from 'node:http'
+import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../src/config.ts'
 import { tempDir } from './helpers.ts'
-import { runCli, startServer, type RunningServer } from './support/processes.ts'
+import { rawGet } from './support/http.ts'
+import { childrenOf, runCli, startServer, type RunningServer } from './support/processes.ts'
 import { waitFor } from './support/webhook-receiver.ts'
 
 // WORKERS=2: one primary and two HTTP worker processes on one port. Each request below goes over
 // its own new connection, so the primary spreads them over both workers.
 
 /** GET on a fresh connection, never a pooled one. */
-function getOnNewConnection(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, headers: { connection: 'close' }, timeout: 10_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
-    req.on('error', reject)
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)))
-    req.end()
-  })
+async function getOnNewConnection(url: string): Promise<{ status: number; body: string }> {
+  const { status, body } = await rawGet(url, { newConnection: true })
+  return { status, body: body.toString() }
 }
 
 /** The server's worker processes: its children running src/server.ts (tsx may also run an esbuild child). */
 function workersOf(pid: number): number[] {
-  const workers: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
+  return childrenOf(pid).filter((child) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (parent === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('src/server.ts')) workers.push(Number(entry))
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('src/server.ts')
     } catch {
-      // the process ended while we looked
+      return false
     }
-  }
-  return workers
+  })
 }
 
 function isRunning(pid: number): boolean {

@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../db/client.ts'
 import { signingKeys } from '../db/schema.ts'
-import { UnchangedDatabaseCache } from '../db/unchanged-cache.ts'
 import { KeyRing } from '../src/credentials/keys.ts'
 import { loadSecrets } from '../src/credentials/secrets.ts'
 import { createTestApp, givenBadge, givenPass, tempDir } from './helpers.ts'
@@ -34,7 +33,7 @@ describe('signing keys', () => {
     expect(row.encryptedPrivateJwk).toMatch(/^v1\./)
     expect(row.encryptedPrivateJwk).not.toContain('"d"')
     // Another KEK cannot use the key.
-    const other = new KeyRing(services.db, loadSecrets({ kek: 'a-completely-different-kek-0123456789', dataDir: '/none' }), services.clock, services.unchanged)
+    const other = new KeyRing(services.db, loadSecrets({ kek: 'a-completely-different-kek-0123456789', dataDir: '/none' }), services.clock)
     await expect(other.signingKey()).rejects.toThrow()
   })
 
@@ -97,7 +96,7 @@ describe('signing keys', () => {
       const path = join(dir.path, 'db.sqlite')
       const secrets = loadSecrets({ kek: null, dataDir: dir.path })
       const clock = { now: () => Date.now() }
-      const ring = (db: Db) => new KeyRing(db, secrets, clock, new UnchangedDatabaseCache(db))
+      const ring = (db: Db) => new KeyRing(db, secrets, clock)
       const rings = [ring(openDatabase(path)), ring(openDatabase(path))]
       await Promise.all(rings.map((ring) => ring.ensureActiveKey()))
       expect(rings[0]!.list().filter((k) => k.state === 'active')).toHaveLength(1)

@@ -1,12 +1,10 @@
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openDatabase, type Db } from '../db/client.ts'
+import { databasePath, openDatabase, type Db } from '../db/client.ts'
 import { UnchangedDatabaseCache, type CurrentLookups } from '../db/unchanged-cache.ts'
-import { createApp } from '../src/app.tsx'
 import { suspendOfficer } from '../src/officers/officers.ts'
 import { revokeCredential } from '../src/passes/passes.ts'
 import { createServices } from '../src/services.ts'
-import { fixedClock, givenPass, givenUnitTree, tempDir, testConfig } from './helpers.ts'
+import { createTestApp, fixedClock, givenPass, tempDir } from './helpers.ts'
 
 // The verification path answers repeated lookups from memory while SQLite's change counters stand
 // still. These cases change the state through a second connection, as the CLI or another worker
@@ -19,18 +17,16 @@ afterEach(() => {
 
 async function givenServerAndCli() {
   const dir = tempDir('unchanged')
-  const path = join(dir.path, 'cek-petugas.db')
+  const path = databasePath(dir.path)
   const clock = fixedClock()
-  const config = testConfig()
   const open = (): Db => {
     const db = openDatabase(path)
     cleanups.push(() => db.$client.close())
     return db
   }
   cleanups.push(() => dir.remove())
-  const server = createApp({ db: open(), config, clock })
-  const cli = createServices({ db: open(), config, clock })
-  givenUnitTree(cli)
+  const server = createTestApp({ db: open(), clock })
+  const cli = createServices({ db: open(), config: server.config, clock })
   const pass = await givenPass(cli)
   const verify = async () => (await server.verifier.verify({ token: pass.token }, { via: 'api', clientAddress: '10.0.0.1' })).verdict
   const verifyCode = async () => (await server.verifier.verify({ code: pass.code }, { via: 'code', clientAddress: '10.0.0.1' })).verdict
@@ -55,8 +51,7 @@ describe('repeated verifications of one credential', () => {
   it('turn red at once when another process marks the signing key compromised', async () => {
     const { cli, pass, verify } = await givenServerAndCli()
     expect([await verify(), await verify()]).toEqual(['valid', 'valid'])
-    const { kid } = JSON.parse(Buffer.from(pass.token.split('.')[0]!, 'base64url').toString()) as { kid: string }
-    await cli.keys.compromise(kid, 'cli')
+    await cli.keys.compromise(cli.keys.list()[0]!.kid, 'cli')
     expect(await verify()).toBe('key_revoked')
   })
 
@@ -71,7 +66,7 @@ describe('repeated verifications of one credential', () => {
 describe('lookups through UnchangedDatabaseCache.current()', () => {
   function givenTwoConnections() {
     const dir = tempDir('unchanged-lookups')
-    const path = join(dir.path, 'cek-petugas.db')
+    const path = databasePath(dir.path)
     const server = openDatabase(path)
     const cli = openDatabase(path)
     cleanups.push(() => dir.remove(), () => server.$client.close(), () => cli.$client.close())

@@ -1,7 +1,7 @@
 import { and, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../../db/client.ts'
-import type { CurrentLookups, UnchangedDatabaseCache } from '../../db/unchanged-cache.ts'
+import type { CurrentLookups } from '../../db/unchanged-cache.ts'
 import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { appendAuditRow, audited } from '../audit/audit.ts'
@@ -23,9 +23,8 @@ export class KeyError extends Error {}
 
 /**
  * Signing keys live in the database so that a server and a CLI on one DATA_DIR share them.
- * Key *state* is read from the database on every use (a CLI may change it at any moment), or
- * from `unchanged` while nothing at all was written since; the imported key material, which
- * never changes for a kid, is cached.
+ * Key *state* is read through the caller's lookups on every use (a CLI may change it at any
+ * moment); the imported key material, which never changes for a kid, is cached.
  */
 export class KeyRing {
   readonly #publicKeys = new Map<string, CryptoKey>()
@@ -37,7 +36,6 @@ export class KeyRing {
     private readonly db: Db,
     private readonly secrets: Secrets,
     private readonly clock: Clock,
-    private readonly unchanged: UnchangedDatabaseCache,
   ) {
     this.#stateByKid = db
       .select({ state: signingKeys.state, publicJwk: signingKeys.publicJwk })
@@ -52,11 +50,8 @@ export class KeyRing {
       .prepare()
   }
 
-  /**
-   * The public key for `kid` with its current state, or null when unknown or retired. A caller
-   * that makes other lookups for the same check passes its `lookups`.
-   */
-  async verificationKey(kid: string, lookups: CurrentLookups = this.unchanged.current()): Promise<{ key: CryptoKey; state: KeyState } | null> {
+  /** The public key for `kid` with its state as `lookups` see it, or null when unknown or retired. */
+  async verificationKey(kid: string, lookups: CurrentLookups): Promise<{ key: CryptoKey; state: KeyState } | null> {
     const row = lookups.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
     if (!row || row.state === 'retired') return null
     let key = this.#publicKeys.get(kid)

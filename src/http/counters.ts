@@ -27,7 +27,7 @@ const SWEEP_EVERY_MS = 60_000
 /** Members older than this are dropped even when their key is never noted again. */
 const MAX_MEMBER_AGE_MS = 24 * 3600 * 1000
 
-/** Counters of one process (tests and the single-process server without a data directory). */
+/** Counters of one process: tests, and any createApp() caller that passes no store. */
 export class MemoryCounters implements CounterStore {
   readonly #windows = new Map<string, CounterWindow>()
   readonly #members = new Map<string, Map<string, number>>()

@@ -127,7 +127,7 @@ class ReportCommitQueue {
     } catch (error) {
       if (mayRetry && isBusy(error)) {
         this.#lockedSince ??= performance.now()
-        this.#waiting = [...batch, ...this.#waiting]
+        this.#waiting = batch
         this.#scheduled = true
         setTimeout(() => this.#commit(), LOCK_RETRY_EVERY_MS)
         return

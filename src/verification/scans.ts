@@ -43,7 +43,7 @@ export class ScanRecorder {
 
   record(row: ScanRow): void {
     this.#queue.push(row)
-    this.#schedule(this.#queue.length >= this.maxBatch ? 0 : this.flushAfterMs)
+    this.#scheduleForQueue()
   }
 
   /** Writes everything queued now, waiting for the write lock if need be (tests, shutdown). */
@@ -84,7 +84,13 @@ export class ScanRecorder {
       logLost(batch, error)
     }
     this.#queue.splice(0, batch.length)
-    if (this.#queue.length > 0) this.#schedule(this.#queue.length >= this.maxBatch ? 0 : this.flushAfterMs)
+    if (this.#queue.length > 0) this.#scheduleForQueue()
+  }
+
+  /** A full batch goes out on the next turn; a partial one when the first timer fires. */
+  #scheduleForQueue(): void {
+    if (this.#queue.length >= this.maxBatch) this.#schedule(0)
+    else if (!this.#timer) this.#schedule(this.flushAfterMs)
   }
 
   #insertAll(batch: ScanRow[]): void {

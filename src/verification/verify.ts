@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
 import { credentials, officers, units } from '../../db/schema.ts'
-import type { CurrentLookups } from '../../db/unchanged-cache.ts'
+import { UnchangedDatabaseCache, type CurrentLookups } from '../../db/unchanged-cache.ts'
 import { PlaceTracker, ScanRecorder } from './scans.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
@@ -94,6 +94,8 @@ class RejectedToken extends Error {
  */
 export class Verifier {
   readonly #stateQueries: ReturnType<typeof prepareStateQueries>
+  /** Answers of the key and credential lookups, kept only while the database is unchanged. */
+  readonly #unchanged: UnchangedDatabaseCache
   readonly #scans: ScanRecorder
   readonly #places: PlaceTracker
 
@@ -103,6 +105,7 @@ export class Verifier {
   ) {
     this.#places = new PlaceTracker(MANY_PLACES_PERIOD_MS, counters)
     this.#stateQueries = prepareStateQueries(services)
+    this.#unchanged = new UnchangedDatabaseCache(services.db)
     this.#scans = new ScanRecorder(services.db)
   }
 
@@ -117,7 +120,7 @@ export class Verifier {
     // 1. Shape before crypto.
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return rejected('malformed')
     // Key and credential state come from one look at the database (see UnchangedDatabaseCache).
-    const lookups = this.#readState(() => this.services.unchanged.current())
+    const lookups = this.#readState(() => this.#unchanged.current())
 
     // 2. Signature and claims, against our own non-retired keys only.
     let payload: JWTPayload
@@ -175,7 +178,7 @@ export class Verifier {
   #verifyCode(input: string, now: number): VerificationResult {
     const code = normalizeShortCode(input)
     if (!code) return rejected('malformed')
-    const row = this.#readState(() => this.services.unchanged.current().get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
+    const row = this.#readState(() => this.#unchanged.current().get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
     // An unknown code proves nothing about anyone: it is as good as forged.
     if (!row) return rejected('forged')
     const facts = credentialFacts(row.credential)

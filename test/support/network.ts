@@ -62,7 +62,7 @@ export function renderBlockingInHead(page: Page): Promise<string[]> {
  * When the browser first painted the elements marked `elementtiming="<id>"` (Element Timing API,
  * milliseconds from the start of navigation), waiting for every id up to a deadline.
  */
-export function elementPaintTimes(page: Page, ids: string[], timeoutMs = 20_000): Promise<Record<string, number>> {
+function elementPaintTimes(page: Page, ids: string[], timeoutMs = 20_000): Promise<Record<string, number>> {
   return page.evaluate(
     ({ ids, timeoutMs }) =>
       new Promise<Record<string, number>>((resolve, reject) => {
@@ -83,7 +83,7 @@ export function elementPaintTimes(page: Page, ids: string[], timeoutMs = 20_000)
 }
 
 /** The largest contentful paint so far, in milliseconds from the start of navigation. */
-export function largestContentfulPaint(page: Page, timeoutMs = 20_000): Promise<number> {
+function largestContentfulPaint(page: Page, timeoutMs = 20_000): Promise<number> {
   return page.evaluate(
     (timeoutMs) =>
       new Promise<number>((resolve, reject) => {
