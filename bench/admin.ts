@@ -146,9 +146,9 @@ export function seedAdminData(dataDir: string): { reports: number; scans: number
     const insertOfficer = db.prepare("insert into officers (employee_no, name, role_title, employer, unit_code, status, created_at, updated_at) values (?, ?, 'Petugas', 'PLN', ?, 'active', ?, ?)")
     for (let i = 0; i < SIZE.officers; i++) insertOfficer.run(`BN-${String(i).padStart(6, '0')}`, `Petugas Bench ${i}`, units[i % units.length]!, now, now)
 
-    const insertReport = db.prepare(`insert into reports (ticket, tracking_key_hash, tracking_key_sealed, fold_key, subject_kind, subject_hash, short_code, verdict,
+    const insertReport = db.prepare(`insert into reports (ticket, tracking_key_hash, fold_key, subject_kind, subject_hash, short_code, verdict,
       credential_id, officer_employee_no, unverified_claims, category, note, location, status, revision, created_at, updated_at)
-      values (?, 'bench', 'bench', ?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`)
+      values (?, 'bench', ?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`)
     const insertEvent = db.prepare('insert into report_events (report_id, kind, status, visible_to_reporter, at) values (?, ?, ?, 1, ?)')
     const insertNote = db.prepare("insert into report_notes (report_id, author, text, at) values (?, 'bench', 'Sudah dihubungi', ?)")
     // In time order, as a live service writes them: rows of one period sit together on disk.

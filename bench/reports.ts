@@ -1,16 +1,24 @@
 /**
  * Bench section for scam reports (issue 4): report creation through POST /api/v1/reports with
  * the durable commit (report, timeline entry and outbox row in one transaction), then delivery
- * of that backlog to a local Standard Webhooks receiver with `outbox drain --now`.
+ * of that backlog to a local Standard Webhooks receiver with `outbox drain --now`. Issue 10 adds
+ * what durability against power loss costs (synchronous=FULL against NORMAL on the same commit
+ * path and disk, in the same run) and what drawing every secret straight from
+ * crypto.randomBytes costs against the 4 KB pool it replaced.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomFillSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { Webhook } from 'standardwebhooks'
-import { databasePath } from '../db/client.ts'
+import { databasePath, openDatabase } from '../db/client.ts'
+import { loadConfig, systemClock } from '../src/config.ts'
+import { createReport } from '../src/reports/reports.ts'
+import { NO_DETAILS } from '../src/reports/details.ts'
+import { createServices } from '../src/services.ts'
 import { measureCpu } from './cpu.ts'
 import { atLeast, below, fmt, holds, printTable, type TargetCheck } from './report.ts'
 import { runCli, type BenchServer } from './server.ts'
@@ -18,10 +26,7 @@ import { runCli, type BenchServer } from './server.ts'
 const TARGETS = { reportsPerSec: 1000, p99Ms: 50 }
 const LOAD = { connections: 50, seconds: 10, warmupSeconds: 2 }
 
-/**
- * Every request differs (autocannon puts a unique id in place of `[<id>]`), so no two reports
- * are identical and none folds into another: each one is a real commit.
- */
+/** Every request differs (autocannon puts a unique id in place of `[<id>]`): each one is a real report. */
 const REPORT_BODY = JSON.stringify({
   category: 'money',
   note: 'Bench [<id>]: minta transfer ke rekening pribadi untuk "denda" P2TL',
@@ -62,6 +67,8 @@ export async function reportThroughput({ server }: { server: BenchServer }): Pro
   // autocannon stops counting at the deadline; requests still in flight commit a moment later.
   await new Promise((resolve) => setTimeout(resolve, 500))
   const delivery = await measureDelivery(server, countRows(server).pendingDeliveries)
+  const sync = await measureSyncCost(server)
+  const random = measureRandomCost()
 
   printTable(
     `Scam reports: POST /api/v1/reports (${LOAD.connections} connections, ${LOAD.seconds} s, RATE_LIMIT=off, distinct bodies)`,
@@ -93,15 +100,156 @@ export async function reportThroughput({ server }: { server: BenchServer }): Pro
     ],
   )
 
+  printTable(
+    `Durability: the report commit path (createReport, group commit) with synchronous=FULL against NORMAL, in-process, same disk (${sync.filesystem}), ${SYNC_LOAD.seconds} s per run, runs alternated`,
+    ['synchronous', 'reports in flight', 'reports/s', 'p50', 'p99', 'reports'],
+    sync.runs.map((run) => [run.mode, fmt.int(run.concurrency), fmt.int(run.reportsPerSec), fmt.ms(run.p50Ms), fmt.ms(run.p99Ms), fmt.int(run.reports)]),
+  )
+  printTable(
+    'Random bytes: crypto.randomBytes per call, against the 4 KB pool it replaced (reimplemented here for comparison only)',
+    ['draw', 'crypto.randomBytes', '4 KB pool (removed)'],
+    [
+      ...random.sizes.map((size) => [`${size} bytes`, `${random.directUs[size]!.toFixed(2)} µs`, `${random.pooledUs[size]!.toFixed(2)} µs`]),
+      [`one report (${REPORT_DRAWS.join(' + ')} bytes)`, `${random.perReportDirectUs.toFixed(2)} µs`, `${random.perReportPooledUs.toFixed(2)} µs`],
+    ],
+  )
+
   const deliveredOnce = delivery.delivered === delivery.pending && delivery.received === delivery.pending && delivery.distinctIds === delivery.pending && delivery.badSignatures === 0
   return {
-    figures: { creation, delivery },
+    figures: { creation, delivery, sync, random },
     targets: [
       atLeast('report creation reports/s', committed ? creation.reportsPerSec : 0, TARGETS.reportsPerSec, fmt.int),
       below('report creation p99 latency', creation.p99Ms, TARGETS.p99Ms, fmt.ms),
       holds('every 201 committed with its outbox row', committed),
       holds('backlog delivered, signed, once per webhook-id', deliveredOnce),
     ],
+  }
+}
+
+const SYNC_LOAD = { seconds: 3, concurrency: [1, 50] }
+
+interface SyncRun {
+  mode: 'FULL' | 'NORMAL'
+  concurrency: number
+  reportsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  reports: number
+}
+
+/**
+ * The server commits with synchronous=FULL; NORMAL is what it did before. Both are measured on
+ * one database next to the server's, through the real commit queue, one mode after the other and
+ * twice each, so the machine's noise hits both alike. At 1 report in flight every report is its
+ * own commit (the full cost of an fsync); at 50 the group commit shares one among many.
+ */
+async function measureSyncCost(server: BenchServer): Promise<{ filesystem: string; runs: SyncRun[] }> {
+  const dataDir = `${server.dataDir}/sync-bench`
+  const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: server.publicUrl, RATE_LIMIT: 'off' })
+  const db = openDatabase(databasePath(dataDir))
+  try {
+    const services = createServices({ db, config, clock: systemClock })
+    const runs: SyncRun[] = []
+    for (const concurrency of SYNC_LOAD.concurrency) {
+      const byMode = new Map<SyncRun['mode'], { latencies: number[]; seconds: number }>()
+      for (const mode of ['FULL', 'NORMAL', 'FULL', 'NORMAL'] as const) {
+        db.$client.pragma(`synchronous = ${mode}`)
+        const run = await closedLoop(services, concurrency, SYNC_LOAD.seconds)
+        const total = byMode.get(mode) ?? { latencies: [], seconds: 0 }
+        total.latencies.push(...run.latencies)
+        total.seconds += run.seconds
+        byMode.set(mode, total)
+      }
+      for (const [mode, total] of byMode) {
+        const sorted = total.latencies.sort((a, b) => a - b)
+        runs.push({
+          mode,
+          concurrency,
+          reportsPerSec: sorted.length / total.seconds,
+          p50Ms: percentile(sorted, 0.5),
+          p99Ms: percentile(sorted, 0.99),
+          reports: sorted.length,
+        })
+      }
+    }
+    return { filesystem: filesystemOf(dataDir), runs }
+  } finally {
+    db.$client.close()
+  }
+}
+
+/** `concurrency` households filing one report after another for `seconds`; each latency is from the call to its COMMIT. */
+async function closedLoop(services: ReturnType<typeof createServices>, concurrency: number, seconds: number) {
+  const latencies: number[] = []
+  const start = performance.now()
+  const deadline = start + seconds * 1000
+  let n = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const at = performance.now()
+        await createReport(services, { subject: null, verification: null, clientAddress: '10.0.0.1', details: { ...NO_DETAILS, note: `bench sync ${n++}` } })
+        latencies.push(performance.now() - at)
+      }
+    }),
+  )
+  return { latencies, seconds: (performance.now() - start) / 1000 }
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+}
+
+function filesystemOf(path: string): string {
+  let best = { mount: '', type: 'unknown' }
+  for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+    const [, mount = '', type = ''] = line.split(' ')
+    if ((path === mount || path.startsWith(mount.endsWith('/') ? mount : `${mount}/`)) && mount.length >= best.mount.length) best = { mount, type }
+  }
+  return `${best.type} at ${best.mount}`
+}
+
+/** The draws one report makes: ticket, tracking key, webhook id (a bare tap adds 12 for its group key). */
+const REPORT_DRAWS = [5, 16, 16]
+const RANDOM_CALLS = 200_000
+
+function measureRandomCost() {
+  const sizes = [...new Set([...REPORT_DRAWS, 32])].sort((a, b) => a - b)
+  const directUs: Record<number, number> = {}
+  const pooledUs: Record<number, number> = {}
+  const pool = removedPool()
+  for (const size of sizes) {
+    timeCalls(() => randomBytes(size), 10_000)
+    directUs[size] = timeCalls(() => randomBytes(size), RANDOM_CALLS)
+    timeCalls(() => pool(size), 10_000)
+    pooledUs[size] = timeCalls(() => pool(size), RANDOM_CALLS)
+  }
+  const perReport = (table: Record<number, number>) => REPORT_DRAWS.reduce((total, size) => total + table[size]!, 0)
+  return { sizes, calls: RANDOM_CALLS, directUs, pooledUs, perReportDirectUs: perReport(directUs), perReportPooledUs: perReport(pooledUs) }
+}
+
+/** µs per call, averaged over `calls`. */
+function timeCalls(draw: () => Buffer, calls: number): number {
+  let sink = 0
+  const start = performance.now()
+  for (let i = 0; i < calls; i++) sink ^= draw()[0]!
+  const us = ((performance.now() - start) * 1000) / calls
+  if (sink === 256) console.log('unreachable')
+  return us
+}
+
+/** What src/credentials/random.ts did before issue 10, for comparison only. */
+function removedPool(): (size: number) => Buffer {
+  const buffer = Buffer.alloc(4096)
+  let next = buffer.length
+  return (size) => {
+    if (next + size > buffer.length) {
+      randomFillSync(buffer)
+      next = 0
+    }
+    const bytes = Buffer.from(buffer.subarray(next, next + size))
+    next += size
+    return bytes
   }
 }
 

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { preparePrivateDatabaseFile } from './private-files.ts'
 import * as schema from './schema.ts'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
@@ -12,15 +12,21 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migratio
 
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.
- * `location` is a file path, or ':memory:' for tests.
+ * `location` is a file path, or ':memory:' for tests. The file, its -wal and -shm are 0600 and
+ * their directory 0700.
  */
 export function openDatabase(location: string): Db {
-  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
+  if (location !== ':memory:') preparePrivateDatabaseFile(location)
   const sqlite = new Database(location)
   // WAL lets the server and the CLI work on one file at once; busy_timeout makes a writer wait
   // for the other instead of failing.
   sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
+  // A ticket shown to a household, a revocation or an audit row is acknowledged only after its
+  // COMMIT, and must survive a power cut, not just a killed process. In WAL mode NORMAL syncs
+  // only at checkpoints, so the last commits before a power loss could roll back; FULL syncs the
+  // WAL on every commit (https://www.sqlite.org/pragma.html#pragma_synchronous). Reports are
+  // group-committed (src/reports/reports.ts), so a burst pays one sync per batch.
+  sqlite.pragma('synchronous = FULL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   const db = drizzle(sqlite, { schema })

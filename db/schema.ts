@@ -41,15 +41,20 @@ export const officerPhotos = sqliteTable('officer_photos', {
   createdAt: integer('created_at').notNull(),
 })
 
-export const signingKeys = sqliteTable('signing_keys', {
-  kid: text('kid').primaryKey(),
-  state: text('state', { enum: ['active', 'verify_only', 'retired', 'compromised'] }).notNull(),
-  publicJwk: text('public_jwk').notNull(),
-  /** AES-256-GCM ciphertext of the private JWK under the key-encryption key. */
-  encryptedPrivateJwk: text('encrypted_private_jwk').notNull(),
-  createdAt: integer('created_at').notNull(),
-  stateChangedAt: integer('state_changed_at').notNull(),
-})
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    state: text('state', { enum: ['active', 'verify_only', 'retired', 'compromised'] }).notNull(),
+    publicJwk: text('public_jwk').notNull(),
+    /** AES-256-GCM ciphertext of the private JWK under the key-encryption key. */
+    encryptedPrivateJwk: text('encrypted_private_jwk').notNull(),
+    createdAt: integer('created_at').notNull(),
+    stateChangedAt: integer('state_changed_at').notNull(),
+  },
+  // The server and the CLI may rotate at the same moment: the database, not our code, keeps it to one signer.
+  (t) => [uniqueIndex('signing_keys_one_active').on(t.state).where(sql`state = 'active'`)],
+)
 
 /** Campaigns declared by an admin, inside which PEMADANAN_DATA may photograph a KTP. */
 export const declaredCampaigns = sqliteTable('declared_campaigns', {
@@ -73,8 +78,13 @@ export const credentials = sqliteTable(
       .references(() => officers.id),
     /** Short code for typing at /c/:code: 8 characters of Crockford base32 (40 bits). */
     shortCode: text('short_code').notNull(),
-    /** Key that signed the printed token; live tokens may be signed by later keys too. */
+    /** Key that signed the printed token (`printedTokenSealed`); live tokens may be signed by later keys too. */
     kid: text('kid').notNull(),
+    /**
+     * The long-lived token printed on the pass or badge, sealed under the KEK. Reprints show this
+     * very token, so the key that vouches for it stays `kid`. Null for rows issued before it was kept.
+     */
+    printedTokenSealed: text('printed_token_sealed'),
     purpose: text('purpose'),
     ktpPolicy: text('ktp_policy', { enum: ['none', 'view', 'photo'] }),
     /** HMAC-SHA256 of the 12-digit ID pelanggan; the number itself is never stored. */
@@ -164,11 +174,13 @@ export const reports = sqliteTable(
     ticket: text('ticket').notNull(),
     /** SHA-256 of the tracking key: only the reporter, who holds the key, sees the report. */
     trackingKeyHash: text('tracking_key_hash').notNull(),
-    /** The tracking key sealed under the KEK, so a folded duplicate can be handed the same link. */
-    trackingKeySealed: text('tracking_key_sealed').notNull(),
-    /** What identifies an identical report: the reported token or code, or the text of a report without one. */
+    /**
+     * What identifies a duplicate: the reported token or code, or the text of a report without
+     * one. Duplicates from one network are grouped for triage, never merged: each household
+     * keeps its own ticket and details.
+     */
     foldKey: text('fold_key').notNull(),
-    /** Keyed hash of the reporter's network (as in scans), for folding duplicates. */
+    /** Keyed hash of the reporter's network (as in scans), for grouping duplicates. */
     clientHash: text('client_hash'),
     subjectKind: text('subject_kind', { enum: ['token', 'code'] }),
     /** SHA-256 of the token (as scans.token_hash) or of `code:<code>`; never the token itself. */

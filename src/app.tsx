@@ -8,7 +8,10 @@ import { MemoryCounters, type CounterStore } from './http/counters.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
 import { isMalformedFormBody, renderError } from './http/errors.tsx'
-import { chooseLanguage, clientAddressOf, isCrossOriginWrite, nextRequestId, redactPath, securityHeaders } from './http/middleware.ts'
+import { limitRequestBodies } from './http/body-limit.ts'
+import { chooseLanguage, clientAddressOf, compileTrustedProxies, isCrossOriginWrite, nextRequestId, redactPath, securityHeaders } from './http/middleware.ts'
+import { MAX_IMPORT_BYTES } from './officers/csv-import.ts'
+import { MAX_PHOTO_BYTES } from './officers/photos.ts'
 import { createRateLimits } from './http/rate-limit.ts'
 import { adminRoutes } from './admin/routes.tsx'
 import { authRoutes } from './auth/routes.tsx'
@@ -36,6 +39,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   const verifier = new Verifier(services, counters)
   const rateLimits = createRateLimits(deps.config.rateLimit, counters)
   const loginThrottle = new LoginThrottle(services.secrets.deviceCookieKey, deps.config.rateLimit, counters)
+  const trustedProxies = compileTrustedProxies(deps.config.trustedProxies)
   const app = new Hono<AppEnv>()
 
   app.use('*', securityHeaders({ production: deps.config.production }))
@@ -46,13 +50,21 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
     c.set('verifier', verifier)
     c.set('rateLimits', rateLimits)
     c.set('loginThrottle', loginThrottle)
-    c.set('clientAddress', clientAddressOf(c))
+    c.set('clientAddress', clientAddressOf(c, trustedProxies))
     chooseLanguage(c, { production: deps.config.production })
     // Refused before the session is even looked at.
     if (isCrossOriginWrite(c, deps.config.publicUrl)) return renderError(c, 403)
     c.set('auth', sessionOf(c))
     return next()
   })
+  // Before any route, so nothing reads a body (a form, the CSRF field) that has not been bounded.
+  app.use(
+    '*',
+    limitRequestBodies([
+      { path: /^\/admin\/officers\/[^/]+\/photo$/, maxSize: MAX_PHOTO_BYTES + 64 * 1024 },
+      { path: /^\/admin\/officers\/import/, maxSize: 4 * MAX_IMPORT_BYTES },
+    ]),
+  )
 
   app.use('/assets/*', async (c, next) => {
     await next()

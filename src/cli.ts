@@ -1,14 +1,14 @@
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { databasePath, openDatabase } from '../db/client.ts'
-import { ConfigError, loadConfig, systemClock } from './config.ts'
+import { ConfigError, loadConfig, systemClock, type Clock } from './config.ts'
 import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
 import { addOfficer, reactivateOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
 import { issueBadge, issueVisitPass, revokeCredential } from './passes/passes.ts'
 import { verifyAuditChain, type ChainCheck } from './audit/audit.ts'
 import { invalidateOfficerSessions } from './auth/sessions.ts'
-import { createUser } from './auth/users.ts'
+import { createUser, setUserDisabled, type User } from './auth/users.ts'
 import { drainOutbox } from './channel/worker.ts'
 import { createServices, type Services } from './services.ts'
 
@@ -22,6 +22,7 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   badge issue --officer <employee-no>
   key rotate | key retire <kid> [--force] | key compromise <kid> | key list
   user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)
+  user enable <username> | user disable <username>   (disabling ends the user's sessions; the last admin stays)
   outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit
   audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row`
 
@@ -65,7 +66,7 @@ class AuditChainBroken extends Error {
   }
 }
 
-export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, clock: Clock = systemClock): Promise<number> {
   let wantsJson = argv.includes('--json')
   let services: Services | null = null
   try {
@@ -77,7 +78,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     const config = loadConfig(env)
     const db = openDatabase(databasePath(config.dataDir))
-    services = createServices({ db, config, clock: systemClock })
+    services = createServices({ db, config, clock })
     const outcome = await runCommand(services, positionals, values)
     console.log(wantsJson ? JSON.stringify(outcome.json) : outcome.text)
     return 0
@@ -86,7 +87,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(error as Error).message}`
     if (wantsJson) {
       const extra = error instanceof AuditChainBroken ? { ok: false, rows: error.check.rows, brokenId: error.check.brokenId, reason: error.check.reason } : {}
-      console.log(JSON.stringify({ error: message, code: error instanceof DomainError ? error.code : null, ...extra }))
+      console.log(JSON.stringify({ error: message, code: error instanceof DomainError || error instanceof KeyError ? error.code : null, ...extra }))
     }
     console.error(`error: ${message.split('\n')[0]}`)
     return error instanceof UsageError || isArgumentError(error) ? 64 : 1
@@ -173,6 +174,12 @@ async function runCommand(services: Services, positionals: string[], values: Val
       })
       return { json: { username: user.username, role: user.role, officer: values.officer ?? null }, text: `Added ${user.role} ${user.username}` }
     }
+    case 'user enable':
+    case 'user disable': {
+      const disabled = sub === 'disable'
+      const user = setUserDisabled(db, clock, required(target, '<username>'), disabled, 'cli')
+      return { json: userJson(user), text: `${disabled ? 'Disabled' : 'Enabled'} ${user.role} ${user.username}` }
+    }
     case 'outbox drain': {
       const summary = await drainOutbox(services, { includeNotDue: values.now === true })
       return {
@@ -214,6 +221,10 @@ function officerJson(officer: Officer) {
     roleTitle: officer.roleTitle,
     status: officer.status,
   }
+}
+
+function userJson(user: User) {
+  return { username: user.username, role: user.role, disabled: user.disabledAt !== null }
 }
 
 function iso(ms: number): string {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import proxyAddr from 'proxy-addr'
 
 export interface Config {
   port: number
@@ -18,6 +19,8 @@ export interface Config {
   channelPollMs: number
   channelTimeoutMs: number
   rateLimit: boolean
+  /** TRUSTED_PROXY: addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  trustedProxies: string[]
   demoData: boolean
   /** Processes serving HTTP (WORKERS); one per core in production, one otherwise. */
   workers: number
@@ -53,12 +56,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     channelPollMs: durationMs(env, 'CHANNEL123_POLL_MS', 1000),
     channelTimeoutMs: durationMs(env, 'CHANNEL123_TIMEOUT_MS', 10_000),
     rateLimit: env.RATE_LIMIT !== 'off',
-    demoData: !production,
+    trustedProxies: trustedProxies(env.TRUSTED_PROXY),
+    demoData: demoDataWanted(env, production),
     workers: workerCount(env.WORKERS, production),
   }
 }
 
 const MAX_WORKERS = 64
+
+/** A list separated by commas or spaces of addresses, CIDRs, or proxy-addr's names (loopback, linklocal, uniquelocal). */
+function trustedProxies(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(/[\s,]+/).filter((entry) => entry !== '')
+  for (const entry of entries) {
+    try {
+      proxyAddr.compile(entry)
+    } catch {
+      throw new ConfigError(`TRUSTED_PROXY must list IP addresses or CIDRs (e.g. 10.0.0.5,192.168.1.0/24), got "${entry}"`)
+    }
+  }
+  return entries
+}
 
 function workerCount(raw: string | undefined, production: boolean): number {
   if (raw === undefined || raw === '') return production ? availableParallelism() : 1
@@ -88,6 +105,22 @@ function checkWebhookSettings(url: string | null, secret: string | null): void {
   const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret ?? '')
   const bytes = match?.[1] ? Buffer.from(match[1], 'base64').length : 0
   if (bytes < 24) throw new ConfigError('CHANNEL123_WEBHOOK_SECRET must be whsec_<base64 of at least 24 random bytes> when CHANNEL123_WEBHOOK_URL is set')
+}
+
+/**
+ * Demo data has published passwords, so by default it is made only where no one else can reach
+ * it, on a loopback address; DEMO=1 asks for it anyway, DEMO=0 never. Never in production (DESIGN §9).
+ */
+function demoDataWanted(env: Record<string, string | undefined>, production: boolean): boolean {
+  const demo = env.DEMO ?? ''
+  if (demo !== '' && demo !== '0' && demo !== '1') throw new ConfigError(`DEMO must be 1 or 0, got "${demo}"`)
+  if (production || demo === '0') return false
+  return demo === '1' || isLoopbackHost(env.HOST ?? '127.0.0.1')
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare)
 }
 
 export interface Clock {

@@ -1,17 +1,20 @@
 import cluster, { type Worker } from 'node:cluster'
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
 import { serve, type ServerType } from '@hono/node-server'
 import QRCode from 'qrcode'
 import { databasePath, openDatabase, type Db } from '../db/client.ts'
 import { createApp } from './app.tsx'
 import { startDeliveryWorker } from './channel/worker.ts'
-import { loadConfig, systemClock, type Config } from './config.ts'
+import { isLoopbackHost, loadConfig, systemClock, type Config } from './config.ts'
 import { formatShortCode } from './credentials/short-code.ts'
-import { DEMO_CUSTOMER_ID, DEMO_LOGINS, issueDemoCredentials, seedDemoData, type DemoCredentials } from './demo/seed.ts'
+import { DEMO_CUSTOMER_ID, DEMO_LOGINS, disablePublishedDemoLogins, issueDemoCredentials, seedDemoData, type DemoCredentials } from './demo/seed.ts'
 import { countersPath, SqliteCounters } from './http/counters.ts'
 import { createServices, type Services } from './services.ts'
 
 const WORKER_RESTART_DELAY_MS = 1000
-const WORKER_STOP_TIMEOUT_MS = 5000
+/** How long a stopping server lets requests in flight finish before it cuts their connections. */
+const DRAIN_TIMEOUT_MS = 10_000
+const WORKER_STOP_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5000
 const WORKER_THREADPOOL_SIZE = 1
 
 // The one file that listens. With WORKERS=1 this process serves HTTP itself; with more, it forks
@@ -33,6 +36,7 @@ async function runPrimary(config: Config): Promise<void> {
   const services = here?.services ?? createServices({ db, config, clock: systemClock })
   await services.keys.ensureActiveKey()
   const demo = config.demoData ? await prepareDemo(services) : null
+  const withdrawnDemoLogins = config.demoData ? [] : await disablePublishedDemoLogins(services)
   // Scam reports go to the 123 channel through the outbox; without a webhook they wait, undelivered.
   const deliveryWorker = config.webhookUrl ? startDeliveryWorker(services) : null
   const pool = here ? null : forkWorkers(config)
@@ -41,10 +45,12 @@ async function runPrimary(config: Config): Promise<void> {
   const shutdown = async (code = 0) => {
     if (stopping) return
     stopping = true
-    here?.stop()
+    // Requests in flight are answered first (they may still write); the database closes last.
+    await here?.drain()
     await pool?.stop()
-    // Requests in flight are abandoned; their rows become due again for the next start or a drain.
+    // A delivery cut short becomes due again for the next start or an `outbox drain`.
     await deliveryWorker?.stop()
+    here?.release()
     db.$client.close()
     process.exit(code)
   }
@@ -58,17 +64,18 @@ async function runPrimary(config: Config): Promise<void> {
     console.error((error as Error).message)
     return shutdown(1)
   }
-  await announce(config, address, deliveryWorker !== null, demo)
+  await announce(config, address, deliveryWorker !== null, demo, withdrawnDemoLogins)
 }
 
 async function runWorker(config: Config): Promise<void> {
   const db = openDatabase(databasePath(config.dataDir))
   const http = httpServer(config, db)
   let stopping = false
-  const stop = () => {
+  const stop = async () => {
     if (stopping) return
     stopping = true
-    http.stop()
+    await http.drain()
+    http.release()
     db.$client.close()
     process.exit(0)
   }
@@ -84,14 +91,44 @@ function httpServer(config: Config, db: Db) {
   const counters = new SqliteCounters(countersPath(config.dataDir))
   const { app, services, verifier } = createApp({ db, config, clock: systemClock, counters })
   let server: ServerType | null = null
+  const inFlight = new Set<ServerResponse>()
+  let draining = false
   return {
     services,
     listen: () =>
       new Promise<Address>((resolve) => {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve)
+        server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+          inFlight.add(response)
+          if (draining) response.shouldKeepAlive = false
+          response.on('close', () => {
+            inFlight.delete(response)
+            // Its keep-alive connection is idle now; close() waits for every connection.
+            if (draining) setImmediate(() => (server as HttpServer | null)?.closeIdleConnections())
+          })
+        })
       }),
-    stop: () => {
-      server?.close()
+    /** Stops taking connections and waits, at most DRAIN_TIMEOUT_MS, for the requests in flight. */
+    drain: () => {
+      draining = true
+      const current = server as HttpServer | null
+      if (!current) return Promise.resolve()
+      console.log(`Stopping: ${inFlight.size} request(s) in flight to finish (pid ${process.pid}).`)
+      // Answers still to be written end their connection instead of keeping it alive.
+      for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          console.error(`Stopping: ${inFlight.size} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000} s; closing their connections.`)
+          current.closeAllConnections()
+        }, DRAIN_TIMEOUT_MS)
+        current.close(() => {
+          clearTimeout(force)
+          resolve()
+        })
+      })
+    },
+    /** After drain: what the requests left behind is written, then the counters close. */
+    release: () => {
       verifier.flushScans()
       counters.close()
     },
@@ -159,11 +196,21 @@ async function prepareDemo(services: Services): Promise<{ seeded: boolean; crede
   return { seeded, credentials: await issueDemoCredentials(services) }
 }
 
-async function announce(config: Config, address: Address, delivering: boolean, demo: { seeded: boolean; credentials: DemoCredentials } | null): Promise<void> {
+async function announce(config: Config, address: Address, delivering: boolean, demo: { seeded: boolean; credentials: DemoCredentials } | null, withdrawnDemoLogins: string[]): Promise<void> {
   const processes = config.workers === 1 ? '' : ` by ${config.workers} worker processes`
   console.log(`Cek Petugas is listening on http://${address.address}:${address.port}${processes} (public URL ${config.publicUrl})`)
   console.log(`Data: ${config.dataDir}${config.rateLimit ? '' : ' · rate limits OFF'}`)
   if (!delivering) console.log('CHANNEL123_WEBHOOK_URL is not set: scam reports are kept and marked undelivered.')
+  if (!demo && !config.production) {
+    console.log(
+      isLoopbackHost(config.host)
+        ? 'No demo data: DEMO=0.'
+        : `No demo data: HOST=${config.host} is reachable beyond this machine, so no demo sign-ins were created (their passwords are published). Set DEMO=1 to create them anyway.`,
+    )
+  }
+  if (withdrawnDemoLogins.length > 0) {
+    console.log(`Demo sign-ins disabled because they still had their published passwords: ${withdrawnDemoLogins.join(', ')}. Add your own with \`npm run cli -- user add\`.`)
+  }
   if (!demo) return
   if (demo.seeded) console.log('Demo data created: units, officers with photos, demo sign-ins.')
   const { pass, badge, suspendedPass } = demo.credentials

@@ -5,6 +5,7 @@ import { addUnit } from '../src/officers/officers.ts'
 import { generateAvatarPng } from '../src/demo/avatar.ts'
 import { createTestApp, givenOfficer, givenPass, PUBLIC_URL, verdictOf } from './helpers.ts'
 import { givenUser, PASSWORD, signIn, submitLogin, type Browser } from './support/session.ts'
+import { jpegDeclaring } from './support/images.ts'
 
 type TestApp = ReturnType<typeof createTestApp>
 
@@ -105,7 +106,7 @@ describe('/admin/officers', () => {
     const path = `/admin/officers/${near.employeeNo}/photo`
     const png = await postMultipart(app, browser, path, { photo: new Blob([new Uint8Array(generateAvatarPng(3))], { type: 'image/png' }) }, 'me.png')
     expect(png.status).toBe(303)
-    const jpeg = await postMultipart(app, browser, path, { photo: new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10])], { type: 'image/jpeg' }) }, 'me.jpg')
+    const jpeg = await postMultipart(app, browser, path, { photo: new Blob([new Uint8Array(jpegDeclaring(64, 64))], { type: 'image/jpeg' }) }, 'me.jpg')
     expect(jpeg.status).toBe(303)
     const photoId = app.db.select().from(officers).where(eq(officers.id, near.id)).get()!.photoId
     const served = await app.request(`/photos/${photoId}`)

@@ -163,7 +163,7 @@ describe('GET /admin/reports.csv', () => {
     const { app, admin } = await world()
     const total = CSV_BATCH_ROWS * 3 + 7
     const insert = app.db.$client.prepare(
-      "insert into reports (ticket, tracking_key_hash, tracking_key_sealed, fold_key, note, status, revision, created_at, updated_at) values (?, 'h', 's', ?, ?, 'new', 1, ?, ?)",
+      "insert into reports (ticket, tracking_key_hash, fold_key, note, status, revision, created_at, updated_at) values (?, 'h', ?, ?, 'new', 1, ?, ?)",
     )
     app.db.$client.transaction(() => {
       for (let i = 0; i < total; i++) insert.run(`LPR-${String(i).padStart(8, '0')}`, `u:${i}`, `catatan ${i}`, START - i * 1000, START - i * 1000)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { reportEvents, reportNotes, scans } from '../db/schema.ts'
 import { buildDailyChart } from '../src/admin/charts.ts'
+import { plural } from '../src/i18n/plural.ts'
 import { statsRange } from '../src/admin/stats.tsx'
 import { addUnit } from '../src/officers/officers.ts'
 import { NO_REPORT_FILTERS } from '../src/reports/filters.ts'
@@ -127,7 +128,7 @@ describe('daily charts', () => {
     const chart = buildDailyChart({
       id: 'c',
       title: 'Judul',
-      texts: { desc: '{total} dari {from} sampai {to}; terbanyak {top}', day: 'Tanggal', total: 'Jumlah', noData: '—' },
+      texts: { desc: plural('id', { other: '{count} dari {from} sampai {to}; terbanyak {top}' }), day: 'Tanggal', total: 'Jumlah', noData: '—' },
       days: ['2026-11-22', '2026-11-23'],
       series: [
         { key: 'a', label: 'A', className: 'chart-s0' },

@@ -201,8 +201,8 @@ describe('delivery to the 123 channel', () => {
     const { app, receiver, fileReport } = await givenChannel({ channelRetryBaseMs: 1000 })
     receiver.behave((message) => (message.payload.type === 'report.created' && message.attempt === 1 ? { status: 502 } : { status: 200 }))
     const first = await fileReport({ code: 'ABCD2345' })
-    const again = await fileReport({ code: 'ABCD2345', category: 'threat' })
-    expect(again.ticket).toBe(first.ticket)
+    const key = new URL(first.trackingUrl).searchParams.get('k') ?? ''
+    expect((await app.postForm(`/r/${first.ticket}/details`, { k: key, category: 'threat' })).status).toBe(303)
     expect(await runDeliveryRound(app.services)).toMatchObject({ claimed: 1, failed: 1 })
     app.clock.advance(60_000)
     expect(await runDeliveryRound(app.services)).toMatchObject({ claimed: 1, delivered: 1 })

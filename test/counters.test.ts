@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryCounters, SqliteCounters, type CounterStore } from '../src/http/counters.ts'
 import { RateLimiter } from '../src/http/rate-limit.ts'
@@ -58,5 +59,42 @@ describe.each(['memory', 'sqlite'] as const)('%s counters', (kind) => {
     const long = 'x'.repeat(10_000)
     a.increment('keys', long, MINUTE, 0)
     expect(b.current('keys', `${long}different tail`, 0)).toEqual({ count: 1, resetAt: MINUTE })
+  })
+})
+
+describe('sqlite counters while another process holds the write lock', () => {
+  function givenLockedStore() {
+    const dir = tempDir('counters-locked')
+    const path = `${dir.path}/counters.db`
+    const store = new SqliteCounters(path)
+    const other = new SqliteCounters(path)
+    const lock = new Database(path)
+    cleanups.push(() => dir.remove(), () => store.close(), () => other.close(), () => lock.close())
+    // Another worker (or the CLI) in the middle of a write transaction on the same file.
+    lock.exec('begin immediate')
+    lock.prepare("insert into counter_windows (scope, key, count, reset_at) values ('other', 'x', 1, 1)").run()
+    return { store, other, release: () => lock.exec('commit') }
+  }
+
+  it('counts an event at once instead of waiting for the lock, and writes it once the lock is free', () => {
+    const { store, other, release } = givenLockedStore()
+    const limit = new RateLimiter('badCodes', 2, 10 * MINUTE, store)
+    // Synchronous calls that return, without SQLITE_BUSY, while the lock is still held.
+    expect(limit.consume('client-1', 0)).toBeNull()
+    expect(limit.consume('client-1', 1000)).toBeNull()
+    expect(limit.consume('client-1', 2000)).toBe(598)
+    expect(store.current('badCodes', 'client-1', 2000)).toEqual({ count: 3, resetAt: 10 * MINUTE })
+    expect(store.noteMember('places', 'pass-1', '10.0.1', 60 * MINUTE, 2000)).toBe(1)
+    expect(store.flushPending()).toBe(false)
+    expect(other.current('badCodes', 'client-1', 2000)).toBeNull()
+
+    release()
+    expect(store.flushPending()).toBe(true)
+    expect(other.current('badCodes', 'client-1', 2000)).toEqual({ count: 3, resetAt: 10 * MINUTE })
+    expect(other.noteMember('places', 'pass-1', '10.0.2', 60 * MINUTE, 3000)).toBe(2)
+    // Nothing is counted twice once the pending events are written.
+    expect(store.current('badCodes', 'client-1', 3000)).toEqual({ count: 3, resetAt: 10 * MINUTE })
+    expect(limit.consume('client-1', 3000)).toBe(597)
+    expect(other.current('badCodes', 'client-1', 3000)).toEqual({ count: 4, resetAt: 10 * MINUTE })
   })
 })

@@ -42,6 +42,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     channelPollMs: 1000,
     channelTimeoutMs: 10_000,
     rateLimit: true,
+    trustedProxies: [],
     demoData: false,
     workers: 1,
     ...overrides,

@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '../db/client.ts'
 import { signingKeys } from '../db/schema.ts'
 import { KeyRing } from '../src/credentials/keys.ts'
 import { loadSecrets } from '../src/credentials/secrets.ts'
-import { createTestApp, givenBadge, givenPass, tempDir } from './helpers.ts'
+import { createTestApp, fixedClock, givenBadge, givenPass, tempDir } from './helpers.ts'
 
 async function jwksKids(request: ReturnType<typeof createTestApp>['request']): Promise<string[]> {
   const res = await request('/.well-known/jwks.json')
@@ -62,9 +62,10 @@ describe('signing keys', () => {
   })
 
   it('refuses to retire a key that still vouches for live credentials, unless forced; retired tokens are forged', async () => {
-    const { services, request } = createTestApp()
+    const { services, request, clock } = createTestApp()
     const badge = await givenBadge(services)
     const { previousKid } = await services.keys.rotate('test')
+    clock.advance(10 * 60 * 1000)
     expect(() => services.keys.retire(previousKid!, { actor: 'test' })).toThrow(/live credential/)
     services.keys.retire(previousKid!, { force: true, actor: 'test' })
     expect(await jwksKids(request)).not.toContain(previousKid)
@@ -85,7 +86,7 @@ describe('signing keys', () => {
     expect(replacementKid).toBeTruthy()
     expect(await jwksKids(request)).toEqual([replacementKid])
     expect(((await (await request(`/api/v1/verify/${pass.token}`)).json()) as { verdict: string }).verdict).toBe('key_revoked')
-    // The pass itself is fine: its short code still checks out, and new tokens use the new key.
+    // New passes are signed by the new key.
     const again = await givenPass(services, { officer: pass.officer })
     expect(((await (await request(`/api/v1/verify/${again.token}`)).json()) as { verdict: string }).verdict).toBe('valid')
   })
@@ -95,7 +96,7 @@ describe('signing keys', () => {
     try {
       const path = join(dir.path, 'db.sqlite')
       const secrets = loadSecrets({ kek: null, dataDir: dir.path })
-      const clock = { now: () => Date.now() }
+      const clock = fixedClock()
       const ring = (db: Db) => new KeyRing(db, secrets, clock)
       const rings = [ring(openDatabase(path)), ring(openDatabase(path))]
       await Promise.all(rings.map((ring) => ring.ensureActiveKey()))

@@ -201,7 +201,7 @@ describe('issuing a visit pass', () => {
     ['a window longer than 12 hours', { windowStart: TODAY_10, windowEnd: '2026-11-24T10:00' }, 'paling lama 12 jam'],
     ['an end before the start', { windowStart: TODAY_15, windowEnd: TODAY_10 }, 'setelah waktu mulai'],
     ['a garbled time', { windowStart: '2026-13-45T99:00' }, 'Isi waktu kunjungan dengan benar'],
-    ['a KTP photo without a work order', { ktp: 'photo' }, 'hanya boleh dengan nomor perintah kerja'],
+    ['a KTP photo for a name transfer without a work order', { purpose: 'BALIK_NAMA', ktp: 'photo' }, 'hanya boleh dengan nomor perintah kerja'],
     ['a looser KTP policy than the purpose', { ktp: 'view' }, 'hanya boleh lebih ketat'],
     ['an unknown KTP policy', { ktp: 'scan' }, 'Pilih kebijakan KTP'],
   ])('refuses %s with an inline Indonesian message and changes nothing', async (_name, fields, message) => {
@@ -216,12 +216,12 @@ describe('issuing a visit pass', () => {
     expect(passCount(app)).toBe(0)
   })
 
-  it('allows a stricter KTP policy, and a photo with a work-order number', async () => {
+  it('allows a stricter KTP policy, and a photo for a name transfer with a work-order number', async () => {
     const app = createTestApp()
     const user = await givenUser(app, 'officer', givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     expect((await browser.post('/officer/passes', passFields({ purpose: 'P2TL', ktp: 'none' }))).status).toBe(303)
-    expect((await browser.post('/officer/passes', passFields({ purpose: 'CATAT_METER', ktp: 'photo', workOrder: 'WO/2026/7' }))).status).toBe(303)
+    expect((await browser.post('/officer/passes', passFields({ purpose: 'BALIK_NAMA', ktp: 'photo', workOrder: 'WO/2026/7' }))).status).toBe(303)
     expect(passCount(app)).toBe(2)
   })
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { credentials, scans } from '../db/schema.ts'
 import { MemoryCounters } from '../src/http/counters.ts'
 import { suspendOfficer } from '../src/officers/officers.ts'
-import { mintCredentialToken, revokeCredential } from '../src/passes/passes.ts'
+import { mintLiveToken, revokeCredential } from '../src/passes/passes.ts'
 import { VERDICTS } from '../src/verification/verify.ts'
 import { createTestApp, faceOf, givenBadge, givenOfficer, givenPass, PUBLIC_URL, verdictOf } from './helpers.ts'
 
@@ -128,7 +128,7 @@ describe('verification verdicts', () => {
     const { services, request, clock } = createTestApp()
     const pass = await givenPass(services)
     const row = services.db.select().from(credentials).where(eq(credentials.id, pass.id)).get()!
-    const live = await mintCredentialToken(services, row, pass.officer, { live: true })
+    const live = await mintLiveToken(services, row, pass.officer)
     expect((await verdictJson(request, live.token)).verdict).toBe('valid')
     clock.advance(6 * MINUTE)
     expect((await verdictJson(request, live.token)).verdict).toBe('expired')

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { auditLog } from '../../db/schema.ts'
 import { verifyAuditChain } from '../audit/audit.ts'
 import type { AppEnv } from '../http/env.ts'
-import { fill } from '../i18n/index.ts'
+import { fill, fillCount } from '../i18n/index.ts'
 import { AuditPage } from '../../views/admin/system.tsx'
 import { adminFrame } from './context.ts'
 import { pager } from './paging.ts'
@@ -30,7 +30,7 @@ export function adminAuditRoutes() {
     let chain: { ok: boolean; message: string } | null = null
     if (c.req.query('verify') === '1') {
       const check = verifyAuditChain(db)
-      chain = check.ok ? { ok: true, message: fill(a.intact, { rows: String(check.rows) }) } : { ok: false, message: fill(a.broken, { id: String(check.brokenId), reason: check.reason }) }
+      chain = check.ok ? { ok: true, message: fillCount(a.intact, check.rows) } : { ok: false, message: fill(a.broken, { id: String(check.brokenId), reason: check.reason }) }
     }
     const lang = c.get('lang')
     const view = {

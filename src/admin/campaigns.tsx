@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
-import { fill } from '../i18n/index.ts'
+import { fill, fillCount } from '../i18n/index.ts'
 import { CAMPAIGN_WINDOW_DAYS, findCampaignOfReport, listCampaigns, mergeCampaigns, splitReportFromCampaign, type Campaign, type CampaignReason } from '../reports/campaigns.ts'
 import { reportScopeFor, wibDay } from '../reports/filters.ts'
 import { normalizeTicket } from '../reports/reports.ts'
@@ -25,7 +25,7 @@ export function adminCampaignRoutes() {
     const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
     const campaigns = listCampaigns(db, { now: clock.now(), scope: reportScopeFor(db, adminAuth(c)) })
     const view = {
-      lead: fill(t.lead, { days: String(CAMPAIGN_WINDOW_DAYS) }),
+      lead: fillCount(t.lead, CAMPAIGN_WINDOW_DAYS),
       rows: campaigns.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((campaign) => {
         const visible = campaign.reports.filter((report) => report.visible)
         return {
@@ -137,7 +137,7 @@ function campaignView(c: Context<AppEnv>, campaign: Campaign, notice: string | n
       officerClaimed: report.claimed,
       splitLabel: fill(ct.splitLabel, { ticket: report.ticket }),
     })),
-    hiddenNote: hidden > 0 ? fill(ct.hiddenReports, { count: String(hidden) }) : null,
+    hiddenNote: hidden > 0 ? fillCount(ct.hiddenReports, hidden) : null,
     chart: buildDailyChart({
       id: 'campaign-daily',
       title: ct.daily,
@@ -157,5 +157,5 @@ function campaignView(c: Context<AppEnv>, campaign: Campaign, notice: string | n
 function describeReason(c: Context<AppEnv>, reason: CampaignReason): string {
   const ct = c.get('t').adminInsights.campaigns
   const text = fill(ct.reasonKinds[reason.kind], { value: reason.value, count: String(reason.count) })
-  return reason.kind === 'manual' ? text : `${text} — ${fill(ct.reasonCount, { count: String(reason.count) })}`
+  return reason.kind === 'manual' ? text : `${text} — ${fillCount(ct.reasonCount, reason.count)}`
 }

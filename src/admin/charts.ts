@@ -1,4 +1,4 @@
-import { fill } from '../i18n/index.ts'
+import { fillCount, type Plural } from '../i18n/index.ts'
 
 /**
  * Geometry for the server-rendered SVG charts of the admin console: the views draw what these
@@ -47,8 +47,8 @@ export interface ChartSeries {
 }
 
 export interface ChartTexts {
-  /** "{total} … {from} … {to} … {top}" placeholders are filled in. */
-  desc: string
+  /** "{count} … {from} … {to} … {top} … {max}" placeholders are filled in; {count} is the total. */
+  desc: Plural
   day: string
   total: string
   noData: string
@@ -99,8 +99,7 @@ export function buildDailyChart(input: {
   return {
     id: input.id,
     title: input.title,
-    desc: fill(input.texts.desc, {
-      total: String(grandTotal),
+    desc: fillCount(input.texts.desc, grandTotal, {
       from: days[0] ? input.dayLabel(days[0]) : '',
       to: days.length > 0 ? input.dayLabel(days[days.length - 1]!) : '',
       top: top ? `${top.label} (${top.total})` : '—',

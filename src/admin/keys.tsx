@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { KeyError, type KeySummary } from '../credentials/keys.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
-import { fill } from '../i18n/index.ts'
+import { fill, fillCount } from '../i18n/index.ts'
 import { KeyConfirmPage, KeysPage } from '../../views/admin/system.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 import { formatAdminTime } from './time.ts'
@@ -29,23 +29,44 @@ export function adminKeyRoutes() {
       const key = findKey(c)
       if (!key) return renderError(c, 404)
       const body = await c.req.parseBody()
+      const k = c.get('t').admin.keys
       if (body.confirmKid !== key.kid) {
-        return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, key, action, c.get('t').admin.keys.kidMismatch)} />, 422)
+        return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, key, action, k.kidMismatch)} />, 422)
       }
       const { keys } = c.get('services')
       const actor = adminAuth(c).user.username
       try {
-        if (action === 'retire') keys.retire(key.kid, { force: true, actor })
+        if (action === 'retire') keys.retire(key.kid, { actor, force: typedForce(body.confirmLive) })
         else await keys.compromise(key.kid, actor)
       } catch (error) {
         if (!(error instanceof KeyError)) throw error
-        return renderKeys(c, null, error.message, 409)
+        // Refusals that the admin can act on come back to the confirmation step with the current count.
+        const fresh = findKey(c) ?? key
+        if (action === 'retire' && (error.code === 'live_credentials' || error.code === 'live_count_changed')) {
+          return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, fresh, action, keyErrorText(c, error))} />, 409)
+        }
+        return renderKeys(c, null, keyErrorText(c, error), 409)
       }
       return c.redirect(`/admin/keys?notice=${action === 'retire' ? 'retired' : 'compromised'}`, 303)
     })
   }
 
   return app
+}
+
+/** The typed number of live credentials the admin accepts to break, or no force at all. */
+function typedForce(value: unknown): { acceptedLiveCredentials: number } | undefined {
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value.trim())) return undefined
+  return { acceptedLiveCredentials: Number(value.trim()) }
+}
+
+function keyErrorText(c: Context<AppEnv>, error: KeyError): string {
+  const k = c.get('t').admin.keys
+  const until = error.facts.until ? formatAdminTime(error.facts.until, c.get('lang')) : ''
+  const message = k.errors[error.code]
+  const live = error.facts.liveCredentials ?? 0
+  const values = { kid: c.req.param('kid') ?? '', until }
+  return typeof message === 'string' ? fill(message, { ...values, count: String(live) }) : fillCount(message, live, values)
 }
 
 function findKey(c: Context<AppEnv>): KeySummary | null {
@@ -78,7 +99,9 @@ function confirmView(c: Context<AppEnv>, key: KeySummary, action: 'retire' | 'co
     kid: key.kid,
     action,
     title: fill(k.confirmTitle, { action: action === 'retire' ? k.retire : k.compromise, kid: key.kid }),
-    warning: fill(action === 'retire' ? k.confirmRetire : k.confirmCompromise, { count: String(key.liveCredentials) }),
+    warning: action === 'retire' ? fill(k.confirmRetire, { count: String(key.liveCredentials) }) : fillCount(k.confirmCompromise, key.liveCredentials),
+    // Breaking live credentials takes a second, deliberate answer: the number that will break.
+    forceLabel: action === 'retire' && key.liveCredentials > 0 ? fillCount(k.typeLiveCount, key.liveCredentials) : null,
     error,
   }
 }

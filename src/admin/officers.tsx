@@ -3,7 +3,7 @@ import { invalidateOfficerSessions } from '../auth/sessions.ts'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
-import { fill } from '../i18n/index.ts'
+import { fill, fillCount } from '../i18n/index.ts'
 import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../officers/csv-import.ts'
 import {
   addOfficer,
@@ -16,7 +16,7 @@ import {
   updateOfficer,
   type Officer,
 } from '../officers/officers.ts'
-import { detectPhotoType, MAX_PHOTO_BYTES } from '../officers/photos.ts'
+import { inspectPhoto, MAX_PHOTO_BYTES, type PhotoProblem } from '../officers/photos.ts'
 import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
 import {
   ImportPage,
@@ -185,10 +185,10 @@ export function adminOfficerRoutes() {
     if (!(file instanceof File)) return photoRefused(c, 'photoInvalid', 422)
     if (file.size > MAX_PHOTO_BYTES) return photoRefused(c, 'photoTooLarge', 413)
     const bytes = Buffer.from(await file.arrayBuffer())
-    const contentType = detectPhotoType(bytes)
-    if (!contentType) return photoRefused(c, 'photoInvalid', 422)
+    const photo = inspectPhoto(bytes)
+    if (!photo.ok) return photoRefused(c, photo.problem, 422)
     const { db, clock } = c.get('services')
-    setOfficerPhoto(db, clock, officer.id, { contentType, bytes, actor: adminAuth(c).user.username })
+    setOfficerPhoto(db, clock, officer.id, { contentType: photo.contentType, bytes, actor: adminAuth(c).user.username })
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=photo`, 303)
   })
 
@@ -271,7 +271,7 @@ function detailView(c: Context<AppEnv>, officer: Officer, values: Record<Officer
   }
 }
 
-function photoRefused(c: Context<AppEnv>, message: 'photoInvalid' | 'photoTooLarge', status: 413 | 422) {
+function photoRefused(c: Context<AppEnv>, message: PhotoProblem | 'photoTooLarge', status: 413 | 422) {
   const officer = officerInScope(c)
   if (!officer) return renderError(c, 404)
   return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, c.get('t').admin.officers[message])} />, status)
@@ -285,14 +285,16 @@ function renderImport(c: Context<AppEnv>, csv: string | null, tooLarge: boolean)
   const rows = preview.rows.map((row) => ({ ...row, problems: row.problems.map((code) => errors[code] ?? code) }))
   const fileError = preview.ok
     ? null
-    : preview.fileProblem === 'too_large'
+    : preview.fileProblem === 'malformed'
+      ? fill(o.importMalformed, { line: String(preview.line), problem: o.importCsvProblems[preview.problem] })
+      : preview.fileProblem === 'too_large'
       ? o.importTooLarge
       : preview.fileProblem === 'bad_header'
         ? o.importBadHeader
         : preview.fileProblem === 'empty'
           ? o.importEmpty
-          : fill(o.importErrors, { count: String(rows.filter((row) => row.problems.length > 0).length) })
-  const view: ImportView = { csv, rows, canConfirm: preview.ok, confirmLabel: fill(o.importConfirm, { count: String(rows.length) }), error: fileError }
+          : fillCount(o.importErrors, rows.filter((row) => row.problems.length > 0).length)
+  const view: ImportView = { csv, rows, canConfirm: preview.ok, confirmLabel: fillCount(o.importConfirm, rows.length), error: fileError }
   return c.html(<ImportPage frame={adminFrame(c)} view={view} />, preview.ok ? 200 : 422)
 }
 
@@ -308,7 +310,7 @@ function errorMessage(c: Context<AppEnv>, error: unknown): string {
 function noticeFromQuery(c: Context<AppEnv>): string | null {
   const o = c.get('t').admin.officers
   const imported = c.req.query('imported')
-  if (imported && /^\d{1,5}$/.test(imported)) return fill(o.imported, { count: imported })
+  if (imported && /^\d{1,5}$/.test(imported)) return fillCount(o.imported, Number(imported))
   const notices: Record<string, string> = { added: o.added, saved: o.saved, suspended: o.suspended, reactivated: o.reactivated, photo: o.photoSaved }
   return notices[c.req.query('notice') ?? ''] ?? null
 }

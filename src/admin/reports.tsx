@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { fill } from '../i18n/index.ts'
 import { findOfficer } from '../officers/officers.ts'
-import { parseUnverifiedClaims, type Report, type ReportStatus } from '../reports/reports.ts'
+import { findRelatedReports, parseUnverifiedClaims, type Report, type ReportStatus } from '../reports/reports.ts'
 import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../reports/triage.ts'
 import { ReportDetailPage, ReportQueuePage, type ReportDetailView, type ReportQueueView } from '../../views/admin/reports.tsx'
 import { REPORT_CATEGORIES, REPORT_STATUSES } from '../../db/schema.ts'
@@ -50,7 +50,7 @@ export function adminReportRoutes() {
         .filter((unit) => scopeUnits === null || scopeUnits.has(unit.code))
         .map((unit) => ({ value: unit.code, label: `${unit.name} (${unit.code})` })),
       sorts: (['newest', 'oldest', 'status'] as const).map((value) => ({ value, label: r.sorts[value] })),
-      rows: rows.map(({ report, unitCode }) => ({
+      rows: rows.map(({ report, unitCode, related }) => ({
         ticket: report.ticket,
         href: `/admin/reports/${report.ticket}`,
         created: formatAdminTime(report.createdAt, lang),
@@ -61,9 +61,10 @@ export function adminReportRoutes() {
         unit: unitCode ?? '—',
         location: report.location ?? '',
         note: (report.note ?? '').slice(0, 140),
+        related,
       })),
       pager: pager(c, { page, pageSize: PAGE_SIZE, total }),
-      exportHref: `/admin/reports.csv?${reportFilterParams(filters).toString()}`,
+      exportFields: [...reportFilterParams(filters)].map(([name, value]) => ({ name, value })),
     }
     return c.html(<ReportQueuePage frame={adminFrame(c)} view={view} />)
   })
@@ -131,6 +132,11 @@ function detailView(c: Context<AppEnv>, report: Report, notice: string | null, e
   if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone })
   if (report.location) reporter.push({ label: r.reporterFields.location, value: report.location })
   if (report.latitude !== null && report.longitude !== null) reporter.push({ label: r.reporterFields.coordinates, value: `${report.latitude}, ${report.longitude}` })
+  const related = findRelatedReports(services.db, report)
+  const auth = adminAuth(c)
+  const relatedShown = related.tickets
+    .map((ticket) => findReportByTicket(services, ticket))
+    .filter((other): other is Report => other !== null && canTriageReport(services, auth, other))
   return {
     ticket: report.ticket,
     created: formatAdminTime(report.createdAt, lang),
@@ -142,6 +148,11 @@ function detailView(c: Context<AppEnv>, report: Report, notice: string | null, e
     officer: officer ? { name: officer.name, employeeNo: officer.employeeNo, href: `/admin/officers/${encodeURIComponent(officer.employeeNo)}` } : null,
     claims: Object.entries(parseUnverifiedClaims(report) ?? {}).map(([name, value]) => ({ name, value: String(value) })),
     reporter,
+    related: {
+      count: related.count,
+      reports: relatedShown.map((other) => ({ ticket: other.ticket, href: `/admin/reports/${other.ticket}`, created: formatAdminTime(other.createdAt, lang), statusLabel: statusLabel(other.status) })),
+      moreText: related.count > relatedShown.length ? fill(r.relatedMore, { count: String(related.count - relatedShown.length) }) : null,
+    },
     deliveries: reportDeliveries(services, report).map((delivery) => ({
       event: delivery.eventType,
       state: delivery.state,

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { REPORT_CATEGORIES } from '../../db/schema.ts'
 import type { AppEnv } from '../http/env.ts'
-import { fill } from '../i18n/index.ts'
+import { fill, fillCount, type Plural } from '../i18n/index.ts'
 import { officerIdsInScope } from '../officers/scope.ts'
 import { NO_REPORT_FILTERS, parseReportFilters, reportScopeFor, wibDay, wibDayStart } from '../reports/filters.ts'
 import { countReportsByDayAndCategory, measureFirstAction, rankReportAreas, rankReportUnits, type RankedCount } from '../reports/stats.ts'
@@ -41,18 +41,18 @@ function statsView(c: Context<AppEnv>): StatsView {
   const filters = { ...NO_REPORT_FILTERS, from: range.from, to: range.to }
   const scope = reportScopeFor(db, auth)
   const days = daysBetween(range.from, range.to)
-  const texts = (desc: string) => ({ desc, day: s.day, total: s.total, noData: s.noData })
+  const texts = (desc: Plural) => ({ desc, day: s.day, total: s.total, noData: s.noData })
 
   const scanCounts = tally(countScansByDayAndVerdict(db, { from: wibDayStart(range.from), to: wibDayStart(range.to) + DAY_MS }, officerIdsInScope(db, auth)).map((row) => [row.day, row.verdict, row.count]))
   const reportCounts = tally(countReportsByDayAndCategory(db, filters, scope).map((row) => [row.day, row.category ?? 'none', row.count]))
   const areas = rankReportAreas(db, filters, scope, TOP)
   const units = rankReportUnits(db, filters, scope, TOP)
   const firstAction = measureFirstAction(db, filters, scope)
-  const ranking = (id: string, title: string, desc: string, labelHeader: string, rows: RankedCount[]) =>
+  const ranking = (id: string, title: string, desc: Plural, labelHeader: string, rows: RankedCount[]) =>
     buildRankingChart({
       id,
       title,
-      desc: fill(desc, { count: String(rows.length), top: rows[0] ? `${rows[0].label} (${rows[0].count})` : '—' }),
+      desc: fillCount(desc, rows.length, { top: rows[0] ? `${rows[0].label} (${rows[0].count})` : '—' }),
       labelHeader,
       valueHeader: s.count,
       rows: rows.map((row) => ({ label: row.label, value: row.count })),

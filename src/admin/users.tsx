@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import { changeUserRole, createUser, listUsers, resetUserPassword, setUserDisabled, ROLES } from '../auth/users.ts'
+import { changeUserRole, createUser, listUsers, normalizeUsername, resetUserPassword, setUserDisabled, ROLES } from '../auth/users.ts'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
@@ -28,7 +28,8 @@ export function adminUserRoutes() {
   app.post('/:username/:change{disable|enable|role|password}', async (c) => {
     const { db, clock } = c.get('services')
     const auth = adminAuth(c)
-    const username = c.req.param('username')
+    // Compared as stored: /admin/users/ADMIN/disable names the same account as /admin/users/admin/disable.
+    const username = normalizeUsername(c.req.param('username') ?? '')
     const change = c.req.param('change')
     // An admin cannot lock themselves out or drop their own rights by mistake.
     if (username === auth.user.username && change !== 'password') return renderUsers(c, { error: c.get('t').admin.users.self }, 409)

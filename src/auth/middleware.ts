@@ -7,9 +7,13 @@ import { renderError } from '../http/errors.tsx'
 import { validateSession, type AuthContext } from './sessions.ts'
 import type { Role } from './users.ts'
 
-/** `__Host-` pins the cookie to our origin over HTTPS; plain HTTP in development cannot use it. */
+/** `__Host-` pins a cookie to our origin over HTTPS; plain HTTP in development cannot use it. */
+export function hostCookieName(name: string, production: boolean): string {
+  return production ? `__Host-${name}` : name
+}
+
 export function sessionCookieName(production: boolean): string {
-  return production ? '__Host-cp_session' : 'cp_session'
+  return hostCookieName('cp_session', production)
 }
 
 export function cookieSecurity(production: boolean) {

@@ -21,11 +21,17 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password.normalize('NFC'), PASSWORD_HASH_OPTIONS)
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+/**
+ * Whether `password` matches the stored hash. A hash that cannot be read (a damaged row, a bad
+ * import) never matches and is logged with the owner's user id, never with the hash itself.
+ */
+export async function verifyPassword(passwordHash: string, password: string, owner: { userId: number } | null = null): Promise<boolean> {
   if (password.length > PASSWORD_MAX_LENGTH * 4) return false
   try {
     return await verify(passwordHash, password.normalize('NFC'))
-  } catch {
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.slice(0, 80) : 'unknown error'
+    console.error(`The stored password hash of ${owner ? `user ${owner.userId}` : 'the dummy check'} cannot be read (${reason}); the sign-in was refused. Reset that user's password.`)
     return false
   }
 }

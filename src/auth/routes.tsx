@@ -1,17 +1,19 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { recordAudit } from '../audit/audit.ts'
-import { fill } from '../i18n/index.ts'
+import { createMiddleware } from 'hono/factory'
+import { recordAudit, type AuditEntry } from '../audit/audit.ts'
+import { fillCount } from '../i18n/index.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { langSwitchHref, rateLimitKey } from '../http/middleware.ts'
 import { LoginPage } from '../../views/login.tsx'
-import { cookieSecurity, requireCsrfToken, safeEqual, sessionCookieName } from './middleware.ts'
+import { keyedHash } from '../credentials/secrets.ts'
+import { cookieSecurity, hostCookieName, requireCsrfToken, safeEqual, sessionCookieName } from './middleware.ts'
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts'
-import { createSession, invalidateSession } from './sessions.ts'
+import { createSession, invalidateSession, invalidateSessionOfToken } from './sessions.ts'
 import { findUserByUsername, normalizeUsername } from './users.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
+import { randomBytes } from 'node:crypto'
 
 const LOGIN_FORM_COOKIE = 'cp_login_form'
 const DEVICE_COOKIE = 'cp_device'
@@ -35,37 +37,37 @@ export function authRoutes() {
     const username = normalizeUsername(typeof form.username === 'string' ? form.username : '').slice(0, 64)
     const password = typeof form.password === 'string' ? form.password : ''
     // Double-submit token: a login form posted from elsewhere cannot know the cookie.
-    const formToken = getCookie(c, LOGIN_FORM_COOKIE)
+    const formToken = getCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production))
     if (!formToken || typeof form._form !== 'string' || !safeEqual(formToken, form._form)) {
       return renderLogin(c, { username, error: t.login.expired, notice: null }, 403)
     }
     const throttle = c.get('loginThrottle')
-    const deviceCookie = getCookie(c, DEVICE_COOKIE) ?? null
+    const deviceCookie = getCookie(c, hostCookieName(DEVICE_COOKIE, config.production)) ?? null
     const now = clock.now()
     const wait = throttle.blockedFor({ clientKey: rateLimitKey(c), username, deviceCookie }, now)
     if (wait) {
       c.header('Retry-After', String(wait))
-      return renderLogin(c, { username, error: fill(t.login.throttled, { minutes: String(Math.ceil(wait / 60)) }), notice: null }, 429)
+      return renderLogin(c, { username, error: fillCount(t.login.throttled, Math.ceil(wait / 60)), notice: null }, 429)
     }
     const user = username ? findUserByUsername(db, username) : null
-    const ok = user && user.disabledAt === null ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password)
+    const ok = user && user.disabledAt === null ? await verifyPassword(user.passwordHash, password, { userId: user.id }) : await verifyAgainstDummy(password)
     if (!ok || !user) {
       throttle.recordFailure({ username, deviceCookie }, now)
-      recordAudit(db, clock, { actor: username || '(empty)', action: 'login.failed', subject: `user:${username}`, details: { known: user !== null } })
+      recordAudit(db, clock, failedLoginEntry(user?.username ?? null, username, c.get('services').secrets.usernameHashKey))
       return renderLogin(c, { username, error: t.login.failed, notice: null }, 401)
     }
-    // A fresh session id at every login: a cookie planted before login is worthless after it.
+    // A fresh session id at every login: a session planted or left before it ends on the server too.
     const oldToken = getCookie(c, sessionCookieName(config.production))
-    if (oldToken) deleteCookie(c, sessionCookieName(config.production), cookieSecurity(config.production))
+    if (oldToken) invalidateSessionOfToken(db, oldToken)
     const session = createSession(db, clock, user.id)
     recordAudit(db, clock, { actor: user.username, action: 'login.succeeded', subject: `user:${user.username}` })
     setCookie(c, sessionCookieName(config.production), session.token, cookieSecurity(config.production))
-    setCookie(c, DEVICE_COOKIE, throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
-    deleteCookie(c, LOGIN_FORM_COOKIE, cookieSecurity(config.production))
+    setCookie(c, hostCookieName(DEVICE_COOKIE, config.production), throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
+    deleteCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production), cookieSecurity(config.production))
     return c.redirect(user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
   })
 
-  app.post('/logout', requireCsrfToken, (c) => {
+  app.post('/logout', endedSessionLogout, requireCsrfToken, (c) => {
     const auth = c.get('auth')
     const { db, config } = c.get('services')
     if (auth) {
@@ -79,9 +81,29 @@ export function authRoutes() {
   return app
 }
 
+/**
+ * A tab whose session already ended (idle, expired, signed out elsewhere) has nothing left to
+ * protect: its logout clears the cookie and goes to the login page instead of failing the CSRF check.
+ */
+const endedSessionLogout = createMiddleware<AppEnv>(async function endedSessionLogout(c, next) {
+  if (c.get('auth')) return next()
+  const { config } = c.get('services')
+  deleteCookie(c, sessionCookieName(config.production), cookieSecurity(config.production))
+  return c.redirect('/login', 303)
+})
+
+/**
+ * The audit entry of a failed login. A typed name that is no user may be a password typed into
+ * the wrong box, so it is kept only as a keyed hash: repeated guesses still show as one pattern.
+ */
+function failedLoginEntry(knownUsername: string | null, typed: string, hashKey: Buffer): AuditEntry {
+  if (knownUsername) return { actor: knownUsername, action: 'login.failed', subject: `user:${knownUsername}`, details: { known: true } }
+  return { actor: 'unknown user', action: 'login.failed', subject: 'user:(unknown)', details: { known: false, usernameHmac: typed ? keyedHash(hashKey, typed) : null } }
+}
+
 function renderLogin(c: Context<AppEnv>, props: { username: string; error: string | null; notice: string | null }, status: 200 | 401 | 403 | 429 = 200) {
   const { config } = c.get('services')
-  const formToken = secureRandomBytes(18).toString('base64url')
-  setCookie(c, LOGIN_FORM_COOKIE, formToken, { ...cookieSecurity(config.production), maxAge: 3600 })
+  const formToken = randomBytes(18).toString('base64url')
+  setCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production), formToken, { ...cookieSecurity(config.production), maxAge: 3600 })
   return c.html(<LoginPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} formToken={formToken} {...props} />, status)
 }

@@ -4,7 +4,7 @@ import { officers, sessions, users } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { sha256 } from '../credentials/secrets.ts'
 import type { Role } from './users.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
+import { randomBytes } from 'node:crypto'
 
 /** An officer in the field may not touch the phone for a while; a working day bounds everything. */
 export const SESSION_IDLE_MS = 60 * 60 * 1000
@@ -21,8 +21,8 @@ export interface AuthContext {
 }
 
 export function createSession(db: Db, clock: Clock, userId: number): { token: string; csrfToken: string } {
-  const token = secureRandomBytes(32).toString('base64url')
-  const csrfToken = secureRandomBytes(24).toString('base64url')
+  const token = randomBytes(32).toString('base64url')
+  const csrfToken = randomBytes(24).toString('base64url')
   const now = clock.now()
   db.insert(sessions).values({ idHash: sha256(token), userId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS }).run()
   return { token, csrfToken }
@@ -69,6 +69,11 @@ export function validateSession(db: Db, clock: Clock, token: string): AuthContex
 
 export function invalidateSession(db: Db, idHash: string): void {
   db.delete(sessions).where(eq(sessions.idHash, idHash)).run()
+}
+
+/** Ends the session behind a cookie value, whatever state it is in. */
+export function invalidateSessionOfToken(db: Db, token: string): void {
+  if (token.length <= 100) invalidateSession(db, sha256(token))
 }
 
 export function invalidateUserSessions(db: Db, userId: number): void {

@@ -1,14 +1,15 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { CounterStore } from '../http/counters.ts'
 import { RateLimiter } from '../http/rate-limit.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
 
 const MINUTE = 60_000
+const LOCK_SECONDS = 15 * 60
 
 /**
- * Login throttling after OWASP's "device cookies" scheme: guesses against one account from
- * unknown devices lock it for unknown devices only, so an attacker cannot lock a real officer
- * out — the officer's own phone carries a device cookie from an earlier successful login.
+ * Login throttling after OWASP's "device cookies" scheme: a device that signed in to an account
+ * before carries a cookie binding it to that account, and is judged only by its own failures.
+ * Guesses from its address or against its account lock out unknown devices only, so an attacker
+ * cannot lock a real officer out of their own phone.
  */
 export class LoginThrottle {
   readonly perClient: RateLimiter
@@ -28,33 +29,43 @@ export class LoginThrottle {
   /** Seconds to wait before this attempt may be checked at all, or null. */
   blockedFor(input: { clientKey: string; username: string; deviceCookie: string | null }, now: number): number | null {
     if (!this.enabled) return null
+    const device = this.#trustedDevice(input.deviceCookie, input.username)
+    if (device) return this.perDevice.isBlocked(device, now) ? LOCK_SECONDS : null
     const clientWait = this.perClient.consume(input.clientKey, now)
     if (clientWait) return clientWait
-    const device = this.#trustedDevice(input.deviceCookie, input.username)
-    if (device) return this.perDevice.isBlocked(device, now) ? 15 * 60 : null
-    return this.perAccountUntrusted.isBlocked(input.username, now) ? 15 * 60 : null
+    return this.perAccountUntrusted.isBlocked(this.#accountKey(input.username), now) ? LOCK_SECONDS : null
   }
 
   recordFailure(input: { username: string; deviceCookie: string | null }, now: number): void {
     if (!this.enabled) return
     const device = this.#trustedDevice(input.deviceCookie, input.username)
     if (device) this.perDevice.consume(device, now)
-    else this.perAccountUntrusted.consume(input.username, now)
+    else this.perAccountUntrusted.consume(this.#accountKey(input.username), now)
   }
 
   /** A cookie value binding this device to this username. */
   issueDeviceCookie(username: string): string {
-    const nonce = secureRandomBytes(12).toString('base64url')
+    const nonce = randomBytes(12).toString('base64url')
     return `${nonce}.${this.#sign(username, nonce)}`
   }
 
+  /** The counter key of a device cookie that is valid for this username, or null. */
   #trustedDevice(cookie: string | null, username: string): string | null {
     if (!cookie || cookie.length > 200) return null
     const [nonce, signature] = cookie.split('.')
     if (!nonce || !signature) return null
     const expected = Buffer.from(this.#sign(username, nonce))
     const given = Buffer.from(signature)
-    return expected.length === given.length && timingSafeEqual(expected, given) ? `${username}:${nonce}` : null
+    return expected.length === given.length && timingSafeEqual(expected, given) ? this.#keyed(`device\n${username}\n${nonce}`) : null
+  }
+
+  /** Counter keys are keyed hashes: a typed "username" may be a password, and counters are stored. */
+  #accountKey(username: string): string {
+    return this.#keyed(`account\n${username}`)
+  }
+
+  #keyed(value: string): string {
+    return createHmac('sha256', this.deviceKey).update(`throttle\n${value}`).digest('base64url')
   }
 
   #sign(username: string, nonce: string): string {

@@ -1,8 +1,8 @@
-import { asc, eq } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, ne } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officers, sessions, users } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
-import { audited } from '../audit/audit.ts'
+import { audited, type Tx } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
 import { hashPassword, passwordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts'
 
@@ -83,15 +83,29 @@ export function getUser(db: Db, username: string): User {
   return user
 }
 
-/** Disabling ends the user's sessions in the same transaction. */
-export function setUserDisabled(db: Db, clock: Clock, username: string, disabled: boolean, actor: string): User {
+/** Disabling ends the user's sessions in the same transaction. The last enabled admin stays. */
+export function setUserDisabled(db: Db, clock: Clock, username: string, disabled: boolean, actor: string, options: { evenLastAdmin?: boolean } = {}): User {
   const user = getUser(db, username)
   const now = clock.now()
   return audited(db, clock, (tx) => {
+    if (disabled && user.role === 'admin' && !options.evenLastAdmin) refuseLosingLastAdmin(tx, user)
     const updated = tx.update(users).set({ disabledAt: disabled ? now : null, updatedAt: now }).where(eq(users.id, user.id)).returning().get()
     if (disabled) tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
     return { result: updated, audit: { actor, action: disabled ? 'user.disabled' : 'user.enabled', subject: `user:${user.username}` } }
   })
+}
+
+/**
+ * Counted inside the change's own immediate transaction, so two admins disabling each other at
+ * the same moment cannot both succeed.
+ */
+function refuseLosingLastAdmin(tx: Tx, user: User): void {
+  const others = tx
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt), ne(users.id, user.id)))
+    .get()
+  if ((others?.n ?? 0) === 0) throw new DomainError('last_admin', `${user.username} is the last enabled admin; enable or add another admin first`)
 }
 
 /** A new password set by an admin; the user's sessions end. */
@@ -114,6 +128,7 @@ export function changeUserRole(db: Db, clock: Clock, username: string, role: str
   if (!isRole(role)) throw new DomainError('invalid_role', 'Role must be officer, supervisor or admin')
   if (role !== 'admin' && user.officerId === null) throw new DomainError('officer_required', `A ${role} account must be linked to an officer`)
   return audited(db, clock, (tx) => {
+    if (user.role === 'admin' && role !== 'admin') refuseLosingLastAdmin(tx, user)
     const updated = tx.update(users).set({ role, updatedAt: clock.now() }).where(eq(users.id, user.id)).returning().get()
     tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
     return { result: updated, audit: { actor, action: 'user.role_changed', subject: `user:${user.username}`, details: { from: user.role, to: role } } }

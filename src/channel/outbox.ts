@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.ts'
 import { outboxDeliveries } from '../../db/schema.ts'
 import { newWebhookId, type DeliveryOutcome } from './webhook.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
+import { randomBytes } from 'node:crypto'
 
 export type DeliveryState = (typeof outboxDeliveries.$inferSelect)['state']
 
@@ -85,7 +85,7 @@ function insertStatementFor(db: Db) {
  */
 export function claimDueDeliveries(db: Db, options: ClaimOptions): ClaimedDelivery[] {
   const { now, leaseMs, limit, includeNotDue = false, afterId = 0 } = options
-  const claimToken = secureRandomBytes(9).toString('base64url')
+  const claimToken = randomBytes(9).toString('base64url')
   const earlier = alias(outboxDeliveries, 'earlier')
   const due = db
     .select({ id: outboxDeliveries.id })

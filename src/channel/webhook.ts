@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto'
-import { secureRandomBytes } from '../credentials/random.ts'
+import { createHmac, randomBytes } from 'node:crypto'
 
 /**
  * Sending one message to the 123 channel, following the Standard Webhooks specification
@@ -22,8 +21,8 @@ export interface WebhookMessage {
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; status: number }
-  /** Worth trying again later: network trouble, a timeout, 5xx, 408 or 429. */
-  | { kind: 'retry'; error: string; retryAfterMs: number | null }
+  /** Worth trying again later: network trouble, a timeout, 5xx, 408 or 429. `cause`: what fetch threw, if it threw. */
+  | { kind: 'retry'; error: string; retryAfterMs: number | null; cause?: unknown }
   /** The receiver refused the message itself (a 4xx other than 408/429): retrying cannot help. */
   | { kind: 'reject'; error: string }
   /** We stopped the request ourselves (shutdown); nothing was learned about the receiver. */
@@ -34,7 +33,7 @@ const ERROR_EXCERPT_LENGTH = 200
 
 /** `msg_` and 128 random bits: unique, and stable across every retry of one delivery. */
 export function newWebhookId(): string {
-  return `msg_${secureRandomBytes(16).toString('base64url')}`
+  return `msg_${randomBytes(16).toString('base64url')}`
 }
 
 /** The HMAC key of a `whsec_<base64>` secret (the prefix is optional, as in the reference libraries). */
@@ -75,7 +74,7 @@ export async function deliverWebhook(target: WebhookTarget, message: WebhookMess
     excerpt = cleanExcerpt(await response.text())
   } catch (error) {
     if (stop?.aborted) return { kind: 'released', error: 'stopped while sending' }
-    return { kind: 'retry', error: describeNetworkError(error, target.timeoutMs), retryAfterMs: null }
+    return { kind: 'retry', error: describeNetworkError(error, target.timeoutMs), retryAfterMs: null, cause: error }
   }
   if (status >= 200 && status < 300) return { kind: 'delivered', status }
   const error = `HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`

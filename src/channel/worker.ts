@@ -1,7 +1,7 @@
 import { ConfigError } from '../config.ts'
 import type { Services } from '../services.ts'
-import { claimDueDeliveries, countPendingDeliveries, recordDeliveryOutcome, type RecordedOutcome } from './outbox.ts'
-import { decodeWebhookSecret, deliverWebhook, type WebhookTarget } from './webhook.ts'
+import { claimDueDeliveries, countPendingDeliveries, recordDeliveryOutcome, type ClaimedDelivery, type RecordedOutcome } from './outbox.ts'
+import { decodeWebhookSecret, deliverWebhook, type DeliveryOutcome, type WebhookTarget } from './webhook.ts'
 
 export interface DeliverySummary {
   delivered: number
@@ -49,7 +49,10 @@ export async function runDeliveryRound(services: Services, options: RoundOptions
   // One transaction for the round's outcomes rather than one commit per delivery.
   const policy = { now: clock.now(), retryBaseMs: config.channelRetryBaseMs, giveUpMs: config.channelGiveUpMs, random: options.random ?? Math.random }
   const recorded = db.transaction(() => claimed.map((delivery, index) => recordDeliveryOutcome(db, delivery, outcomes[index]!, policy)), { behavior: 'immediate' })
-  for (const outcome of recorded) count(result, outcome)
+  recorded.forEach((outcome, index) => {
+    count(result, outcome)
+    logFailedAttempt(claimed[index]!, outcomes[index]!, outcome)
+  })
   result.lastId = Math.max(result.lastId, ...claimed.map((delivery) => delivery.id))
   return result
 }
@@ -93,7 +96,7 @@ export function startDeliveryWorker(services: Services, options: { random?: () =
         round = await runDeliveryRound(services, { stop: stopping.signal, random: options.random })
       } while (round.claimed === DELIVERY_BATCH && !stopping.signal.aborted)
     } catch (error) {
-      console.error('123 channel: delivery round failed:', (error as Error).message)
+      console.error('123 channel: delivery round failed:', error)
     }
     if (!stopping.signal.aborted) timer = setTimeout(() => (running = tick()), services.config.channelPollMs)
   }
@@ -116,6 +119,18 @@ function webhookTarget({ config }: Services): WebhookTarget | null {
 /** Long enough for a send plus recording it; a claimant that died frees its rows after this. */
 function leaseFor(timeoutMs: number): number {
   return 2 * timeoutMs + 1000
+}
+
+/**
+ * One line per failed attempt, with what fetch threw (its stack and cause) when it threw; a
+ * receiver's own answer (a status and its first words) needs no stack.
+ */
+function logFailedAttempt(delivery: ClaimedDelivery, outcome: DeliveryOutcome, recorded: RecordedOutcome): void {
+  if ((recorded !== 'failed' && recorded !== 'dead_lettered') || (outcome.kind !== 'retry' && outcome.kind !== 'reject')) return
+  const next = recorded === 'dead_lettered' ? 'dead-lettered' : 'will retry'
+  const line = `123 channel: ${delivery.eventType} ${delivery.subject} (${delivery.webhookId}) attempt ${delivery.attempts} failed, ${next}: ${outcome.error}`
+  if (outcome.kind === 'retry' && outcome.cause !== undefined) console.error(line, outcome.cause)
+  else console.error(line)
 }
 
 function count(summary: DeliverySummary, outcome: RecordedOutcome): void {

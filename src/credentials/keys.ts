@@ -4,9 +4,10 @@ import type { Db } from '../../db/client.ts'
 import type { CurrentLookups } from '../../db/unchanged-cache.ts'
 import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
-import { appendAuditRow, audited } from '../audit/audit.ts'
+import { appendAuditRow, audited, type Tx } from '../audit/audit.ts'
 import { decryptSecret, encryptSecret, type Secrets } from './secrets.ts'
 import { randomId } from './random.ts'
+import { LIVE_TOKEN_LIFETIME_MS, VISIT_GRACE_MS } from './tokens.ts'
 
 export type KeyState = 'active' | 'verify_only' | 'retired' | 'compromised'
 
@@ -19,7 +20,36 @@ export interface KeySummary {
   liveCredentials: number
 }
 
-export class KeyError extends Error {}
+export type KeyErrorCode =
+  | 'unknown_key'
+  | 'no_active_key'
+  | 'key_active'
+  | 'key_retired'
+  | 'key_compromised'
+  | 'live_credentials'
+  | 'live_count_changed'
+  | 'recently_active'
+
+/** A refused key operation; `code` lets the admin console word it in the user's language. */
+export class KeyError extends Error {
+  constructor(
+    readonly code: KeyErrorCode,
+    message: string,
+    readonly facts: { liveCredentials?: number; until?: number } = {},
+  ) {
+    super(message)
+  }
+}
+
+export interface RetireOptions {
+  actor: string
+  /**
+   * Retire although live credentials still rely on the key, breaking them. `true` is the CLI's
+   * `--force`; the admin console passes the count the admin saw and typed, and is refused if
+   * the count has changed since.
+   */
+  force?: boolean | { acceptedLiveCredentials: number }
+}
 
 /**
  * Signing keys live in the database so that a server and a CLI on one DATA_DIR share them.
@@ -52,7 +82,7 @@ export class KeyRing {
 
   /** The public key for `kid` with its state as `lookups` see it, or null when unknown or retired. */
   async verificationKey(kid: string, lookups: CurrentLookups): Promise<{ key: CryptoKey; state: KeyState } | null> {
-    const row = lookups.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
+    const row = this.#keyRow(kid, lookups)
     if (!row || row.state === 'retired') return null
     let key = this.#publicKeys.get(kid)
     if (!key) {
@@ -62,13 +92,36 @@ export class KeyRing {
     return { key, state: row.state }
   }
 
-  /** The active key for signing, creating the first one if the database has none. */
-  async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
-    let row = this.#activeKey.get()
-    if (!row) {
-      await this.ensureActiveKey()
+  /** The state of `kid` as `lookups` see it, or null for an unknown key. */
+  keyState(kid: string, lookups: CurrentLookups): KeyState | null {
+    return this.#keyRow(kid, lookups)?.state ?? null
+  }
+
+  /** The kid that signs new tokens now, or null before the first key exists. */
+  activeKid(): string | null {
+    return this.#activeKey.get()?.kid ?? null
+  }
+
+  /**
+   * The active key for signing, creating the first one if the database has none. With `kid`:
+   * that key, which must still verify (active or verify-only); a reprint of a credential from
+   * before printed tokens were kept is signed again by the key that signed the original.
+   */
+  async signingKey(kid?: string): Promise<{ kid: string; key: CryptoKey }> {
+    let row: { kid: string; encryptedPrivateJwk: string } | undefined
+    if (kid === undefined) {
       row = this.#activeKey.get()
-      if (!row) throw new KeyError('No active signing key')
+      if (!row) {
+        await this.ensureActiveKey()
+        row = this.#activeKey.get()
+        if (!row) throw new KeyError('no_active_key', 'No active signing key')
+      }
+    } else {
+      const found = this.db.select().from(signingKeys).where(eq(signingKeys.kid, kid)).get()
+      if (!found) throw new KeyError('unknown_key', `No key with kid ${kid}`)
+      if (found.state === 'retired') throw new KeyError('key_retired', `Key ${kid} is retired`)
+      if (found.state === 'compromised') throw new KeyError('key_compromised', `Key ${kid} is marked compromised`)
+      row = found
     }
     let key = this.#privateKeys.get(row.kid)
     if (!key) {
@@ -99,6 +152,7 @@ export class KeyRing {
     const fresh = await this.#generate()
     const now = this.clock.now()
     return audited(this.db, this.clock, (tx) => {
+      // Demote first: the unique index on the active state refuses a second active key.
       const current = tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).get()
       if (current) tx.update(signingKeys).set({ state: 'verify_only', stateChangedAt: now }).where(eq(signingKeys.kid, current.kid)).run()
       tx.insert(signingKeys).values(fresh).run()
@@ -107,38 +161,62 @@ export class KeyRing {
     })
   }
 
-  /** Stops a verify-only key from verifying anything; refuses while it still vouches for live credentials. */
-  retire(kid: string, options: { force?: boolean; actor: string }): KeySummary {
-    const key = this.#summary(kid)
-    if (key.state === 'active') throw new KeyError(`Key ${kid} is active; rotate first, then retire it`)
-    if (key.state === 'retired') throw new KeyError(`Key ${kid} is already retired`)
-    if (key.state === 'compromised') throw new KeyError(`Key ${kid} is marked compromised; it stays rejected`)
-    if (key.liveCredentials > 0 && !options.force) {
-      throw new KeyError(`Key ${kid} still signs ${key.liveCredentials} live credential(s); reissue them or use --force`)
-    }
+  /**
+   * Stops a verify-only key from verifying anything. The one guard for the CLI and the admin
+   * console: it refuses while the key still vouches for live credentials (counted by the key
+   * that signed their printed token), unless forced, and while on-screen QR codes it signed
+   * before it was rotated out may still be shown. State is read and changed in one transaction.
+   */
+  retire(kid: string, options: RetireOptions): KeySummary {
+    const now = this.clock.now()
     audited(this.db, this.clock, (tx) => {
-      tx.update(signingKeys).set({ state: 'retired', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
-      return { result: null, audit: { actor: options.actor, action: 'key.retired', subject: `key:${kid}`, details: { forced: options.force === true, liveCredentials: key.liveCredentials } } }
+      const key = this.#summary(tx, kid)
+      if (key.state === 'active') throw new KeyError('key_active', `Key ${kid} is active; rotate first, then retire it`)
+      if (key.state === 'retired') throw new KeyError('key_retired', `Key ${kid} is already retired`)
+      if (key.state === 'compromised') throw new KeyError('key_compromised', `Key ${kid} is marked compromised; it stays rejected`)
+      const liveQrUntil = key.stateChangedAt + LIVE_TOKEN_LIFETIME_MS
+      if (liveQrUntil > now) {
+        throw new KeyError('recently_active', `Key ${kid} signed on-screen QR codes until it was rotated; they stay valid until ${new Date(liveQrUntil).toISOString()}`, { until: liveQrUntil })
+      }
+      const live = key.liveCredentials
+      if (live > 0) {
+        const { force } = options
+        if (typeof force === 'object' && force.acceptedLiveCredentials !== live) {
+          throw new KeyError('live_count_changed', `Key ${kid} now signs ${live} live credential(s), not ${force.acceptedLiveCredentials}; check again`, { liveCredentials: live })
+        }
+        if (!force) throw new KeyError('live_credentials', `Key ${kid} still signs ${live} live credential(s); reissue them or use --force`, { liveCredentials: live })
+      }
+      tx.update(signingKeys).set({ state: 'retired', stateChangedAt: now }).where(eq(signingKeys.kid, kid)).run()
+      return { result: null, audit: { actor: options.actor, action: 'key.retired', subject: `key:${kid}`, details: { forced: live > 0, liveCredentials: live } } }
     })
-    return this.#summary(kid)
+    return this.#summary(this.db, kid)
   }
 
-  /** Rejects every token signed by `kid` at once; a compromised active key is replaced. */
+  /** Rejects every token signed by `kid` at once; a compromised active key is replaced in the same transaction. */
   async compromise(kid: string, actor: string): Promise<{ key: KeySummary; replacementKid: string | null }> {
-    const key = this.#summary(kid)
-    if (key.state === 'compromised') throw new KeyError(`Key ${kid} is already marked compromised`)
-    const replacement = key.state === 'active' ? await this.#generate() : null
-    audited(this.db, this.clock, (tx) => {
+    // Key generation is asynchronous and a better-sqlite3 transaction is not: make the
+    // replacement first, and use it only if the key is still the active one inside the transaction.
+    const candidate = await this.#generate()
+    const replacementKid = audited(this.db, this.clock, (tx) => {
+      const row = tx.select({ state: signingKeys.state }).from(signingKeys).where(eq(signingKeys.kid, kid)).get()
+      if (!row) throw new KeyError('unknown_key', `No key with kid ${kid}`)
+      if (row.state === 'compromised') throw new KeyError('key_compromised', `Key ${kid} is already marked compromised`)
       tx.update(signingKeys).set({ state: 'compromised', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
+      const replacement = row.state === 'active' ? candidate : null
       if (replacement) tx.insert(signingKeys).values(replacement).run()
-      return { result: null, audit: { actor, action: 'key.compromised', subject: `key:${kid}`, details: { replacementKid: replacement?.kid ?? null } } }
+      const replacementKid = replacement?.kid ?? null
+      return { result: replacementKid, audit: { actor, action: 'key.compromised', subject: `key:${kid}`, details: { previousState: row.state, replacementKid } } }
     })
-    return { key: this.#summary(kid), replacementKid: replacement?.kid ?? null }
+    return { key: this.#summary(this.db, kid), replacementKid }
   }
 
   list(): KeySummary[] {
-    const live = this.#liveCredentialCounts()
-    return this.db
+    return this.#list(this.db)
+  }
+
+  #list(db: Tx): KeySummary[] {
+    const live = this.#liveCredentialCounts(db)
+    return db
       .select()
       .from(signingKeys)
       .orderBy(signingKeys.createdAt)
@@ -166,17 +244,25 @@ export class KeyRing {
     }
   }
 
-  #summary(kid: string): KeySummary {
-    const summary = this.list().find((key) => key.kid === kid)
-    if (!summary) throw new KeyError(`No key with kid ${kid}`)
+  #summary(db: Tx, kid: string): KeySummary {
+    const summary = this.#list(db).find((key) => key.kid === kid)
+    if (!summary) throw new KeyError('unknown_key', `No key with kid ${kid}`)
     return summary
   }
 
-  #liveCredentialCounts(): Map<string, number> {
-    const rows = this.db
+  #keyRow(kid: string, lookups: CurrentLookups) {
+    return lookups.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
+  }
+
+  /**
+   * Credentials that still verify, by the key that signed their printed token. A pass keeps
+   * verifying (amber) for the grace period after its window, so that counts as live too.
+   */
+  #liveCredentialCounts(db: Tx): Map<string, number> {
+    const rows = db
       .select({ kid: credentials.kid, live: count() })
       .from(credentials)
-      .where(and(isNull(credentials.revokedAt), gt(credentials.windowEnd, this.clock.now())))
+      .where(and(isNull(credentials.revokedAt), gt(credentials.windowEnd, this.clock.now() - VISIT_GRACE_MS)))
       .groupBy(credentials.kid)
       .all()
     return new Map(rows.map((row) => [row.kid, row.live]))

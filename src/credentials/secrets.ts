@@ -1,8 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hash, hkdfSync } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, hkdfSync, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError, type Config } from '../config.ts'
-import { secureRandomBytes } from './random.ts'
 
 /** Secrets derived from the key-encryption key (KEK). */
 export interface Secrets {
@@ -14,6 +13,8 @@ export interface Secrets {
   clientHashKey: Buffer
   /** Signs device cookies that let a known device log in while an account is throttled. */
   deviceCookieKey: Buffer
+  /** Keys the hash of a typed username that is no user (it may be a password typed in the wrong box). */
+  usernameHashKey: Buffer
 }
 
 const KEK_FILE = 'kek.key'
@@ -37,15 +38,16 @@ export function loadSecrets(config: Pick<Config, 'kek' | 'dataDir'>): Secrets {
     customerHashKey: derive('cek-petugas/customer-hash/v1'),
     clientHashKey: derive('cek-petugas/client-hash/v1'),
     deviceCookieKey: derive('cek-petugas/device-cookie/v1'),
+    usernameHashKey: derive('cek-petugas/username-hash/v1'),
   }
 }
 
 function readOrCreateKekFile(dataDir: string): Buffer {
   const path = join(dataDir, KEK_FILE)
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   try {
     // 'wx' fails if the file exists, so a server and a CLI starting together agree on one KEK.
-    writeFileSync(path, secureRandomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
+    writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
@@ -55,7 +57,7 @@ function readOrCreateKekFile(dataDir: string): Buffer {
 }
 
 export function encryptSecret(key: Buffer, plaintext: string, associatedData: string): string {
-  const iv = secureRandomBytes(12)
+  const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(associatedData))
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])

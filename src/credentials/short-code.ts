@@ -1,11 +1,11 @@
-import { secureRandomBytes } from './random.ts'
+import { randomBytes } from 'node:crypto'
 
 // Crockford base32: no I, L, O or U, so a code read aloud or typed by hand survives.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
 /** 8 characters = 40 random bits. */
 export function generateShortCode(): string {
-  const bytes = secureRandomBytes(5)
+  const bytes = randomBytes(5)
   let bits = 0n
   for (const byte of bytes) bits = (bits << 8n) | BigInt(byte)
   let code = ''

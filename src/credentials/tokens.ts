@@ -21,6 +21,9 @@ export const MAX_TOKEN_LIFETIME: Record<CredentialKind, number> = {
  */
 export const VISIT_GRACE_MS = 15 * 60 * 1000
 
+/** An on-screen (live) QR token lasts this long at most, so a screenshot goes stale. */
+export const LIVE_TOKEN_LIFETIME_MS = 5 * 60 * 1000
+
 export interface TokenAudience {
   issuer: string
   audience: string
@@ -41,13 +44,14 @@ export interface SignTokenInput {
   claims: Record<string, string | undefined>
 }
 
-/** Signs a compact ES256 JWS with the active key. Times are in milliseconds. */
+/** Signs a compact ES256 JWS with the active key, or with the key `kid`. Times are in milliseconds. */
 export async function signCredentialToken(
   keys: KeyRing,
   audience: TokenAudience,
   input: SignTokenInput,
+  options: { kid?: string } = {},
 ): Promise<{ token: string; kid: string }> {
-  const { kid, key } = await keys.signingKey()
+  const { kid, key } = await keys.signingKey(options.kid)
   const claims = Object.fromEntries(Object.entries(input.claims).filter(([, value]) => value !== undefined))
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', typ: TOKEN_TYPE[input.kind], kid })

@@ -12,7 +12,8 @@ import {
 } from '../officers/officers.ts'
 import { issueBadge, issueVisitPass, type IssuedCredential } from '../passes/passes.ts'
 import type { Services } from '../services.ts'
-import { createUser } from '../auth/users.ts'
+import { verifyPassword } from '../auth/passwords.ts'
+import { createUser, findUserByUsername, setUserDisabled } from '../auth/users.ts'
 import { generateAvatarPng } from './avatar.ts'
 
 const DEMO_UNITS: NewUnit[] = [
@@ -65,6 +66,24 @@ export async function seedDemoData(services: Services): Promise<boolean> {
   })
   for (const login of DEMO_LOGINS) await createUser(db, clock, login)
   return true
+}
+
+/**
+ * Demo sign-ins left by an earlier start on loopback still open with their published passwords.
+ * A server reachable from the network disables every one that does, even the last admin: a
+ * published admin password is worse than none. Returns the usernames it disabled.
+ */
+export async function disablePublishedDemoLogins(services: Services): Promise<string[]> {
+  const { db, clock } = services
+  const disabled: string[] = []
+  for (const login of DEMO_LOGINS) {
+    const user = findUserByUsername(db, login.username)
+    if (!user || user.disabledAt !== null) continue
+    if (!(await verifyPassword(user.passwordHash, login.password, { userId: user.id }))) continue
+    setUserDisabled(db, clock, user.username, true, 'demo', { evenLastAdmin: true })
+    disabled.push(user.username)
+  }
+  return disabled
 }
 
 /** Fresh demo credentials for this start: a visit pass, a badge, and a pass of a suspended officer. */

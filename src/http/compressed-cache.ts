@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import type { Context } from 'hono'
+import { acceptsGzip } from './compress.ts'
 
 interface Entry {
   html: string
@@ -30,7 +31,7 @@ export class CompressedHtmlCache {
 
 export function sendCachedHtml(c: Context, entry: Entry): Response {
   c.header('Vary', 'Accept-Encoding')
-  if (!/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) return c.html(entry.html)
+  if (!acceptsGzip(c.req.header('accept-encoding'))) return c.html(entry.html)
   c.header('Content-Encoding', 'gzip')
   c.header('Content-Type', 'text/html; charset=UTF-8')
   return c.body(entry.gzip)

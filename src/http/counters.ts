@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { preparePrivateDatabaseFile } from '../../db/private-files.ts'
 
 /** One fixed window of a counter: how many events, and when the window closes. */
 export interface CounterWindow {
@@ -83,10 +83,15 @@ export class SqliteCounters implements CounterStore {
   readonly #current
   readonly #noteMember
   readonly #sweepStatements
+  readonly #later
+  /** Events counted while another process held the write lock, by scope and key. */
+  readonly #pending = new Map<string, PendingWindow>()
+  readonly #pendingMembers: PendingMember[] = []
+  #flushTimer: NodeJS.Timeout | null = null
   #nextSweep = 0
 
   constructor(location: string) {
-    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
+    if (location !== ':memory:') preparePrivateDatabaseFile(location)
     this.#sqlite = new Database(location)
     this.#sqlite.pragma('journal_mode = WAL')
     this.#sqlite.pragma('synchronous = OFF')
@@ -124,32 +129,171 @@ export class SqliteCounters implements CounterStore {
       windows: this.#sqlite.prepare<{ now: number }>('delete from counter_windows where reset_at <= :now'),
       members: this.#sqlite.prepare<{ before: number }>('delete from counter_members where seen_at <= :before'),
     }
+    this.#later = {
+      add: this.#sqlite.prepare<{ scope: string; key: string; n: number; now: number; resetAt: number }>(`
+        insert into counter_windows (scope, key, count, reset_at) values (:scope, :key, :n, :resetAt)
+        on conflict (scope, key) do update set
+          count = case when reset_at <= :now then :n else count + :n end,
+          reset_at = case when reset_at <= :now then excluded.reset_at else reset_at end`),
+      members: this.#sqlite.prepare<{ scope: string; key: string; since: number }, { members: number }>(
+        'select count(*) as members from counter_members where scope = :scope and key = :key and seen_at > :since',
+      ),
+      seen: this.#sqlite.prepare<{ scope: string; key: string; member: string; since: number }, { found: number }>(
+        'select 1 as found from counter_members where scope = :scope and key = :key and member = :member and seen_at > :since',
+      ),
+    }
+    // Waiting for the lock stalls the whole event loop (better-sqlite3 is synchronous), and this
+    // store sits on every household request: from here on a busy file never waits (see #countLater).
+    this.#sqlite.pragma('busy_timeout = 0')
   }
 
   increment(scope: string, key: string, windowMs: number, now: number): CounterWindow {
     this.#sweep(now)
-    return this.#increment.get({ scope, key: key.slice(0, MAX_KEY_LENGTH), now, resetAt: now + windowMs })!
+    key = key.slice(0, MAX_KEY_LENGTH)
+    const pending = this.#pending.get(`${scope}\n${key}`)
+    try {
+      const stored = this.#increment.get({ scope, key, now, resetAt: now + windowMs })!
+      return pending ? { count: stored.count + pending.count, resetAt: stored.resetAt } : stored
+    } catch (error) {
+      if (!isBusy(error)) throw error
+    }
+    return this.#countLater(scope, key, windowMs, now)
   }
 
   current(scope: string, key: string, now: number): CounterWindow | null {
-    return this.#current.get({ scope, key: key.slice(0, MAX_KEY_LENGTH), now }) ?? null
+    key = key.slice(0, MAX_KEY_LENGTH)
+    const pending = this.#pending.get(`${scope}\n${key}`)
+    let stored: CounterWindow | null = null
+    try {
+      stored = this.#current.get({ scope, key, now }) ?? null
+    } catch (error) {
+      if (!isBusy(error)) throw error
+    }
+    if (!pending) return stored
+    return { count: (stored?.count ?? 0) + pending.count, resetAt: stored?.resetAt ?? pending.firstAt + pending.windowMs }
   }
 
   noteMember(scope: string, key: string, member: string, periodMs: number, now: number): number {
     this.#sweep(now)
-    return this.#noteMember.immediate({ scope, key: key.slice(0, MAX_KEY_LENGTH), member: member.slice(0, MAX_KEY_LENGTH), now, since: now - periodMs })
+    const params = { scope, key: key.slice(0, MAX_KEY_LENGTH), member: member.slice(0, MAX_KEY_LENGTH), now, since: now - periodMs }
+    try {
+      return this.#noteMember.immediate(params)
+    } catch (error) {
+      if (!isBusy(error)) throw error
+    }
+    this.#pendingMembers.push(params)
+    this.#scheduleFlush()
+    try {
+      const counted = this.#later.members.get(params)!.members
+      return counted + (this.#later.seen.get(params) ? 0 : 1)
+    } catch (error) {
+      if (!isBusy(error)) throw error
+      return 1
+    }
+  }
+
+  /**
+   * Writes the events counted while the file was locked; false when it is still locked. Called
+   * by a timer until it succeeds, and by close().
+   */
+  flushPending(): boolean {
+    if (this.#pending.size === 0 && this.#pendingMembers.length === 0) return true
+    const windows = [...this.#pending.values()]
+    const members = [...this.#pendingMembers]
+    try {
+      this.#sqlite
+        .transaction(() => {
+          for (const window of windows) {
+            this.#later.add.run({ scope: window.scope, key: window.key, n: window.count, now: window.firstAt, resetAt: window.firstAt + window.windowMs })
+          }
+          for (const params of members) this.#noteMember(params)
+        })
+        .immediate()
+    } catch (error) {
+      if (!isBusy(error)) throw error
+      return false
+    }
+    this.#pending.clear()
+    this.#pendingMembers.splice(0, members.length)
+    return true
   }
 
   close(): void {
+    clearTimeout(this.#flushTimer ?? undefined)
+    this.flushPending()
     this.#sqlite.close()
+  }
+
+  /**
+   * Another process holds the file's write lock: the event is kept here and written shortly,
+   * and this answer counts it on top of what the file holds. Counting fails open only if this
+   * process ends before the lock is free, losing a few events of a throw-away limit; a limit
+   * briefly undercounted beats a household's request frozen behind a lock.
+   */
+  #countLater(scope: string, key: string, windowMs: number, now: number): CounterWindow {
+    const id = `${scope}\n${key}`
+    const pending = this.#pending.get(id) ?? { scope, key, count: 0, windowMs, firstAt: now }
+    pending.count++
+    this.#pending.set(id, pending)
+    this.#scheduleFlush()
+    let stored: CounterWindow | null = null
+    try {
+      stored = this.#current.get({ scope, key, now }) ?? null
+    } catch (error) {
+      if (!isBusy(error)) throw error
+    }
+    return { count: (stored?.count ?? 0) + pending.count, resetAt: stored?.resetAt ?? pending.firstAt + windowMs }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer) return
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null
+      try {
+        if (!this.flushPending()) this.#scheduleFlush()
+      } catch (error) {
+        console.error('Rate-limit counters could not be written; the pending counts are dropped:', error)
+        this.#pending.clear()
+        this.#pendingMembers.length = 0
+      }
+    }, FLUSH_RETRY_MS)
+    this.#flushTimer.unref()
   }
 
   #sweep(now: number): void {
     if (now < this.#nextSweep) return
     this.#nextSweep = now + SWEEP_EVERY_MS
-    this.#sweepStatements.windows.run({ now })
-    this.#sweepStatements.members.run({ before: now - MAX_MEMBER_AGE_MS })
+    try {
+      this.#sweepStatements.windows.run({ now })
+      this.#sweepStatements.members.run({ before: now - MAX_MEMBER_AGE_MS })
+    } catch (error) {
+      if (!isBusy(error)) throw error
+      // Another process is writing; sweeping can wait for the next minute.
+    }
   }
+}
+
+interface PendingWindow {
+  scope: string
+  key: string
+  count: number
+  windowMs: number
+  firstAt: number
+}
+
+interface PendingMember {
+  scope: string
+  key: string
+  member: string
+  now: number
+  since: number
+}
+
+/** How soon counts kept while the file was locked are written again. */
+const FLUSH_RETRY_MS = 20
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')
 }
 
 export function countersPath(dataDir: string): string {

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import ipaddr from 'ipaddr.js'
+import proxyAddr from 'proxy-addr'
 import { INLINE_STYLESHEET } from './assets.ts'
 import type { HttpBindings } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, Next } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import { LANG_COOKIE, messagesFor, parseLang } from '../i18n/index.ts'
+import { langCookieName, messagesFor, parseLang } from '../i18n/index.ts'
 import type { AppEnv } from './env.ts'
 
 const REQUEST_ID_PREFIX = randomBytes(3).toString('hex')
@@ -70,33 +73,67 @@ export async function withDefaultHeaders(c: Context<AppEnv>, defaults: readonly 
 /** Bahasa Indonesia unless `?lang=en` (remembered in a cookie) says otherwise. */
 export function chooseLanguage(c: Context<AppEnv>, options: { production: boolean }): void {
   const fromQuery = parseLang(c.req.query('lang'))
-  const lang = fromQuery ?? parseLang(getCookie(c, LANG_COOKIE)) ?? 'id'
+  const lang = fromQuery ?? parseLang(getCookie(c, langCookieName(options.production))) ?? 'id'
   if (fromQuery) {
-    setCookie(c, LANG_COOKIE, fromQuery, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true, secure: options.production })
+    setCookie(c, langCookieName(options.production), fromQuery, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true, secure: options.production })
   }
   c.set('lang', lang)
   c.set('t', messagesFor(lang))
 }
 
-/** The socket's address. Forwarded headers are not trusted: anyone can send them. */
-export function clientAddressOf(c: Context<AppEnv>): string | null {
+export type TrustProxy = (address: string, hop: number) => boolean
+
+/** TRUSTED_PROXY compiled once; with no entries nothing is trusted and X-Forwarded-For is ignored. */
+export function compileTrustedProxies(entries: readonly string[]): TrustProxy {
+  if (entries.length === 0) return () => false
+  return proxyAddr.compile([...entries])
+}
+
+/**
+ * The client's address: the socket's peer, or, when that peer is a listed proxy, the first
+ * address in X-Forwarded-For, read from the right, that is not a listed proxy. Anyone can send
+ * the header, so it is believed only through proxies the operator named (proxy-addr, as Express).
+ */
+export function clientAddressOf(c: Context<AppEnv>, trust: TrustProxy): string | null {
+  let socket: string | undefined
   try {
-    return getConnInfo(c).remote.address ?? null
+    socket = getConnInfo(c).remote.address
   } catch {
     // app.request() in tests has no socket.
     return null
   }
+  if (!socket) return null
+  const forwardedFor = c.req.header('x-forwarded-for')
+  if (!forwardedFor || !trust(socket, 0)) return socket
+  const chain = proxyAddr.all({ socket: { remoteAddress: socket }, headers: { 'x-forwarded-for': forwardedFor } } as unknown as IncomingMessage, trust)
+  // A hop that is not an address (a proxy passing on junk) is not believed: its sender counts as the last proxy that spoke.
+  for (let i = chain.length - 1; i >= 0; i--) if (ipaddr.isValid(chain[i]!)) return chain[i]!
+  return socket
 }
 
-/** The same page in the other language; after a POST, the home page. */
+/** The same page in the other language, always on our own site; after a POST, the home page. */
 export function langSwitchHref(c: Context<AppEnv>): string {
   const other = c.get('lang') === 'id' ? 'en' : 'id'
-  const path = c.req.method === 'GET' ? c.req.path : '/'
+  if (c.req.method !== 'GET') return `/?lang=${other}`
+  // "//host/x" or "/\\host/x" would leave our origin: the link is always one "/" and a path below it.
+  const path = `/${new URL(c.req.url).pathname.replace(/^[/\\]+/, '')}`
   return `${path}?lang=${other}`
 }
 
+/**
+ * The counter key of a client: an IPv4 address (also when written IPv4-mapped), or the /64 of
+ * an IPv6 address, since one subscriber is handed a whole /64 and can pick any address in it.
+ */
 export function rateLimitKey(c: Context<AppEnv>): string {
-  return c.get('clientAddress') ?? 'unknown'
+  return clientGroupOf(c.get('clientAddress'))
+}
+
+export function clientGroupOf(address: string | null): string {
+  if (!address || !ipaddr.isValid(address)) return address?.slice(0, 64) || 'unknown'
+  const parsed = ipaddr.process(address)
+  if (parsed.kind() === 'ipv4') return parsed.toString()
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16))
+  return `${parts.join(':')}::/64`
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])

@@ -22,28 +22,41 @@ export class RateLimiter {
 
   /** Whether `key` is already over the limit, without counting an attempt. */
   isBlocked(key: string, now: number): boolean {
+    return this.blockedFor(key, now) !== null
+  }
+
+  /** The seconds to wait when `key` is already at the limit, without counting an attempt; else null. */
+  blockedFor(key: string, now: number): number | null {
     const window = this.counters.current(this.name, key, now)
-    return window !== null && window.count >= this.limit
+    return window !== null && window.count >= this.limit ? Math.max(1, Math.ceil((window.resetAt - now) / 1000)) : null
   }
 }
 
+/**
+ * The limits of the app. A request that presents a genuine credential (an existing short code,
+ * the right tracking key of a ticket, a valid pass) is never refused because of failures counted
+ * for its address or because others used the same code: only failures (unknown codes, wrong
+ * keys, customer IDs that did not match) are limited, per address and per target. Besides them,
+ * one flood limit per address bounds the work anyone can ask for.
+ */
 export interface RateLimits {
   enabled: boolean
-  /** Every household request, per client address. */
+  /** Every household request, per client address: a flood bound, not a judgement of the request. */
   householdPerClient: RateLimiter
   /** Unknown or malformed short codes, per client address. */
   badCodesPerClient: RateLimiter
-  /** Look-ups of one short code, from anywhere. */
-  lookupsPerCode: RateLimiter
-  /** "Is this officer sent to my ID pelanggan?" per client address and per credential. */
-  customerChecksPerClient: RateLimiter
-  customerChecksPerCredential: RateLimiter
-  /** Scam reports filed, per client address (generous: carrier NAT) and per reported token or code (strict). */
+  /** "Is this officer sent to my ID pelanggan?" answered no, per client and credential (strict) and per credential (from anywhere). */
+  customerMismatchesPerClientAndCredential: RateLimiter
+  customerMismatchesPerCredential: RateLimiter
+  /** Scam reports filed: per client address (generous: carrier NAT), per client and reported token or code (strict), per reported token or code from anywhere. */
   reportsPerClient: RateLimiter
+  reportsPerClientAndTarget: RateLimiter
   reportsPerTarget: RateLimiter
-  /** Detail updates of one ticket, and tracking keys that did not match, per client address. */
+  /** Detail updates of one ticket, by the holder of its key. */
   reportUpdatesPerTicket: RateLimiter
+  /** Tracking keys that did not match, per client address and per ticket. */
   badTrackingKeysPerClient: RateLimiter
+  badTrackingKeysPerTicket: RateLimiter
 }
 
 export function createRateLimits(enabled: boolean, counters: CounterStore): RateLimits {
@@ -53,12 +66,13 @@ export function createRateLimits(enabled: boolean, counters: CounterStore): Rate
     enabled,
     householdPerClient: limiter('householdPerClient', 600, minute),
     badCodesPerClient: limiter('badCodesPerClient', 30, 10 * minute),
-    lookupsPerCode: limiter('lookupsPerCode', 120, 10 * minute),
-    customerChecksPerClient: limiter('customerChecksPerClient', 30, 10 * minute),
-    customerChecksPerCredential: limiter('customerChecksPerCredential', 20, 10 * minute),
-    reportsPerClient: limiter('reportsPerClient', 20, 10 * minute),
-    reportsPerTarget: limiter('reportsPerTarget', 10, 10 * minute),
+    customerMismatchesPerClientAndCredential: limiter('customerMismatchesPerClientAndCredential', 20, 10 * minute),
+    customerMismatchesPerCredential: limiter('customerMismatchesPerCredential', 200, 10 * minute),
+    reportsPerClient: limiter('reportsPerClient', 200, 10 * minute),
+    reportsPerClientAndTarget: limiter('reportsPerClientAndTarget', 10, 10 * minute),
+    reportsPerTarget: limiter('reportsPerTarget', 100, 10 * minute),
     reportUpdatesPerTicket: limiter('reportUpdatesPerTicket', 20, 10 * minute),
     badTrackingKeysPerClient: limiter('badTrackingKeysPerClient', 30, 10 * minute),
+    badTrackingKeysPerTicket: limiter('badTrackingKeysPerTicket', 10, 10 * minute),
   }
 }

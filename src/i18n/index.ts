@@ -3,8 +3,14 @@ import { id, type Messages } from './messages.ts'
 
 export type Lang = 'id' | 'en'
 export type { Messages }
+export { fillCount, plural, type Plural } from './plural.ts'
 
 export const LANG_COOKIE = 'lang'
+
+/** In production every cookie carries `__Host-` (HTTPS only, our origin only). */
+export function langCookieName(production: boolean): string {
+  return production ? `__Host-${LANG_COOKIE}` : LANG_COOKIE
+}
 const dictionaries: Record<Lang, Messages> = { id, en }
 
 export function messagesFor(lang: Lang): Messages {

@@ -66,13 +66,6 @@ export function fromLocalInput(value: string, timeZone: string): number | null {
   return utc - offsetMs(timeZone)
 }
 
-/** End of the working day (17:00 local) when that is at least an hour away, else four hours from now. */
-export function defaultVisitEnd(now: number, timeZone: string): number {
-  const local = new Date(now + offsetMs(timeZone))
-  const fivePm = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 17, 0) - offsetMs(timeZone)
-  return fivePm - now >= 3600 * 1000 ? fivePm : now + 4 * 3600 * 1000
-}
-
 /** "23/11/2026 09.00 WIB" — compact, for tables. */
 export function formatDateTime(at: number, lang: Lang, timeZone: string): string {
   const format = formatter(LOCALE[lang], timeZone, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })

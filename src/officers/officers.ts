@@ -4,7 +4,7 @@ import { officerPhotos, officers, units } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { audited } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
+import { randomBytes } from 'node:crypto'
 
 export type Officer = typeof officers.$inferSelect
 export type UnitLevel = (typeof units.$inferSelect)['level']
@@ -144,7 +144,7 @@ function setOfficerStatus(db: Db, clock: Clock, officer: Officer, status: Office
 }
 
 export function setOfficerPhoto(db: Db, clock: Clock, officerId: number, photo: { contentType: string; bytes: Buffer; actor: string }): string {
-  const id = secureRandomBytes(12).toString('base64url')
+  const id = randomBytes(12).toString('base64url')
   return audited(db, clock, (tx) => {
     tx.insert(officerPhotos).values({ id, officerId, contentType: photo.contentType, bytes: photo.bytes, createdAt: clock.now() }).run()
     const officer = tx.update(officers).set({ photoId: id, updatedAt: clock.now() }).where(eq(officers.id, officerId)).returning().get()

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode'
 import type { Officer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
-import { mintCredentialToken, verifyUrl, type Credential } from './passes.ts'
+import { mintLiveToken, verifyUrl, type Credential } from './passes.ts'
 
 /** How often the on-screen QR gets a new token. */
 export const LIVE_REMINT_MS = 60 * 1000
@@ -9,6 +9,8 @@ export const LIVE_REMINT_MS = 60 * 1000
 export interface LiveQr {
   url: string
   svg: string
+  /** The key that signed it. */
+  kid: string
   /** Milliseconds since the epoch. */
   expiresAt: number
   mintedAt: number
@@ -17,7 +19,8 @@ export interface LiveQr {
 /**
  * The live QR of each pass, re-minted once a minute. Phones poll more often than that (and many
  * officers share a server), so a minted QR is reused until it is due: signing and drawing it
- * is the expensive part.
+ * is the expensive part. A QR signed by a key that no longer signs (rotated out, or marked
+ * compromised by the CLI or another worker) is never served again.
  */
 export class LiveQrCache {
   readonly #entries = new Map<string, LiveQr>()
@@ -27,9 +30,9 @@ export class LiveQrCache {
   async current(pass: Credential, officer: Officer): Promise<LiveQr> {
     const now = this.services.clock.now()
     const cached = this.#entries.get(pass.id)
-    if (cached && now - cached.mintedAt < LIVE_REMINT_MS && cached.expiresAt - now > LIVE_REMINT_MS) return cached
-    const { token, exp } = await mintCredentialToken(this.services, pass, officer, { live: true })
-    const entry = { ...(await renderQr(verifyUrl(this.services, token))), expiresAt: exp * 1000, mintedAt: now }
+    if (cached && now - cached.mintedAt < LIVE_REMINT_MS && cached.expiresAt - now > LIVE_REMINT_MS && cached.kid === this.services.keys.activeKid()) return cached
+    const { token, kid, exp } = await mintLiveToken(this.services, pass, officer)
+    const entry = { ...(await renderQr(verifyUrl(this.services, token))), kid, expiresAt: exp * 1000, mintedAt: now }
     this.#entries.set(pass.id, entry)
     this.#sweep(now)
     return entry

@@ -1,9 +1,10 @@
 import { and, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm'
-import { credentials, declaredCampaigns, officers, units } from '../../db/schema.ts'
+import { credentials, declaredCampaigns, officers, signingKeys, units } from '../../db/schema.ts'
 import { audited } from '../audit/audit.ts'
-import { keyedHash } from '../credentials/secrets.ts'
+import { decryptSecret, encryptSecret, keyedHash } from '../credentials/secrets.ts'
 import { generateShortCode } from '../credentials/short-code.ts'
-import { signCredentialToken, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
+import { LIVE_TOKEN_LIFETIME_MS, signCredentialToken, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
+import { fromLocalInput, toLocalInput } from '../i18n/time.ts'
 import { DomainError } from '../errors.ts'
 import { getOfficer, type Officer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
@@ -13,7 +14,7 @@ import { randomId } from '../credentials/random.ts'
 export type Credential = typeof credentials.$inferSelect
 
 export const MAX_VISIT_WINDOW_MS = 12 * 3600 * 1000
-export const LIVE_TOKEN_LIFETIME_MS = 5 * 60 * 1000
+export { LIVE_TOKEN_LIFETIME_MS }
 export const BADGE_LIFETIME_MS = 365 * 24 * 3600 * 1000
 
 const CUSTOMER_ID = /^\d{12}$/
@@ -93,6 +94,7 @@ export async function issueVisitPass(services: Services, request: VisitPassReque
     kind: 'visit_pass',
     officerId: officer.id,
     kid,
+    printedTokenSealed: sealPrintedToken(services, id, token),
     purpose: purpose.code,
     ktpPolicy: ktp,
     customerHash: hashCustomerId(services, customerId),
@@ -126,6 +128,7 @@ export async function issueBadge(services: Services, request: { officerEmployeeN
     kind: 'badge',
     officerId: officer.id,
     kid,
+    printedTokenSealed: sealPrintedToken(services, id, token),
     windowStart: now,
     windowEnd,
     issuedAt: now,
@@ -134,31 +137,107 @@ export async function issueBadge(services: Services, request: { officerEmployeeN
   return { id, kind: 'badge', token, url: verifyUrl(services, token), code, exp: Math.floor(windowEnd / 1000) }
 }
 
-/**
- * A fresh token for an existing credential. `live` tokens (the on-screen QR) last 5 minutes at
- * most, so a screenshot goes stale; printed ones last the visit window (a badge: its year).
- */
-export async function mintCredentialToken(
-  services: Services,
-  credential: Credential,
-  officer: Officer,
-  options: { live: boolean },
-): Promise<{ token: string; exp: number }> {
+/** A fresh on-screen token for an existing credential, signed by the active key; it lasts 5 minutes at most, so a screenshot goes stale. */
+export async function mintLiveToken(services: Services, credential: Credential, officer: Officer): Promise<{ token: string; kid: string; exp: number }> {
   const now = services.clock.now()
-  const isPass = credential.kind === 'visit_pass'
-  const grace = isPass ? VISIT_GRACE_MS : 0
-  const end = credential.windowEnd + grace
-  const expiresAt = options.live ? Math.min(now + LIVE_TOKEN_LIFETIME_MS, end) : end
-  const { token } = await signCredentialToken(services.keys, services.audience, {
+  const { notBefore, expiresAt: end } = printedLifetime(credential)
+  const expiresAt = Math.min(now + LIVE_TOKEN_LIFETIME_MS, end)
+  const { token, kid } = await signCredentialToken(services.keys, services.audience, {
     kind: credential.kind,
     jti: credential.id,
     subject: officer.employeeNo,
     issuedAt: now,
-    notBefore: credential.windowStart - grace,
+    notBefore,
     expiresAt,
-    claims: isPass ? passClaims(officer, credential) : { unt: officer.unitCode ?? undefined },
+    claims: credentialClaims(officer, credential),
   })
-  return { token, exp: Math.floor(expiresAt / 1000) }
+  return { token, kid, exp: Math.floor(expiresAt / 1000) }
+}
+
+/**
+ * The long-lived token printed on a pass or badge. A reprint shows the very token issued, so
+ * the key that vouches for every copy in circulation stays the credential's `kid`, which is
+ * what key retirement counts. A row from before printed tokens were kept gets the same claims
+ * signed again by that same key (never by whichever key is active now).
+ */
+export async function printedToken(services: Services, credential: Credential, officer: Officer): Promise<string> {
+  if (credential.printedTokenSealed) return decryptSecret(services.secrets.keyEncryptionKey, credential.printedTokenSealed, printedTokenContext(credential.id))
+  const { notBefore, expiresAt } = printedLifetime(credential)
+  const { token } = await signCredentialToken(
+    services.keys,
+    services.audience,
+    { kind: credential.kind, jti: credential.id, subject: officer.employeeNo, issuedAt: credential.issuedAt, notBefore, expiresAt, claims: credentialClaims(officer, credential) },
+    { kid: credential.kid },
+  )
+  return token
+}
+
+/** Whether the key that signed the credential's printed token still vouches for it (not compromised or retired). */
+export function isPrintedKeyUsable(services: Services, credential: Credential): boolean {
+  const key = services.db.select({ state: signingKeys.state }).from(signingKeys).where(eq(signingKeys.kid, credential.kid)).get()
+  return key?.state === 'active' || key?.state === 'verify_only'
+}
+
+/**
+ * Replaces a credential whose printed token can no longer be trusted (its key was marked
+ * compromised, or retired): the old one is revoked and a new one with the same facts, a new
+ * short code and the active key's signature takes its place, in one transaction.
+ */
+export async function reissueCredential(services: Services, id: string, actor: string): Promise<IssuedCredential> {
+  const found = findCredentialWithOfficer(services, id)
+  if (!found) throw new DomainError('unknown_credential', `No pass or badge with id ${id}`)
+  const { credential: old, officer } = found
+  const now = services.clock.now()
+  if (old.revokedAt !== null) throw new DomainError('already_revoked', `Pass ${id} is already revoked`)
+  if (now > old.windowEnd) throw new DomainError('window_in_past', 'The visit window has already ended')
+  if (officer.status !== 'active') throw new DomainError('officer_suspended', `Officer ${officer.employeeNo} is suspended`)
+  const newId = newCredentialId()
+  const windowEnd = old.kind === 'badge' ? now + BADGE_LIFETIME_MS : old.windowEnd
+  const windowStart = old.kind === 'badge' ? now : old.windowStart
+  const draft = { ...old, id: newId, windowStart, windowEnd, issuedAt: now }
+  const { notBefore, expiresAt } = printedLifetime(draft)
+  const { token, kid } = await signCredentialToken(services.keys, services.audience, {
+    kind: old.kind,
+    jti: newId,
+    subject: officer.employeeNo,
+    issuedAt: now,
+    notBefore,
+    expiresAt,
+    claims: credentialClaims(officer, old),
+  })
+  const code = insertCredential(
+    services,
+    {
+      id: newId,
+      kind: old.kind,
+      officerId: officer.id,
+      kid,
+      printedTokenSealed: sealPrintedToken(services, newId, token),
+      purpose: old.purpose,
+      ktpPolicy: old.ktpPolicy,
+      customerHash: old.customerHash,
+      customerLast4: old.customerLast4,
+      workOrder: old.workOrder,
+      windowStart,
+      windowEnd,
+      issuedAt: now,
+      issuedBy: actor,
+    },
+    { replaces: old },
+  )
+  return { id: newId, kind: old.kind, token, url: verifyUrl(services, token), code, exp: Math.floor(expiresAt / 1000) }
+}
+
+/**
+ * The default window of the new-pass form: from now to the end of the working day (17:00
+ * local) when that is between one and twelve hours away, otherwise four hours. Always a
+ * window issueVisitPass accepts, at any hour (a night-time outage call included).
+ */
+export function defaultVisitWindow(now: number, timeZone: string): { start: number; end: number } {
+  const fivePm = fromLocalInput(`${toLocalInput(now, timeZone).slice(0, 10)}T17:00`, timeZone)
+  const untilFivePm = fivePm === null ? -1 : fivePm - now
+  const end = fivePm !== null && untilFivePm >= 3600 * 1000 && untilFivePm <= MAX_VISIT_WINDOW_MS ? fivePm : now + 4 * 3600 * 1000
+  return { start: now, end }
 }
 
 export function revokeCredential(services: Services, id: string, options: { reason?: string | null; actor: string }): Credential {
@@ -185,9 +264,10 @@ export function verifyUrl(services: Services, token: string): string {
 }
 
 const KTP_PROBLEM_MESSAGES = {
+  photo_not_allowed: 'A KTP photo is only allowed for BALIK_NAMA (with a work-order number) and PEMADANAN_DATA (inside a declared campaign)',
   photo_needs_work_order: 'A KTP photo for this purpose needs a work-order number',
   photo_needs_campaign: 'A KTP photo for data matching is only allowed inside a declared campaign',
-  looser_than_purpose: 'The KTP policy may only be stricter than the purpose allows (or photo with a work-order number)',
+  looser_than_purpose: 'The KTP policy may only be stricter than the purpose allows',
 } as const
 
 function passClaims(
@@ -223,15 +303,25 @@ function newCredentialId(): string {
   return randomId(12)
 }
 
-/** Inserts the credential with a fresh short code, retrying on the rare collision. */
-function insertCredential(services: Services, row: Omit<typeof credentials.$inferInsert, 'shortCode'>): string {
+/** Inserts the credential with a fresh short code, retrying on the rare collision; `replaces` is revoked in the same transaction. */
+function insertCredential(services: Services, row: Omit<typeof credentials.$inferInsert, 'shortCode'>, options: { replaces?: Credential } = {}): string {
+  const noun = row.kind === 'badge' ? 'badge' : 'pass'
+  const replaced = options.replaces
   for (let attempt = 0; ; attempt++) {
     const shortCode = generateShortCode()
     try {
       audited(services.db, services.clock, (tx) => {
+        if (replaced) {
+          const revoked = tx
+            .update(credentials)
+            .set({ revokedAt: row.issuedAt, revokedReason: `reissued as ${row.id}` })
+            .where(and(eq(credentials.id, replaced.id), isNull(credentials.revokedAt)))
+            .run()
+          if (revoked.changes !== 1) throw new DomainError('already_revoked', `Pass ${replaced.id} is already revoked`)
+        }
         tx.insert(credentials).values({ ...row, shortCode }).run()
-        const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid: row.kid }
-        return { result: null, audit: { actor: row.issuedBy, action: `${row.kind === 'badge' ? 'badge' : 'pass'}.issued`, subject: `${row.kind}:${row.id}`, details } }
+        const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid: row.kid, replaces: replaced?.id ?? null }
+        return { result: null, audit: { actor: row.issuedBy, action: replaced ? `${noun}.reissued` : `${noun}.issued`, subject: `${row.kind}:${row.id}`, details } }
       })
       return shortCode
     } catch (error) {
@@ -239,6 +329,24 @@ function insertCredential(services: Services, row: Omit<typeof credentials.$infe
       if (!collided || attempt >= 5) throw error
     }
   }
+}
+
+function sealPrintedToken(services: Services, id: string, token: string): string {
+  return encryptSecret(services.secrets.keyEncryptionKey, token, printedTokenContext(id))
+}
+
+function printedTokenContext(id: string): string {
+  return `printed-token:${id}`
+}
+
+/** `nbf` and `exp` of the printed token: a pass's window with the grace around it, a badge's year. */
+function printedLifetime(credential: Pick<Credential, 'kind' | 'windowStart' | 'windowEnd'>): { notBefore: number; expiresAt: number } {
+  const grace = credential.kind === 'visit_pass' ? VISIT_GRACE_MS : 0
+  return { notBefore: credential.windowStart - grace, expiresAt: credential.windowEnd + grace }
+}
+
+function credentialClaims(officer: Officer, credential: Credential): Record<string, string | undefined> {
+  return credential.kind === 'visit_pass' ? passClaims(officer, credential) : { unt: officer.unitCode ?? undefined }
 }
 
 export interface PassListRow {
@@ -280,15 +388,25 @@ export function findCredentialWithOfficer(services: Services, id: string): { cre
   return row ?? null
 }
 
-/** The officer's newest badge that is neither revoked nor expired, or null. */
+/**
+ * The officer's newest badge that is neither revoked nor expired and whose printed token still
+ * verifies (its key is neither compromised nor retired), or null.
+ */
 export function findLiveBadge(services: Services, officer: Officer): Credential | null {
+  return liveBadges(services, officer).find((badge) => isPrintedKeyUsable(services, badge)) ?? null
+}
+
+/** Live badges whose key no longer vouches for them: a new badge replaces them. */
+export function findDeadKeyBadges(services: Services, officer: Officer): Credential[] {
+  return liveBadges(services, officer).filter((badge) => !isPrintedKeyUsable(services, badge))
+}
+
+function liveBadges(services: Services, officer: Officer): Credential[] {
   const now = services.clock.now()
-  return (
-    services.db
-      .select()
-      .from(credentials)
-      .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
-      .orderBy(desc(credentials.issuedAt))
-      .get() ?? null
-  )
+  return services.db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
+    .orderBy(desc(credentials.issuedAt))
+    .all()
 }

@@ -14,7 +14,10 @@ export interface Purpose {
   defaultKtp: KtpPolicy
   /** Why the KTP is needed at all (for `view` and `photo`). */
   ktpReason: Localized | null
-  /** `photo` is allowed only with a work-order number, or only inside a declared campaign. */
+  /**
+   * When a KTP photo may be taken at all (DESIGN §2): with a work-order number, or inside a
+   * campaign an admin declared; null: never, whatever the officer asks for.
+   */
   photoRequires: 'work_order' | 'declared_campaign' | null
   enterHouse: boolean
 }
@@ -45,7 +48,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
       id: 'untuk mencatat siapa yang menandatangani Berita Acara',
       en: 'to record who signs the Berita Acara (inspection report)',
     },
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
   CATAT_METER: {
@@ -57,7 +60,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
     },
     defaultKtp: 'none',
     ktpReason: null,
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
   GANTI_METER: {
@@ -69,7 +72,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
     },
     defaultKtp: 'none',
     ktpReason: null,
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
   GANGGUAN: {
@@ -81,7 +84,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
     },
     defaultKtp: 'none',
     ktpReason: null,
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
   PASANG_BARU: {
@@ -96,7 +99,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
       id: 'untuk mencocokkan nama pemohon pasang baru',
       en: 'to match the name of the person who applied for the connection',
     },
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
   TAMBAH_DAYA: {
@@ -108,7 +111,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
     },
     defaultKtp: 'none',
     ktpReason: null,
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
   BALIK_NAMA: {
@@ -150,7 +153,7 @@ export const PURPOSES: Record<PurposeCode, Purpose> = {
     },
     defaultKtp: 'none',
     ktpReason: null,
-    photoRequires: 'work_order',
+    photoRequires: null,
     enterHouse: false,
   },
 }
@@ -165,11 +168,11 @@ export function isKtpPolicy(value: string): value is KtpPolicy {
   return value === 'none' || value === 'view' || value === 'photo'
 }
 
-export type KtpPolicyProblem = 'photo_needs_work_order' | 'photo_needs_campaign' | 'looser_than_purpose'
+export type KtpPolicyProblem = 'photo_not_allowed' | 'photo_needs_work_order' | 'photo_needs_campaign' | 'looser_than_purpose'
 
 /**
- * The KTP policy a pass may carry: stricter than the purpose's default freely, looser only
- * toward `photo` with a work-order number; `photo` always needs what the purpose demands.
+ * The KTP policy a pass may carry: stricter than the purpose's default freely; `photo` only
+ * for the purposes DESIGN §2 allows it for, and only with what each demands.
  */
 export function checkKtpPolicy(
   purpose: Purpose,
@@ -177,6 +180,7 @@ export function checkKtpPolicy(
   context: { workOrder: string | null; insideDeclaredCampaign: boolean },
 ): KtpPolicyProblem | null {
   if (requested === 'photo') {
+    if (purpose.photoRequires === null) return 'photo_not_allowed'
     if (purpose.photoRequires === 'declared_campaign' && !context.insideDeclaredCampaign) return 'photo_needs_campaign'
     if (purpose.photoRequires === 'work_order' && !context.workOrder) return 'photo_needs_work_order'
     return null

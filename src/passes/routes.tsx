@@ -10,21 +10,25 @@ import type { AppEnv } from '../http/env.ts'
 import { CompressedHtmlCache, sendCachedHtml } from '../http/compressed-cache.ts'
 import { renderError } from '../http/errors.tsx'
 import { langSwitchHref } from '../http/middleware.ts'
-import { defaultVisitEnd, formatTime, formatWindow, fromLocalInput, toLocalInput } from '../i18n/time.ts'
+import { formatTime, formatWindow, fromLocalInput, toLocalInput } from '../i18n/time.ts'
 import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
 import { describeUnit, type Officer } from '../officers/officers.ts'
 import { LiveQrFragment, LivePassPage, type LiveQrView } from '../../views/portal/live.tsx'
 import { IssuePassPage, type PassFormField, type PassFormView } from '../../views/portal/pass-form.tsx'
 import { IssueBadgePage, OfficerHomePage, PassListPage } from '../../views/portal/passes.tsx'
-import { PrintablePage, type PrintableView } from '../../views/portal/print.tsx'
+import { PrintablePage, ReissuePassPage, type PrintableView } from '../../views/portal/print.tsx'
 import { renderQr, type LiveQrCache } from './live-qr.ts'
 import {
+  defaultVisitWindow,
+  findDeadKeyBadges,
   findLiveBadge,
   issueBadge,
   findCredentialWithOfficer,
+  isPrintedKeyUsable,
   issueVisitPass,
   listVisitPasses,
-  mintCredentialToken,
+  printedToken,
+  reissueCredential,
   revokeCredential,
   verifyUrl,
   type Credential,
@@ -38,6 +42,7 @@ const ERROR_FIELD: Record<string, PassFormField> = {
   unknown_purpose: 'purpose',
   unknown_ktp_policy: 'ktp',
   invalid_work_order: 'workOrder',
+  photo_not_allowed: 'ktp',
   photo_needs_work_order: 'ktp',
   photo_needs_campaign: 'ktp',
   looser_than_purpose: 'ktp',
@@ -80,15 +85,15 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   app.get('/passes/new', (c) => {
     const { auth, services } = context(c)
     const { timeZone } = describeUnit(services.db, auth.officer?.unitCode ?? null)
-    const now = services.clock.now()
+    const window = defaultVisitWindow(services.clock.now(), timeZone)
     const values: Record<PassFormField, string> = {
       officer: auth.officer?.employeeNo ?? '',
       customerId: '',
       purpose: 'CATAT_METER',
       ktp: '',
       workOrder: '',
-      windowStart: toLocalInput(now, timeZone),
-      windowEnd: toLocalInput(defaultVisitEnd(now, timeZone), timeZone),
+      windowStart: toLocalInput(window.start, timeZone),
+      windowEnd: toLocalInput(window.end, timeZone),
     }
     return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, {})} />)
   })
@@ -157,7 +162,7 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     const live = await liveQrView(c, liveQr, found.credential, found.officer, found.timeZone)
     const t = c.get('t')
     if (!live.qr) return c.html(<LiveQrFragment t={t} live={live} />)
-    const key = `${live.passId}|${live.qr.mintedAt}|${c.get('lang')}`
+    const key = `${live.passId}|${live.qr.kid}|${live.qr.mintedAt}|${c.get('lang')}|${live.shortCodeWithdrawn === null}`
     return sendCachedHtml(c, await fragments.get(key, () => (<LiveQrFragment t={t} live={live} />).toString()))
   })
 
@@ -166,7 +171,19 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     if (!found) return renderError(c, 404)
     const { credential, officer, timeZone } = found
     if (passStatus(credential, c.get('services').clock.now()) === 'revoked') return renderError(c, 404)
+    if (!isPrintedKeyUsable(c.get('services'), credential)) return c.html(<ReissuePassPage {...frame(c)} passId={credential.id} />)
     return c.html(await printable(c, credential, officer, timeZone, 'pass'))
+  })
+
+  // A reprint never signs anew; only this explicit step replaces a pass whose key no longer vouches for it.
+  app.post('/passes/:id/reissue', async (c) => {
+    const found = visiblePass(c)
+    if (!found) return renderError(c, 404)
+    const { services, auth } = context(c)
+    if (found.credential.revokedAt !== null) return renderError(c, 404)
+    if (isPrintedKeyUsable(services, found.credential)) return c.redirect(`/officer/passes/${found.credential.id}/print`, 303)
+    const pass = await reissueCredential(services, found.credential.id, auth.user.username)
+    return c.redirect(`/officer/passes/${pass.id}/print`, 303)
   })
 
   app.post('/passes/:id/cancel', (c) => {
@@ -189,7 +206,13 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     const officer = badgeOfficer(c)
     if (!(officer instanceof Object)) return renderError(c, officer)
     const { services, auth } = context(c)
-    if (!findLiveBadge(services, officer)) await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: auth.user.username })
+    if (!findLiveBadge(services, officer)) {
+      // A badge whose key was marked compromised or retired is replaced (and revoked), not reprinted.
+      const [dead, ...older] = findDeadKeyBadges(services, officer)
+      for (const badge of older) revokeCredential(services, badge.id, { reason: 'signing key no longer trusted', actor: auth.user.username })
+      if (dead) await reissueCredential(services, dead.id, auth.user.username)
+      else await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: auth.user.username })
+    }
     return c.redirect(`/officer/badge?officer=${encodeURIComponent(officer.employeeNo)}`, 303)
   })
 
@@ -255,21 +278,24 @@ function passForm(c: Context<AppEnv>, values: Record<PassFormField, string>, err
 async function liveQrView(c: Context<AppEnv>, liveQr: LiveQrCache, credential: Credential, officer: Officer, timeZone: string): Promise<LiveQrView> {
   const { services, t, lang } = context(c)
   const status = passStatus(credential, services.clock.now())
-  const base = { passId: credential.id, shortCode: formatShortCode(credential.shortCode) }
+  const base = {
+    passId: credential.id,
+    shortCode: formatShortCode(credential.shortCode),
+    shortCodeWithdrawn: isPrintedKeyUsable(services, credential) ? null : t.portal.live.codeWithdrawn,
+  }
   if (status === 'revoked') return { ...base, qr: null, stoppedReason: t.portal.live.revoked }
   if (status === 'ended') return { ...base, qr: null, stoppedReason: t.portal.live.ended }
   const qr = await liveQr.current(credential, officer)
   return {
     ...base,
     stoppedReason: null,
-    qr: { svg: qr.svg, mintedAt: qr.mintedAt, expiresAt: qr.expiresAt, validUntil: formatTime(qr.expiresAt, lang, timeZone), refreshedAt: formatTime(qr.mintedAt, lang, timeZone) },
+    qr: { svg: qr.svg, kid: qr.kid, mintedAt: qr.mintedAt, expiresAt: qr.expiresAt, validUntil: formatTime(qr.expiresAt, lang, timeZone), refreshedAt: formatTime(qr.mintedAt, lang, timeZone) },
   }
 }
 
 async function printable(c: Context<AppEnv>, credential: Credential, officer: Officer, timeZone: string, kind: 'pass' | 'badge') {
   const { services, t, lang } = context(c)
-  const { token } = await mintCredentialToken(services, credential, officer, { live: false })
-  const { svg } = await renderQr(verifyUrl(services, token))
+  const { svg } = await renderQr(verifyUrl(services, await printedToken(services, credential, officer)))
   const { chain } = describeUnit(services.db, officer.unitCode)
   const view: PrintableView = {
     title: kind === 'badge' ? t.portal.printBadgeTitle : t.portal.printPass.title,

@@ -1,16 +1,16 @@
-import { timingSafeEqual } from 'node:crypto'
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { and, asc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
 import { isBusy, withoutBusyWait, type Db } from '../../db/client.ts'
 import { REPORT_STATUSES, reportEvents, reports } from '../../db/schema.ts'
 import { enqueueDelivery, listDeliveries } from '../channel/outbox.ts'
 import type { Config } from '../config.ts'
-import { decryptSecret, encryptSecret, keyedHash, sha256 } from '../credentials/secrets.ts'
+import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { generateShortCode, normalizeShortCode } from '../credentials/short-code.ts'
 import { findOfficer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import { decodeUnverifiedClaims, networkOf, type UnverifiedClaims, type VerificationResult } from '../verification/verify.ts'
 import { hasDetails, type ReportDetails } from './details.ts'
-import { secureRandomBytes } from '../credentials/random.ts'
 
 export type Report = typeof reports.$inferSelect
 export type ReportStatus = (typeof REPORT_STATUSES)[number]
@@ -32,8 +32,13 @@ export interface NewReport {
 export interface FiledReport {
   report: Report
   trackingKey: string
-  /** An identical report from the same network moments ago: its ticket is handed back. */
-  folded: boolean
+}
+
+/** Other reports of the same thing from the same network around the same time, for triage only. */
+export interface RelatedReports {
+  count: number
+  /** The oldest few of them. */
+  tickets: string[]
 }
 
 export type ReportEventKind = (typeof reportEvents.$inferSelect)['kind']
@@ -44,13 +49,19 @@ export interface TimelineEntry {
   at: number | null
 }
 
-/** Identical reports (same token or code, same network) within this time fold into one ticket. */
-export const FOLD_WINDOW_MS = 10 * 60 * 1000
+/**
+ * Reports of the same token or code from the same network this close in time are related: likely
+ * one visit reported by several people of one household or street. They are grouped for triage
+ * and each stays its own report, with its own ticket, key and details (one household's report is
+ * never shown to, or changed by, another).
+ */
+export const RELATED_WINDOW_MS = 10 * 60 * 1000
+const RELATED_TICKETS_LISTED = 10
 export const REPORT_CREATED = 'report.created'
 export const REPORT_UPDATED = 'report.updated'
 
 const TICKET = /^LPR-[0-9A-HJKMNP-TV-Z]{8}$/
-const UNFOLDABLE = 'u:'
+const UNGROUPED = 'u:'
 const MAX_TOKEN_PREFIX = 2049
 /** Compared against when a ticket is unknown, so a miss takes as long as a wrong key. */
 const ABSENT_KEY_HASH = sha256('no such report')
@@ -64,9 +75,8 @@ export function describeSubject(subject: ReportSubject): { hash: string; shortCo
 
 /**
  * Commits a scam report, its first timeline entry and its delivery to the 123 channel together,
- * and resolves only after the COMMIT: nobody sees a ticket that is not durable. An identical
- * report from the same network within FOLD_WINDOW_MS returns the existing ticket instead (new
- * details are added to it).
+ * and resolves only after the COMMIT: nobody sees a ticket that is not durable. Every call files
+ * a report of its own, however similar to another.
  */
 export function createReport(services: Services, input: NewReport): Promise<FiledReport> {
   let queue = commitQueues.get(services)
@@ -150,23 +160,17 @@ class ReportCommitQueue {
 
 const commitQueues = new WeakMap<Services, ReportCommitQueue>()
 
-/** Writes (or folds) one report; call inside a transaction. */
+/** Writes one report; call inside a transaction. */
 function writeReport(services: Services, input: NewReport, now: number): FiledReport {
   const { db, secrets } = services
   const subject = input.subject ? { kind: input.subject.kind, ...describeSubject(input.subject) } : null
   const verification = input.verification
   const valid = verification !== null && verification !== 'unavailable' && verification.verdict === 'valid'
   const clientHash = input.clientAddress ? keyedHash(secrets.clientHashKey, networkOf(input.clientAddress)) : null
-  const foldKey = reportFoldKey(subject?.hash ?? null, input.details)
+  const foldKey = duplicateKey(subject?.hash ?? null, input.details)
 
   const statements = statementsFor(db)
-  const existing = foldKey.startsWith(UNFOLDABLE) ? undefined : statements.findFold.get({ foldKey, clientHash, since: now - FOLD_WINDOW_MS })
-  if (existing) {
-    const report = applyDetails(services, existing, mergeDetails(existing, input.details), now) ?? existing
-    return { report, trackingKey: unsealTrackingKey(services, existing), folded: true }
-  }
-
-  const trackingKey = secureRandomBytes(16).toString('base64url')
+  const trackingKey = randomBytes(16).toString('base64url')
   const row = {
     trackingKeyHash: sha256(trackingKey),
     foldKey,
@@ -183,14 +187,36 @@ function writeReport(services: Services, input: NewReport, now: number): FiledRe
     createdAt: now,
     updatedAt: now,
   }
-  const report = insertWithFreshTicket(statements, (ticket) => ({
-    ...row,
-    ticket,
-    trackingKeySealed: encryptSecret(secrets.keyEncryptionKey, trackingKey, trackingKeyContext(ticket)),
-  }))
+  const report = insertWithFreshTicket(statements, (ticket) => ({ ...row, ticket }))
   statements.insertEvent.run({ reportId: report.id, kind: 'created', at: now })
   enqueueDelivery(db, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: reportPayload(services, report, REPORT_CREATED) })
-  return { report, trackingKey, folded: false }
+  return { report, trackingKey }
+}
+
+/** The report's related reports (see RELATED_WINDOW_MS); none for a bare tap without a code or words. */
+export function findRelatedReports(db: Db, report: Pick<Report, 'id' | 'foldKey' | 'clientHash' | 'createdAt'>): RelatedReports {
+  if (report.foldKey.startsWith(UNGROUPED)) return { count: 0, tickets: [] }
+  const { relatedCount, relatedTickets } = statementsFor(db)
+  const params = { id: report.id, foldKey: report.foldKey, clientHash: report.clientHash, from: report.createdAt - RELATED_WINDOW_MS, to: report.createdAt + RELATED_WINDOW_MS }
+  return { count: relatedCount.get(params)?.n ?? 0, tickets: relatedTickets.all(params).map((row) => row.ticket) }
+}
+
+/** The number of related reports of each row of `reports`, as a column for a query over that table. */
+export function relatedReportCountSql(): SQL<number> {
+  const other = alias(reports, 'related')
+  return sql<number>`(select count(*) from ${reports} as ${sql.identifier('related')} where ${relatedTo(other, { id: reports.id, foldKey: reports.foldKey, clientHash: reports.clientHash, from: sql`${reports.createdAt} - ${RELATED_WINDOW_MS}`, to: sql`${reports.createdAt} + ${RELATED_WINDOW_MS}` })})`
+}
+
+/** The columns of `reports`, or of an alias of it, that relate two reports. */
+type RelatingColumns = Record<'id' | 'foldKey' | 'clientHash' | 'createdAt', SQLWrapper>
+
+/**
+ * Rows of `table` related to the report described by `of` (columns, placeholders or expressions).
+ * A bare tap's key is random, so it relates to nothing.
+ */
+function relatedTo(table: RelatingColumns, of: Record<'id' | 'foldKey' | 'clientHash' | 'from' | 'to', unknown>): SQL {
+  return sql`${table.foldKey} = ${of.foldKey} and ${table.clientHash} is ${of.clientHash}
+    and ${table.createdAt} between ${of.from} and ${of.to} and ${table.id} <> ${of.id}`
 }
 
 /** The report, only for the holder of its tracking key; null for an unknown ticket or a wrong key alike. */
@@ -264,6 +290,7 @@ export function reportPayload(services: Services, report: Report, type: string) 
         ? { verified: true, employeeNo: report.officerEmployeeNo, name: officer?.name ?? null, credentialId: report.credentialId }
         : null,
       unverifiedClaims: parseUnverifiedClaims(report),
+      related: findRelatedReports(services.db, report),
       category: report.category,
       note: report.note,
       phone: report.phone,
@@ -291,29 +318,14 @@ function applyDetails(services: Services, report: Report, details: ReportDetails
   return updated
 }
 
-/** A folded duplicate keeps what was stored and adds what is new. */
-function mergeDetails(report: Report, incoming: ReportDetails): ReportDetails {
-  if (!hasDetails(incoming)) return pickDetails(report)
-  const merged = pickDetails(report)
-  for (const field of Object.keys(incoming) as (keyof ReportDetails)[]) {
-    if (incoming[field] !== null) Object.assign(merged, { [field]: incoming[field] })
-  }
-  return merged
-}
-
-function pickDetails(report: Report): ReportDetails {
-  const { category, note, phone, location, latitude, longitude } = report
-  return { category, note, phone, location, latitude, longitude }
-}
-
 /**
- * Same token or code; or, without one, the same words. Two bare taps without either are not
- * "identical": behind a carrier NAT they may well be two households, who must not share a ticket.
+ * Same token or code; or, without one, the same words. Two bare taps without either say nothing
+ * in common: behind a carrier NAT they may well be two households, so they are never related.
  */
-function reportFoldKey(subjectHash: string | null, details: ReportDetails): string {
+function duplicateKey(subjectHash: string | null, details: ReportDetails): string {
   if (subjectHash) return `s:${subjectHash}`
   if (hasDetails(details)) return `d:${sha256(JSON.stringify(details))}`
-  return `${UNFOLDABLE}${secureRandomBytes(12).toString('base64url')}`
+  return `${UNGROUPED}${randomBytes(12).toString('base64url')}`
 }
 
 /** 40 random bits per ticket; on the rare collision, draw again. */
@@ -329,35 +341,32 @@ function insertWithFreshTicket(statements: ReportStatements, row: (ticket: strin
   }
 }
 
-function unsealTrackingKey(services: Services, report: Report): string {
-  return decryptSecret(services.secrets.keyEncryptionKey, report.trackingKeySealed, trackingKeyContext(report.ticket))
-}
-
-function trackingKeyContext(ticket: string): string {
-  return `report-tracking-key:${ticket}`
-}
-
 /**
  * Report creation is the hot path under a viral hoax: its statements are built and prepared
  * once per database, not per report.
  */
 function prepareReportStatements(db: Db) {
   const p = sql.placeholder
+  const related = { id: p('id'), foldKey: p('foldKey'), clientHash: p('clientHash'), from: p('from'), to: p('to') }
   return {
-    findFold: db
-      .select()
+    relatedCount: db
+      .select({ n: sql<number>`count(*)` })
       .from(reports)
-      .where(and(eq(reports.foldKey, p('foldKey')), sql`${reports.clientHash} is ${p('clientHash')}`, gt(reports.createdAt, p('since'))))
-      // The index's own order: no sort per lookup.
-      .orderBy(desc(reports.createdAt))
-      .limit(1)
+      .where(relatedTo(reports, related))
+      .prepare(),
+    relatedTickets: db
+      .select({ ticket: reports.ticket })
+      .from(reports)
+      .where(relatedTo(reports, related))
+      // The index's own order (reports_fold): no sort per lookup.
+      .orderBy(asc(reports.createdAt))
+      .limit(RELATED_TICKETS_LISTED)
       .prepare(),
     insertReport: db
       .insert(reports)
       .values({
         ticket: p('ticket'),
         trackingKeyHash: p('trackingKeyHash'),
-        trackingKeySealed: p('trackingKeySealed'),
         foldKey: p('foldKey'),
         clientHash: p('clientHash'),
         subjectKind: p('subjectKind'),

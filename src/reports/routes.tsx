@@ -6,7 +6,7 @@ import { ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../vie
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { rateLimitKey } from '../http/middleware.ts'
-import { fill } from '../i18n/index.ts'
+import { fill, fillCount } from '../i18n/index.ts'
 import { VerificationUnavailableError, type VerificationResult } from '../verification/verify.ts'
 import { NO_DETAILS, parseReportDetails, type ReportDetails } from './details.ts'
 import { presentTicket, type TicketViewOptions } from './present.ts'
@@ -35,7 +35,7 @@ export function reportRoutes() {
     const form = await c.req.parseBody()
     const subject = subjectOf(formText(form, 'token'), formText(form, 'code'))
     const retryAfter = consumeReportLimits(c, subject)
-    if (retryAfter) return refuseReport(c, subject, 429, fill(c.get('t').report.tooMany, { minutes: String(Math.ceil(retryAfter / 60)) }), retryAfter)
+    if (retryAfter) return refuseReport(c, subject, 429, fillCount(c.get('t').report.tooMany, Math.ceil(retryAfter / 60)), retryAfter)
     const filed = await fileReport(c, subject, NO_DETAILS, subject?.kind === 'code' ? 'code' : 'page')
     if (!filed) return refuseReport(c, subject, 500, c.get('t').report.failed)
     if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={ticketView(c, filed.report, filed.trackingKey)} />)
@@ -62,7 +62,7 @@ export function reportRoutes() {
     const retryAfter = consumeReportLimits(c, subject)
     if (retryAfter) {
       c.header('Retry-After', String(retryAfter))
-      return c.json({ error: 'rate_limited', message: fill(t.report.tooMany, { minutes: String(Math.ceil(retryAfter / 60)) }) }, 429)
+      return c.json({ error: 'rate_limited', message: fillCount(t.report.tooMany, Math.ceil(retryAfter / 60)) }, 429)
     }
     const filed = await fileReport(c, subject, details, subject?.kind === 'code' ? 'code' : 'api')
     if (!filed) return c.json({ error: 'unavailable', message: t.report.failed, requestId: c.get('requestId') }, 503)
@@ -120,27 +120,42 @@ async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, det
   try {
     return await createReport(c.get('services'), { subject, verification, clientAddress: c.get('clientAddress'), details })
   } catch (error) {
-    console.error(`[${c.get('requestId')}] report could not be saved:`, (error as Error).message)
+    console.error(`[${c.get('requestId')}] report could not be saved:`, error)
     return null
   }
 }
 
-/** Seconds to wait when this client, or this token or code, has filed too many reports lately. */
+/**
+ * Seconds to wait when this client has filed too many reports lately, or too many about this
+ * token or code, or when this token or code has drawn too many from anywhere. The per-address
+ * limit is generous (a carrier NAT address is many households); the strict one is per address
+ * and target, so one sender's reports never refuse another household's report of another visitor.
+ */
 function consumeReportLimits(c: Context<AppEnv>, subject: ReportSubject | null): number | null {
   const rateLimits = c.get('rateLimits')
   if (!rateLimits.enabled) return null
   const now = c.get('services').clock.now()
-  return rateLimits.reportsPerClient.consume(rateLimitKey(c), now) ?? (subject ? rateLimits.reportsPerTarget.consume(describeSubject(subject).hash, now) : null)
+  const client = rateLimitKey(c)
+  const perClient = rateLimits.reportsPerClient.consume(client, now)
+  if (perClient || !subject) return perClient
+  const target = describeSubject(subject).hash
+  return rateLimits.reportsPerClientAndTarget.consume(`${client}\n${target}`, now) ?? rateLimits.reportsPerTarget.consume(target, now)
 }
 
-/** The report of this ticket for the holder of its key; 'blocked' after too many wrong keys from this client. */
+/**
+ * The report of this ticket for the holder of its key. The right key is always answered; wrong
+ * keys are counted per client and per ticket, and past either limit answered 'blocked' instead
+ * of "not found". That tells an over-limit guesser nothing he could use: a key has 128 random bits.
+ */
 function findForReporter(c: Context<AppEnv>, key: string): Report | null | 'blocked' {
   const rateLimits = c.get('rateLimits')
+  const ticket = c.req.param('ticket') ?? ''
+  const report = findReportForReporter(c.get('services'), ticket, key)
+  if (report || !rateLimits.enabled) return report
   const now = c.get('services').clock.now()
-  if (rateLimits.enabled && rateLimits.badTrackingKeysPerClient.isBlocked(rateLimitKey(c), now)) return 'blocked'
-  const report = findReportForReporter(c.get('services'), c.req.param('ticket') ?? '', key)
-  if (!report && rateLimits.enabled) rateLimits.badTrackingKeysPerClient.consume(rateLimitKey(c), now)
-  return report
+  const overClient = rateLimits.badTrackingKeysPerClient.consume(rateLimitKey(c), now)
+  const overTicket = rateLimits.badTrackingKeysPerTicket.consume(ticket.toUpperCase(), now)
+  return overClient || overTicket ? 'blocked' : null
 }
 
 /** The form could not file the report: say why, with the way to call 123, as a page or as the swapped form. */

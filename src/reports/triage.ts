@@ -9,7 +9,7 @@ import { findOfficer } from '../officers/officers.ts'
 import { canActForOfficer, unitCodesInScope } from '../officers/scope.ts'
 import type { Services } from '../services.ts'
 import { CLAIMED_UNIT_SQL } from './filters.ts'
-import { normalizeTicket, parseUnverifiedClaims, REPORT_UPDATED, reportPayload, type Report, type ReportStatus } from './reports.ts'
+import { normalizeTicket, parseUnverifiedClaims, relatedReportCountSql, REPORT_UPDATED, reportPayload, type Report, type ReportStatus } from './reports.ts'
 
 /** The triage workflow of DESIGN §6, new → in_review → forwarded → a final state; any other move is refused. */
 export const STATUS_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
@@ -116,6 +116,8 @@ export interface QueueRow {
   report: Report
   /** The genuine officer's unit, else the unit the token claimed. */
   unitCode: string | null
+  /** Reports of the same code or token from the same network around then (each its own report). */
+  related: number
 }
 
 /** One page of the report queue for a WHERE condition from reportFilterSql. */
@@ -125,6 +127,7 @@ export function listReportQueue(db: Db, options: { where: SQL; sort: 'newest' | 
     .select({
       report: reports,
       unitCode: sql<string | null>`coalesce((select unit_code from officers where employee_no = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL})`,
+      related: relatedReportCountSql(),
     })
     .from(reports)
     .where(options.where)

@@ -8,10 +8,11 @@ import { asset } from '../http/assets.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { langSwitchHref, rateLimitKey } from '../http/middleware.ts'
+import { fill, fillCount } from '../i18n/index.ts'
 import { HomePage } from '../../views/home.tsx'
 import { ScanPage } from '../../views/scan.tsx'
 import { CustomerAnswerBox, VerdictPage } from '../../views/verdict.tsx'
-import { isSentToCustomer, normalizeCustomerId } from './customer-check.ts'
+import { countCustomerMismatch, customerCheckBlockedFor, isSentToCustomer, normalizeCustomerId } from './customer-check.ts'
 import { presentUnavailable, presentVerdict, type CustomerAnswer } from './present.ts'
 import { VerificationUnavailableError, type CredentialInput, type ScanContext, type VerificationResult } from './verify.ts'
 
@@ -34,20 +35,17 @@ export function householdRoutes() {
     return c.redirect(`/c/${code}`, 303)
   })
 
-  app.get('/c/:code', async (c) => {
-    const { rateLimits, clock } = { rateLimits: c.get('rateLimits'), clock: c.get('services').clock }
-    const code = c.req.param('code')
-    const now = clock.now()
-    if (rateLimits.enabled) {
-      const retryAfter =
-        (rateLimits.badCodesPerClient.isBlocked(rateLimitKey(c), now) ? 600 : null) ??
-        rateLimits.lookupsPerCode.consume(normalizeShortCode(code) ?? 'malformed', now)
-      if (retryAfter) return renderError(c, 429, { retryAfter })
-    }
-    return respondWithVerdict(c, { code }, 'page', async (result) => {
-      if (rateLimits.enabled && (result.verdict === 'malformed' || result.verdict === 'forged')) {
-        rateLimits.badCodesPerClient.consume(rateLimitKey(c), now)
-      }
+  app.get('/c/:code', (c) => {
+    const rateLimits = c.get('rateLimits')
+    return respondWithVerdict(c, { code: c.req.param('code') }, 'page', (result) => {
+      // Only a code that names nothing is a failure. Past its address's limit such a code gets
+      // 429 while an existing one is still answered, so a household behind a busy carrier NAT
+      // always sees its officer. That tells an over-limit guesser which codes exist, as the
+      // verdict does below the limit; it buys him nothing: a code has 40 random bits, so with
+      // even 10^5 live codes a guess hits about once in 10^7, and the flood limit keeps one
+      // address under 600 guesses a minute (a /64 for IPv6, so a subscriber cannot hop).
+      if (!rateLimits.enabled || result.credentialId !== null) return null
+      return rateLimits.badCodesPerClient.consume(rateLimitKey(c), c.get('services').clock.now())
     })
   })
 
@@ -63,7 +61,6 @@ export function householdRoutes() {
     const t = c.get('t')
     const rateLimits = c.get('rateLimits')
     const now = c.get('services').clock.now()
-    if (rateLimits.enabled && rateLimits.customerChecksPerClient.consume(rateLimitKey(c), now)) return renderError(c, 429, { retryAfter: 600 })
 
     let result: VerificationResult
     try {
@@ -72,20 +69,27 @@ export function householdRoutes() {
       return renderUnavailable(c, error)
     }
     let answer: CustomerAnswer | null = null
+    let retryAfter: number | null = null
     if (result.verdict === 'valid' && result.credentialId) {
-      if (rateLimits.enabled && rateLimits.customerChecksPerCredential.consume(result.credentialId, now)) return renderError(c, 429, { retryAfter: 600 })
+      const limits = { rateLimits, client: rateLimitKey(c), credentialId: result.credentialId, now }
       const normalized = normalizeCustomerId(customerId)
-      if (!normalized) answer = { matches: false, text: t.verdict.customerInvalid }
+      retryAfter = customerCheckBlockedFor(limits)
+      if (retryAfter) answer = { matches: false, text: fillCount(t.verdict.customerTooMany, Math.ceil(retryAfter / 60)) }
+      else if (!normalized) answer = { matches: false, text: t.verdict.customerInvalid }
       else {
         const matches = isSentToCustomer(c.get('services'), result.credentialId, normalized)
+        if (!matches) countCustomerMismatch(limits)
         const yes = result.kind === 'badge' ? t.verdict.badgeAssigned : t.verdict.customerMatch
         const no = result.kind === 'badge' ? t.verdict.badgeNotAssigned : t.verdict.customerMismatch
         answer = { matches, text: matches ? yes : no }
       }
     }
-    if (c.req.header('hx-request') === 'true' && result.verdict === 'valid') return c.html(<CustomerAnswerBox answer={answer} />)
+    // Refused questions still show the verdict: the household keeps seeing who the officer is.
+    const status = retryAfter ? 429 : 200
+    if (retryAfter) c.header('Retry-After', String(retryAfter))
+    if (c.req.header('hx-request') === 'true' && result.verdict === 'valid') return c.html(<CustomerAnswerBox answer={answer} />, status)
     const view = presentVerdict(result, t, c.get('lang'), { field, value }, answer)
-    return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />)
+    return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />, status)
   })
 
   app.get('/api/v1/verify', (c) => c.json({ error: 'A token is required: GET /api/v1/verify/<token>' }, 400))
@@ -135,7 +139,8 @@ async function respondWithVerdict(
   c: Context<AppEnv>,
   input: CredentialInput,
   via: ScanContext['via'],
-  afterVerdict?: (result: VerificationResult) => Promise<void>,
+  /** Seconds the client must wait instead of seeing this verdict, or null to show it. */
+  retryAfterFor?: (result: VerificationResult) => number | null,
 ) {
   let result: VerificationResult
   try {
@@ -143,7 +148,8 @@ async function respondWithVerdict(
   } catch (error) {
     return renderUnavailable(c, error)
   }
-  await afterVerdict?.(result)
+  const retryAfter = retryAfterFor?.(result) ?? null
+  if (retryAfter) return renderError(c, 429, { retryAfter })
   const t = c.get('t')
   const field = 'token' in input ? 'token' : 'code'
   const value = 'token' in input ? input.token : input.code
@@ -159,7 +165,8 @@ function renderUnavailable(c: Context<AppEnv>, error: unknown) {
 
 function logUnavailable(c: Context<AppEnv>, error: unknown) {
   if (!(error instanceof VerificationUnavailableError)) throw error
-  console.error(`[${c.get('requestId')}] verification unavailable:`, (error.cause as Error | undefined)?.message ?? error.message)
+  // The cause with its stack: this is the one place such a fault is logged.
+  console.error(`[${c.get('requestId')}] verification unavailable:`, error.cause ?? error)
 }
 
 function scanContext(c: Context<AppEnv>, via: ScanContext['via']): ScanContext {

@@ -90,7 +90,8 @@ class RejectedToken extends Error {
 
 /**
  * Turns a token or a short code into a verdict (DESIGN §4), in this order: shape, signature and
- * claims, sanity, state; then records the scan. Throws only VerificationUnavailableError.
+ * claims, sanity, state; then records the scan. Throws only VerificationUnavailableError:
+ * any other failure, ours rather than the token's, becomes one.
  */
 export class Verifier {
   readonly #stateQueries: ReturnType<typeof prepareStateQueries>
@@ -110,10 +111,17 @@ export class Verifier {
   }
 
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
-    const now = this.services.clock.now()
-    const result = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
-    this.#recordScan(input, result, context, now)
-    return result
+    try {
+      const now = this.services.clock.now()
+      const result = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
+      this.#recordScan(input, result, context, now)
+      return result
+    } catch (error) {
+      // A fault of ours (a bug, a failing database or counter store) proves nothing about the
+      // visitor: the household hears that the check is unavailable, never a verdict.
+      if (error instanceof VerificationUnavailableError) throw error
+      throw new VerificationUnavailableError('Verification failed unexpectedly', { cause: error })
+    }
   }
 
   async #verifyToken(token: string, now: number): Promise<VerificationResult> {
@@ -149,8 +157,9 @@ export class Verifier {
       payload = verified.payload
       header = verified.protectedHeader
     } catch (error) {
-      if (error instanceof VerificationUnavailableError) throw error
-      return rejected(verdictForJoseError(error))
+      const verdict = verdictForRejection(error)
+      if (verdict === null) throw error
+      return rejected(verdict)
     }
     const kind = kindOfType(header.typ)
     if (!kind) return rejected('wrong_type')
@@ -178,12 +187,16 @@ export class Verifier {
   #verifyCode(input: string, now: number): VerificationResult {
     const code = normalizeShortCode(input)
     if (!code) return rejected('malformed')
-    const row = this.#readState(() => this.#unchanged.current().get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
+    const lookups = this.#readState(() => this.#unchanged.current())
+    const row = this.#readState(() => lookups.get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
     // An unknown code proves nothing about anyone: it is as good as forged.
     if (!row) return rejected('forged')
     const facts = credentialFacts(row.credential)
     if (row.credential.revokedAt !== null) return rejected('revoked', row.credential.id)
     if (row.officer.status !== 'active') return rejected('officer_suspended', row.credential.id)
+    // The code stands for the printed pass, so it is only as good as the key that signed that.
+    const keyState = this.#readState(() => this.services.keys.keyState(row.credential.kid, lookups))
+    if (keyState !== 'active' && keyState !== 'verify_only') return rejected('key_revoked', row.credential.id)
     return this.#judgeWindow(row, facts, now)
   }
 
@@ -290,8 +303,10 @@ export function decodeUnverifiedClaims(token: string): UnverifiedClaims | null {
   return Object.keys(claims).length > 0 ? claims : null
 }
 
-function verdictForJoseError(error: unknown): Verdict {
+/** The verdict for what jwtVerify rejected, or null for an error that says nothing about the token. */
+function verdictForRejection(error: unknown): Verdict | null {
   if (error instanceof RejectedToken) return error.verdict
+  if (!(error instanceof errors.JOSEError)) return null
   if (error instanceof errors.JWTExpired) return 'expired'
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf' && error.reason === 'check_failed') return 'not_yet_valid'
@@ -299,7 +314,7 @@ function verdictForJoseError(error: unknown): Verdict {
     return 'malformed'
   }
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed'
-  // Bad signature, algorithm not allowed, unsupported `crit`, and anything unexpected.
+  // Bad signature, algorithm not allowed, unsupported `crit`, no matching key.
   return 'forged'
 }
 

@@ -1,27 +1,26 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../src/demo/seed.ts'
-import { tempDir } from '../helpers.ts'
+import { fixedClock } from '../helpers.ts'
 import { expectNoSeriousAxeViolations, tabTo } from '../support/accessibility.ts'
 import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { LANGUAGES } from '../support/household.ts'
-import { startServer, type RunningServer } from '../support/processes.ts'
+import { startAppServer, wib, type AppServer } from '../support/app-server.ts'
 
-let server: RunningServer
+// The officer part submits the new-pass form's defaults, which depend on the hour: both the
+// server's clock and the phone's are set to a fixed morning.
+let server: AppServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
 const officer = DEMO_LOGINS[0]
 
 beforeAll(async () => {
-  dir = tempDir('accessibility')
-  server = await startServer(dir.path)
+  server = await startAppServer(fixedClock(wib('2026-12-02', '08:15')), { demo: true })
   browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  dir?.remove()
+  await server?.close()
 })
 
 describe.each(LANGUAGES)('accessibility of the pages around the flows, in $lang', ({ lang, t }) => {
@@ -45,6 +44,7 @@ describe.each(LANGUAGES)('accessibility of the pages around the flows, in $lang'
   it('lets an officer sign in by keyboard and finds no serious or critical axe findings on the login and officer pages', async () => {
     const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-US' })
     const page = await context.newPage()
+    await page.clock.install({ time: server.clock.now() })
     const violations = watchCspViolations(page)
     await page.goto(`${server.url}/login?lang=${lang}`)
     await expectNoSeriousAxeViolations(page, `login (${lang})`)

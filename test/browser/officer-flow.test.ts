@@ -1,13 +1,14 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { messagesFor, type Lang } from '../../src/i18n/index.ts'
-import { tempDir } from '../helpers.ts'
+import { fixedClock, givenOfficer } from '../helpers.ts'
+import { startAppServer, wib, type AppServer } from '../support/app-server.ts'
 import { decodeQr, launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
-import { runCli, startServer, type RunningServer } from '../support/processes.ts'
 
-let server: RunningServer
+// The server's and the phones' clocks are both set to a weekday morning, so the flow never
+// depends on when the suite runs (test/browser/pass-form-hours.test.ts covers the other hours).
+let server: AppServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
 const PASSWORD = 'petugas-lapangan-2026-aman'
 const OFFICERS: Record<Lang, { employeeNo: string; username: string; name: string; customer: string }> = {
   id: { employeeNo: 'BRW-0001', username: 'wahyu', name: 'Wahyu Pratama', customer: '532100098765' },
@@ -15,21 +16,17 @@ const OFFICERS: Record<Lang, { employeeNo: string; username: string; name: strin
 }
 
 beforeAll(async () => {
-  dir = tempDir('officer-flow')
-  server = await startServer(dir.path)
+  server = await startAppServer(fixedClock(wib('2026-12-02', '09:30')))
   for (const officer of Object.values(OFFICERS)) {
-    const added = await runCli(['officer', 'add', '--employee-no', officer.employeeNo, '--name', officer.name, '--unit', 'ULP-CKN', '--json'], server.env)
-    expect(added.code, added.stderr).toBe(0)
-    const user = await runCli(['user', 'add', '--username', officer.username, '--role', 'officer', '--officer', officer.employeeNo, '--json'], server.env, `${PASSWORD}\n`)
-    expect(user.code, user.stderr).toBe(0)
+    givenOfficer(server.services, { employeeNo: officer.employeeNo, name: officer.name, unitCode: 'ULP-CKN' })
+    await server.givenOfficerLogin(officer.username, PASSWORD, officer.employeeNo)
   }
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  dir?.remove()
+  await server?.close()
 })
 
 describe.each(['id', 'en'] as const)('an officer at a 360 px phone, in %s', (lang) => {
@@ -40,7 +37,7 @@ describe.each(['id', 'en'] as const)('an officer at a 360 px phone, in %s', (lan
     const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-GB' })
     const page = await context.newPage()
     // A controllable clock lets the test see the minute-by-minute refresh without waiting a minute.
-    await page.clock.install()
+    await page.clock.install({ time: server.clock.now() })
     const violations = watchCspViolations(page)
 
     await page.goto(`${server.url}/login?lang=${lang}`)
@@ -59,6 +56,7 @@ describe.each(['id', 'en'] as const)('an officer at a 360 px phone, in %s', (lan
     await screenshot(page, `officer-${lang}-3-live-qr`)
 
     const refresh = page.waitForResponse((response) => /\/officer\/passes\/[^/]+\/qr$/.test(new URL(response.url()).pathname) && response.status() === 200)
+    server.clock.advance(61_000)
     await page.clock.fastForward(61_000)
     await refresh
     await expect.poll(() => page.locator('#live-qr .qr svg').count()).toBe(1)
@@ -74,6 +72,7 @@ describe.each(['id', 'en'] as const)('an officer at a 360 px phone, in %s', (lan
     expect(decoded).toMatch(new RegExp(`^${server.url}/v/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`))
 
     const household = await (await phoneContext(browser)).newPage()
+    await household.clock.install({ time: server.clock.now() })
     await household.goto(`${decoded!}?lang=${lang}`)
     await expect.poll(() => household.locator('main').getAttribute('data-verdict')).toBe('valid')
     await expect.poll(() => household.getByText(officer.name).first().isVisible()).toBe(true)

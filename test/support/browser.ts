@@ -57,6 +57,37 @@ export function decodeQr(png: Buffer): string | null {
   return jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height)?.data ?? null
 }
 
+/**
+ * Decodes a QR code drawn by `qrcode`'s SVG renderer (one path of `M x y`, `m dx 0` and `h n`
+ * runs) by painting its modules into a bitmap for jsQR: what a phone camera would read.
+ */
+export function decodeSvgQr(svg: string): string | null {
+  const size = Number(/viewBox="0 0 (\d+) \d+"/.exec(svg)?.[1] ?? 0)
+  const path = /<path stroke="[^"]+" d="([^"]+)"/.exec(svg)?.[1]
+  if (!size || !path) return null
+  const scale = 4
+  const image = new PNG({ width: size * scale, height: size * scale })
+  image.data.fill(255)
+  let x = 0
+  let y = 0
+  for (const [, command, a, b] of path.matchAll(/([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?/g)) {
+    if (command === 'M') [x, y] = [Number(a), Math.floor(Number(b))]
+    else if (command === 'm') x += Number(a)
+    else {
+      for (let column = x; column < x + Number(a); column++) {
+        for (let dy = 0; dy < scale; dy++) {
+          for (let dx = 0; dx < scale; dx++) {
+            const offset = ((y * scale + dy) * size * scale + column * scale + dx) * 4
+            image.data[offset] = image.data[offset + 1] = image.data[offset + 2] = 0
+          }
+        }
+      }
+      x += Number(a)
+    }
+  }
+  return decodeQr(PNG.sync.write(image))
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true })
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true })

@@ -22,6 +22,8 @@ export interface RunningServer {
   pid: number
   env: Record<string, string>
   output: () => string
+  /** The exit code once the process has ended, else null. */
+  exitCode: () => number | null
   stop: (signal?: NodeJS.Signals) => Promise<void>
 }
 
@@ -39,7 +41,7 @@ export async function startServer(dataDir: string, extraEnv: Record<string, stri
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   await waitForHealth(url, child, () => output)
-  return { url, pid: child.pid!, env, output: () => output, stop: (signal) => stopProcess(child, signal) }
+  return { url, pid: child.pid!, env, output: () => output, exitCode: () => child.exitCode, stop: (signal) => stopProcess(child, signal) }
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {

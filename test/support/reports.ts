@@ -32,7 +32,6 @@ export function givenReport(app: TestApp, overrides: Partial<Omit<Report, 'id'>>
     .values({
       ticket: freshTicket(),
       trackingKeyHash: randomBytes(16).toString('base64url'),
-      trackingKeySealed: 'sealed',
       foldKey: `u:${randomBytes(8).toString('base64url')}`,
       unverifiedClaims: claims ? JSON.stringify(claims) : null,
       createdAt: at,

@@ -13,6 +13,8 @@ export interface ReportRowView {
   unit: string
   location: string
   note: string
+  /** Reports of the same code or token from the same network around then. */
+  related: number
 }
 
 export interface ReportQueueView {
@@ -24,7 +26,8 @@ export interface ReportQueueView {
   sorts: Option[]
   rows: ReportRowView[]
   pager: Pager
-  exportHref: string
+  /** The queue's filters, posted with the export so the file holds what the queue shows. */
+  exportFields: { name: string; value: string }[]
 }
 
 export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: ReportQueueView }) {
@@ -48,17 +51,21 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
           {frame.t.admin.filter}
         </button>
       </form>
-      <p class="toolbar">
-        <a class="button secondary" href={view.exportHref} download>
+      <form method="post" action="/admin/reports.csv" class="toolbar">
+        <input type="hidden" name="_csrf" value={frame.csrfToken} />
+        {view.exportFields.map((field) => (
+          <input type="hidden" name={field.name} value={field.value} />
+        ))}
+        <button type="submit" class="button secondary">
           {r.exportCsv}
-        </a>
-      </p>
+        </button>
+      </form>
       {view.rows.length === 0 ? (
         <p class="card">{frame.t.admin.none}</p>
       ) : (
-        <DataTable label={r.queueTitle} headers={[r.ticket, r.created, r.status, r.verdict, r.category, r.unit, r.location, r.note]}>
+        <DataTable label={r.queueTitle} headers={[r.ticket, r.created, r.status, r.verdict, r.category, r.unit, r.location, r.note, r.related]}>
             {view.rows.map((row) => (
-              <tr data-ticket={row.ticket} data-status={row.status}>
+              <tr data-ticket={row.ticket} data-status={row.status} data-related={String(row.related)}>
                 <td>
                   <a href={row.href}>{row.ticket}</a>
                 </td>
@@ -69,6 +76,7 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
                 <td>{row.unit}</td>
                 <td>{row.location}</td>
                 <td class="details">{row.note}</td>
+                <td class="number">{row.related}</td>
               </tr>
             ))}
         </DataTable>
@@ -89,6 +97,8 @@ export interface ReportDetailView {
   officer: { name: string; employeeNo: string; href: string } | null
   claims: { name: string; value: string }[]
   reporter: { label: string; value: string }[]
+  /** Other households' reports of the same thing: links for the team, never their details here. */
+  related: { count: number; reports: { ticket: string; href: string; created: string; statusLabel: string }[]; moreText: string | null }
   deliveries: { event: string; state: string; attempts: number; lastError: string }[]
   timeline: { at: string; text: string; author: string; visible: boolean }[]
   nextStatuses: Option[]
@@ -160,6 +170,20 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
                 </>
               ))}
             </dl>
+          )}
+          <h2>{r.relatedTitle}</h2>
+          <p class="hint">{r.relatedHint}</p>
+          {view.related.count === 0 ? (
+            <p data-related="0">{r.relatedNone}</p>
+          ) : (
+            <ul data-related={String(view.related.count)}>
+              {view.related.reports.map((other) => (
+                <li>
+                  <a href={other.href}>{other.ticket}</a> <span class="hint">· {other.created} · {other.statusLabel}</span>
+                </li>
+              ))}
+              {view.related.moreText && <li>{view.related.moreText}</li>}
+            </ul>
           )}
           <h2>{r.delivery}</h2>
           <DataTable label={r.delivery} headers={[r.deliveryEvent, r.deliveryState, r.deliveryAttempts, r.deliveryError]}>

@@ -55,6 +55,8 @@ export interface KeyConfirmView {
   action: 'retire' | 'compromise'
   title: string
   warning: string
+  /** For retiring a key that still vouches for live credentials: the label of the field where their number is typed. */
+  forceLabel: string | null
   error: string | null
 }
 
@@ -70,6 +72,12 @@ export function KeyConfirmPage({ frame, view }: { frame: AdminFrame; view: KeyCo
         <p>{view.warning}</p>
         <label for="confirmKid">{k.typeKid}</label>
         <input id="confirmKid" name="confirmKid" autocomplete="off" spellcheck={false} required />
+        {view.forceLabel && (
+          <>
+            <label for="confirmLive">{view.forceLabel}</label>
+            <input id="confirmLive" name="confirmLive" inputmode="numeric" autocomplete="off" maxlength={9} required />
+          </>
+        )}
         <button type="submit" class="button danger">
           {view.action === 'retire' ? k.retire : k.compromise}
         </button>

@@ -5,9 +5,11 @@ import { PortalLayout, type PortalLayoutProps } from './layout.tsx'
 export interface LiveQrView {
   passId: string
   /** null when the pass can no longer be shown (cancelled or ended). */
-  qr: { svg: string; mintedAt: number; expiresAt: number; validUntil: string; refreshedAt: string } | null
+  qr: { svg: string; kid: string; mintedAt: number; expiresAt: number; validUntil: string; refreshedAt: string } | null
   stoppedReason: string | null
   shortCode: string
+  /** Shown instead of the short code when the key behind the printed pass no longer vouches for it. */
+  shortCodeWithdrawn: string | null
 }
 
 export interface LivePassView {
@@ -77,8 +79,16 @@ export function LiveQrFragment({ t, live }: { t: Messages; live: LiveQrView }) {
       <div class="qr" role="img" aria-label={`QR ${live.shortCode}`}>
         {raw(live.qr.svg)}
       </div>
-      <p class="hint">{t.portal.live.code}</p>
-      <p class="big-code">{live.shortCode}</p>
+      {live.shortCodeWithdrawn ? (
+        <p class="answer red" data-code-withdrawn="true">
+          {live.shortCodeWithdrawn}
+        </p>
+      ) : (
+        <>
+          <p class="hint">{t.portal.live.code}</p>
+          <p class="big-code">{live.shortCode}</p>
+        </>
+      )}
       <p>
         {t.portal.live.validUntil} <strong>{live.qr.validUntil}</strong> · {t.portal.live.refreshedAt} {live.qr.refreshedAt}
       </p>

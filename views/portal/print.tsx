@@ -1,6 +1,7 @@
 import { raw } from 'hono/html'
 import type { Messages } from '../../src/i18n/index.ts'
 import { Layout } from '../layout.tsx'
+import { PortalLayout, type PortalLayoutProps } from './layout.tsx'
 
 export interface PrintableView {
   title: string
@@ -64,5 +65,24 @@ export function PrintablePage({ t, langSwitchHref, view, kind }: { t: Messages; 
         </article>
       </main>
     </Layout>
+  )
+}
+
+/** A printed pass whose key was marked compromised or retired: it must be replaced, not reprinted. */
+export function ReissuePassPage(props: Omit<PortalLayoutProps, 'title' | 'children'> & { passId: string }) {
+  const r = props.t.portal.reissue
+  return (
+    <PortalLayout {...props} title={r.title}>
+      <h1>{r.title}</h1>
+      <p class="answer red" role="alert">
+        {r.text}
+      </p>
+      <form method="post" action={`/officer/passes/${props.passId}/reissue`}>
+        <input type="hidden" name="_csrf" value={props.csrfToken} />
+        <button type="submit" class="button">
+          {r.button}
+        </button>
+      </form>
+    </PortalLayout>
   )
 }
