@@ -37,7 +37,8 @@ describe.each([
   it('gets defaults the form accepts: typing only the ID pelanggan issues the pass and shows its live QR', async () => {
     const context = await phoneContext(browser)
     const page = await context.newPage()
-    await page.clock.install({ time: server.clock.now() })
+    // Fixed, not merely started there: the phone's clock reads this moment however the test's machine is set.
+    await page.clock.setFixedTime(server.clock.now())
     const violations = watchCspViolations(page)
 
     await page.goto(`${server.url}/login`)
