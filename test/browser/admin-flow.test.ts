@@ -50,7 +50,7 @@ describe('an admin created from the CLI', () => {
     await screenshot(page, 'admin-1-queue')
 
     await page.getByLabel('Kejadian').selectOption('money')
-    await page.getByRole('button', { name: 'Saring' }).click()
+    await page.getByRole('button', { name: 'Saring', exact: true }).click()
     await expect.poll(() => page.locator('tr[data-ticket]').count()).toBe(1)
     await page.getByRole('link', { name: genuineTicket }).click()
     await expect.poll(() => page.getByText('Petugas asli tapi minta uang tunai').isVisible()).toBe(true)
@@ -117,7 +117,7 @@ describe('an admin created from the CLI', () => {
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForURL(`${server.url}/admin/reports`)
     await page.getByLabel('Incident').selectOption('threat')
-    await page.getByRole('button', { name: 'Filter' }).click()
+    await page.getByRole('button', { name: 'Filter', exact: true }).click()
     await expect.poll(() => page.locator('tr[data-ticket]').count()).toBe(1)
     await page.getByRole('link', { name: ticket }).click()
     await page.getByLabel('New status').selectOption('in_review')
