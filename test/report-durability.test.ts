@@ -9,6 +9,7 @@ afterEach(() => {
 
 /** SQLite's `synchronous` levels (https://www.sqlite.org/pragma.html#pragma_synchronous). */
 const FULL = 2
+const NORMAL = 1
 
 describe('an acknowledged ticket survives power loss', () => {
   it('is committed with synchronous=FULL, which syncs the WAL at every COMMIT, before the household sees the ticket', async () => {
@@ -30,5 +31,25 @@ describe('an acknowledged ticket survives power loss', () => {
 
     expect(db.$client.prepare('select ticket, level from sync_levels').all()).toEqual([{ ticket, level: FULL }])
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal')
+  })
+
+  it('keeps every other commit at FULL, and writes scan records, which nobody was promised, without a sync of their own', async () => {
+    const dir = tempDir('durable-scans')
+    cleanups.push(dir.remove)
+    const db = openDatabase(databasePath(dir.path))
+    cleanups.push(() => db.$client.close())
+    db.$client.exec(`
+      create temp table sync_levels (level integer);
+      create temp trigger scan_sync_level after insert on main.scans
+      begin insert into sync_levels select synchronous from pragma_synchronous; end;
+    `)
+    const app = createTestApp({ db })
+
+    const res = await app.request('/c/ABCD2345')
+    expect(res.status).toBe(200)
+    app.verifier.flushScans()
+
+    expect(db.$client.prepare('select distinct level from sync_levels').all()).toEqual([{ level: NORMAL }])
+    expect(db.$client.pragma('synchronous', { simple: true })).toBe(FULL)
   })
 })

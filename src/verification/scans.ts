@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { isBusy, withoutBusyWait, type Db } from '../../db/client.ts'
+import { isBusy, withoutBusyWait, withoutSyncPerCommit, type Db } from '../../db/client.ts'
 import { scans } from '../../db/schema.ts'
 import type { CounterStore } from '../http/counters.ts'
 
@@ -95,6 +95,10 @@ export class ScanRecorder {
 
   #insertAll(batch: ScanRow[]): void {
     if (batch.length === 0) return
+    withoutSyncPerCommit(this.db, () => this.#insertBatch(batch))
+  }
+
+  #insertBatch(batch: ScanRow[]): void {
     this.db.transaction(
       () => {
         for (const row of batch) this.#insert.run(row)
@@ -105,7 +109,7 @@ export class ScanRecorder {
 }
 
 function logLost(batch: ScanRow[], error: unknown): void {
-  console.error(`${batch.length} scan record(s) could not be written:`, (error as Error).message)
+  console.error(`${batch.length} scan record(s) could not be written:`, error)
 }
 
 /** A repeat check from a place this process noted within this time reuses that count instead of writing again. */
