@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm'
+import { eq, getTableColumns, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
 import { credentials, officers, units } from '../../db/schema.ts'
@@ -245,10 +245,12 @@ function prepareStateQueries({ db }: Services) {
   const ulp = alias(units, 'ulp')
   const up3 = alias(units, 'up3')
   const induk = alias(units, 'induk')
+  // The sealed printed token is for reprints, never for a verdict: not read on every check.
+  const { printedTokenSealed: _printedToken, ...credentialColumns } = getTableColumns(credentials)
   const query = () =>
     db
       .select({
-        credential: credentials,
+        credential: credentialColumns,
         officer: {
           employeeNo: officers.employeeNo,
           name: officers.name,
@@ -347,7 +349,7 @@ function claimsMatch(payload: JWTPayload, facts: CredentialFacts): boolean {
   return payload.pur === facts.purpose && payload.ktp === facts.ktpPolicy && payload.cst === facts.customerLast4 && (payload.wo ?? null) === facts.workOrder
 }
 
-function credentialFacts(row: typeof credentials.$inferSelect): CredentialFacts {
+function credentialFacts(row: Omit<typeof credentials.$inferSelect, 'printedTokenSealed'>): CredentialFacts {
   return {
     id: row.id,
     kind: row.kind,
