@@ -14,7 +14,8 @@ import { sql } from 'drizzle-orm'
 import { databasePath, openDatabase } from '../db/client.ts'
 import { createUser } from '../src/auth/users.ts'
 import { systemClock } from '../src/config.ts'
-import { NO_REPORT_FILTERS, parseReportFilters, reportFilterSql, wibDay, type ReportFilters } from '../src/reports/filters.ts'
+import { DAY_MS, wibDay } from '../src/i18n/time.ts'
+import { NO_REPORT_FILTERS, parseReportFilters, reportFilterSql, type ReportFilters } from '../src/reports/filters.ts'
 import { logIn, PASSWORD } from './portal.ts'
 import { below, fmt, holds, printTable, type TargetCheck } from './report.ts'
 import { startServer, type BenchServer } from './server.ts'
@@ -22,7 +23,6 @@ import { startServer, type BenchServer } from './server.ts'
 const SIZE = { reports: 100_000, scans: 1_000_000, officers: 2_000, days: 365 }
 const SAMPLES = { warmup: 3, measured: 40 }
 const TARGETS = { pageP95Ms: 150, exportSeconds: 5, exportRssGrowthMb: 64 }
-const DAY_MS = 24 * 3600 * 1000
 
 const STATUSES = ['new', 'in_review', 'forwarded', 'resolved_scam', 'resolved_genuine', 'rejected'] as const
 const CATEGORIES = ['money', 'otp', 'ktp_photo', 'threat', 'apk_link', 'other', null] as const

@@ -6,9 +6,9 @@ import { databasePath, openDatabase, type Db } from '../db/client.ts'
 import { createApp } from './app.tsx'
 import { startDeliveryWorker } from './channel/worker.ts'
 import { isLoopbackHost, loadConfig, systemClock, type Config } from './config.ts'
+import { countersPath, SqliteCounters } from './counters/store.ts'
 import { formatShortCode } from './credentials/short-code.ts'
 import { DEMO_CUSTOMER_ID, DEMO_LOGINS, disablePublishedDemoLogins, issueDemoCredentials, seedDemoData, type DemoCredentials } from './demo/seed.ts'
-import { countersPath, SqliteCounters } from './http/counters.ts'
 import { createServices, type Services } from './services.ts'
 
 const WORKER_RESTART_DELAY_MS = 1000

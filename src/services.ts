@@ -1,10 +1,17 @@
 import type { Db } from '../db/client.ts'
+import { OutboxStatements } from './channel/outbox.ts'
 import type { Clock, Config } from './config.ts'
 import { KeyRing } from './credentials/keys.ts'
 import { loadSecrets, type Secrets } from './credentials/secrets.ts'
 import { tokenAudience, type TokenAudience } from './credentials/tokens.ts'
+import { GroupCommit } from './reports/commit-queue.ts'
+import { RelatedQueries } from './reports/related.ts'
+import { ReportInserts, writeReport, type FiledReport, type PendingReport } from './reports/reports.ts'
 
-/** What every domain function needs, built once per app or CLI run from injected parts. */
+/**
+ * What every domain function needs, built once per app or CLI run from injected parts. State that
+ * lives as long as the run (prepared statements, the report queue) is here too, never in a module.
+ */
 export interface Services {
   db: Db
   config: Config
@@ -12,6 +19,11 @@ export interface Services {
   secrets: Secrets
   keys: KeyRing
   audience: TokenAudience
+  /** Reports filed in one turn of the event loop are committed together (createReport). */
+  reportCommits: GroupCommit<PendingReport, FiledReport>
+  reportInserts: ReportInserts
+  relatedQueries: RelatedQueries
+  outbox: OutboxStatements
 }
 
 export interface ServiceDeps {
@@ -22,5 +34,17 @@ export interface ServiceDeps {
 
 export function createServices({ db, config, clock }: ServiceDeps): Services {
   const secrets = loadSecrets(config)
-  return { db, config, clock, secrets, keys: new KeyRing(db, secrets, clock), audience: tokenAudience(config.publicUrl) }
+  const services: Services = {
+    db,
+    config,
+    clock,
+    secrets,
+    keys: new KeyRing(db, secrets, clock),
+    audience: tokenAudience(config.publicUrl),
+    reportCommits: new GroupCommit(db, (pending: PendingReport) => writeReport(services, pending)),
+    reportInserts: new ReportInserts(db),
+    relatedQueries: new RelatedQueries(db),
+    outbox: new OutboxStatements(db),
+  }
+  return services
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryCounters, SqliteCounters, type CounterStore } from '../src/http/counters.ts'
-import { RateLimiter } from '../src/http/rate-limit.ts'
+import { MemoryCounters, SqliteCounters, type CounterStore } from '../src/counters/store.ts'
+import { RateLimiter } from '../src/counters/rate-limiter.ts'
 import { tempDir } from './helpers.ts'
 
 const MINUTE = 60_000

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openDatabase } from '../db/client.ts'
 import { createApp } from '../src/app.tsx'
-import { SqliteCounters } from '../src/http/counters.ts'
+import { SqliteCounters } from '../src/counters/store.ts'
 import { messagesFor } from '../src/i18n/index.ts'
 import { createTestApp, faceOf, fixedClock, givenPass, givenUnitTree, PUBLIC_URL, testConfig, verdictOf } from './helpers.ts'
 

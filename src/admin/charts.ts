@@ -1,4 +1,5 @@
 import { fillCount, type Plural } from '../i18n/index.ts'
+import { DAY_MS } from '../i18n/time.ts'
 
 /**
  * Geometry for the server-rendered SVG charts of the admin console: the views draw what these
@@ -58,7 +59,6 @@ const DAILY = { width: 720, height: 260, left: 44, right: 8, top: 12, bottom: 36
 const RANKING = { width: 720, rowHeight: 26, labelWidth: 240, valueWidth: 56 }
 const MAX_X_LABELS = 10
 const MAX_BAR_WIDTH = 48
-const DAY_MS = 24 * 3600 * 1000
 
 /** Bars per day, stacked by series, with the day's total as its height. */
 export function buildDailyChart(input: {

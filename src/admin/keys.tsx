@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono'
-import { KeyError, type KeySummary } from '../credentials/keys.ts'
+import { keyActions, KeyError, type KeySummary } from '../credentials/keys.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { fill, fillCount } from '../i18n/index.ts'
-import { KeyConfirmPage, KeysPage } from '../../views/admin/system.tsx'
+import { formatAdminTime } from '../i18n/time.ts'
+import { KeyConfirmPage, KeysPage } from '../../views/admin/keys.tsx'
 import { adminAuth, adminFrame } from './context.ts'
-import { formatAdminTime } from './time.ts'
 
 /** /admin/keys: list, rotate, and — after typing the key id — retire or mark compromised. */
 export function adminKeyRoutes() {
@@ -70,8 +70,7 @@ function keyErrorText(c: Context<AppEnv>, error: KeyError): string {
 }
 
 function findKey(c: Context<AppEnv>): KeySummary | null {
-  const kid = c.req.param('kid')
-  return c.get('services').keys.list().find((key) => key.kid === kid) ?? null
+  return c.get('services').keys.find(c.req.param('kid') ?? '')
 }
 
 function renderKeys(c: Context<AppEnv>, notice: string | null, error: string | null, status: 200 | 409 = 200) {
@@ -87,8 +86,7 @@ function renderKeys(c: Context<AppEnv>, notice: string | null, error: string | n
       created: formatAdminTime(key.createdAt, lang),
       changed: formatAdminTime(key.stateChangedAt, lang),
       liveCredentials: key.liveCredentials,
-      canRetire: key.state === 'verify_only',
-      canCompromise: key.state !== 'compromised' && key.state !== 'retired',
+      ...keyActions(key.state),
     }))
   return c.html(<KeysPage frame={adminFrame(c)} keys={rows} notice={notice} error={error} />, status)
 }

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono'
+import { requireRole } from '../auth/middleware.ts'
 import { invalidateOfficerSessions } from '../auth/sessions.ts'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
@@ -17,7 +18,8 @@ import {
   type Officer,
 } from '../officers/officers.ts'
 import { inspectPhoto, MAX_PHOTO_BYTES, type PhotoProblem } from '../officers/photos.ts'
-import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
+import { officerPhotoUrl } from '../officers/present.ts'
+import { canActForOfficer, officerIdsInScope, unitCodesInScope } from '../officers/scope.ts'
 import {
   ImportPage,
   NewOfficerPage,
@@ -92,7 +94,7 @@ export function adminOfficerRoutes() {
     const values = await formValues(c)
     const auth = adminAuth(c)
     // A supervisor may add officers only to their own unit or below.
-    if (auth.user.role !== 'admin' && !unitInScope(c, values.unitCode)) return renderError(c, 403)
+    if (!unitInScope(c, values.unitCode)) return renderError(c, 403)
     try {
       const officer = addOfficer(db, clock, { ...values, actor: auth.user.username })
       return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=added`, 303)
@@ -101,22 +103,18 @@ export function adminOfficerRoutes() {
     }
   })
 
-  app.get('/import', (c) => {
-    if (adminAuth(c).user.role !== 'admin') return renderError(c, 403)
-    return c.html(<ImportPage frame={adminFrame(c)} view={emptyImport()} />)
-  })
+  // Importing replaces many officers at once, so supervisors may not.
+  app.get('/import', requireRole('admin'), (c) => c.html(<ImportPage frame={adminFrame(c)} view={emptyImport()} />))
 
-  app.post('/import', async (c) => {
-    if (adminAuth(c).user.role !== 'admin') return renderError(c, 403)
+  app.post('/import', requireRole('admin'), async (c) => {
     const body = await c.req.parseBody()
     const file = body.file
     const csv = file instanceof File ? (file.size > MAX_IMPORT_BYTES ? null : await file.text()) : null
     return renderImport(c, csv, file instanceof File && file.size > MAX_IMPORT_BYTES)
   })
 
-  app.post('/import/confirm', async (c) => {
+  app.post('/import/confirm', requireRole('admin'), async (c) => {
     const auth = adminAuth(c)
-    if (auth.user.role !== 'admin') return renderError(c, 403)
     const { db, clock } = c.get('services')
     const body = await c.req.parseBody()
     const csv = typeof body.csv === 'string' ? body.csv : ''
@@ -138,7 +136,7 @@ export function adminOfficerRoutes() {
     if (!officer) return renderError(c, 404)
     const { db, clock } = c.get('services')
     const values = await formValues(c)
-    if (adminAuth(c).user.role !== 'admin' && !unitInScope(c, values.unitCode)) return renderError(c, 403)
+    if (!unitInScope(c, values.unitCode)) return renderError(c, 403)
     try {
       updateOfficer(db, clock, officer.employeeNo, values, adminAuth(c).user.username)
       return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=saved`, 303)
@@ -215,18 +213,8 @@ function unitOptions(c: Context<AppEnv>): { code: string; label: string }[] {
   const units = listUnits(db)
   const auth = adminAuth(c)
   const label = (unit: (typeof units)[number]) => `${unit.name} (${unit.code})`
-  if (auth.user.role === 'admin') return units.map((unit) => ({ code: unit.code, label: label(unit) }))
-  const allowed = new Set<string>(auth.officer?.unitCode ? [auth.officer.unitCode] : [])
-  for (let grew = true; grew; ) {
-    grew = false
-    for (const unit of units) {
-      if (unit.parentCode && allowed.has(unit.parentCode) && !allowed.has(unit.code)) {
-        allowed.add(unit.code)
-        grew = true
-      }
-    }
-  }
-  return units.filter((unit) => allowed.has(unit.code)).map((unit) => ({ code: unit.code, label: label(unit) }))
+  const allowed = unitCodesInScope(db, auth)
+  return units.filter((unit) => allowed === null || allowed.has(unit.code)).map((unit) => ({ code: unit.code, label: label(unit) }))
 }
 
 async function formValues(c: Context<AppEnv>): Promise<Record<OfficerField, string>> {
@@ -263,7 +251,7 @@ function detailView(c: Context<AppEnv>, officer: Officer, values: Record<Officer
     status: officer.status,
     statusLabel: officer.status === 'active' ? o.statusActive : o.statusSuspended,
     statusReason: officer.statusReason,
-    photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
+    photoUrl: officerPhotoUrl(officer.photoId),
     livePasses: live,
     form: officerForm(c, values, formError, officer),
     notice,

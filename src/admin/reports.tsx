@@ -3,8 +3,11 @@ import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
 import { fill } from '../i18n/index.ts'
+import { formatAdminTime } from '../i18n/time.ts'
 import { findOfficer } from '../officers/officers.ts'
-import { findRelatedReports, parseUnverifiedClaims, type Report, type ReportStatus } from '../reports/reports.ts'
+import { findRelatedReports } from '../reports/related.ts'
+import type { Report, ReportStatus } from '../reports/reports.ts'
+import { parseUnverifiedClaims } from '../reports/subject.ts'
 import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../reports/triage.ts'
 import { ReportDetailPage, ReportQueuePage, type ReportDetailView, type ReportQueueView } from '../../views/admin/reports.tsx'
 import { REPORT_CATEGORIES, REPORT_STATUSES } from '../../db/schema.ts'
@@ -14,7 +17,6 @@ import { parseReportFilters, reportFilterParams, reportFilterSql, reportScopeFor
 import { listReportQueue } from '../reports/triage.ts'
 import { pager } from './paging.ts'
 import { adminAuth, adminFrame } from './context.ts'
-import { formatAdminTime } from './time.ts'
 
 const PAGE_SIZE = 50
 
@@ -132,7 +134,7 @@ function detailView(c: Context<AppEnv>, report: Report, notice: string | null, e
   if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone })
   if (report.location) reporter.push({ label: r.reporterFields.location, value: report.location })
   if (report.latitude !== null && report.longitude !== null) reporter.push({ label: r.reporterFields.coordinates, value: `${report.latitude}, ${report.longitude}` })
-  const related = findRelatedReports(services.db, report)
+  const related = findRelatedReports(services, report)
   const auth = adminAuth(c)
   const relatedShown = related.tickets
     .map((ticket) => findReportByTicket(services, ticket))

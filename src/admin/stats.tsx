@@ -2,8 +2,9 @@ import { Hono, type Context } from 'hono'
 import { REPORT_CATEGORIES } from '../../db/schema.ts'
 import type { AppEnv } from '../http/env.ts'
 import { fill, fillCount, type Plural } from '../i18n/index.ts'
+import { DAY_MS, wibDay, wibDayStart } from '../i18n/time.ts'
 import { officerIdsInScope } from '../officers/scope.ts'
-import { NO_REPORT_FILTERS, parseReportFilters, reportScopeFor, wibDay, wibDayStart } from '../reports/filters.ts'
+import { NO_REPORT_FILTERS, parseReportFilters, reportScopeFor } from '../reports/filters.ts'
 import { countReportsByDayAndCategory, measureFirstAction, rankReportAreas, rankReportUnits, type RankedCount } from '../reports/stats.ts'
 import { countScansByDayAndVerdict } from '../verification/scan-stats.ts'
 import { VERDICTS } from '../verification/verify.ts'
@@ -11,7 +12,6 @@ import { StatsPage, type StatsView } from '../../views/admin/stats.tsx'
 import { buildDailyChart, buildRankingChart, daysBetween, shortDay } from './charts.ts'
 import { adminAuth, adminFrame } from './context.ts'
 
-const DAY_MS = 24 * 3600 * 1000
 const DEFAULT_DAYS = 30
 const MAX_DAYS = 366
 const TOP = 10

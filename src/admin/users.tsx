@@ -3,7 +3,7 @@ import { changeUserRole, createUser, listUsers, normalizeUsername, resetUserPass
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
-import { UsersPage, type UsersView } from '../../views/admin/system.tsx'
+import { UsersPage, type UsersView } from '../../views/admin/users.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 
 /** /admin/users (admins only): add, disable, reset password, change role. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { asc, desc, gt } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { auditLog } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
@@ -78,4 +78,22 @@ export function verifyAuditChain(db: Db): ChainCheck {
     }
     if (page.length < pageSize) return { ok: true, rows }
   }
+}
+
+export interface AuditFilters {
+  action?: string
+  actor?: string
+  subject?: string
+}
+
+/** One page of the log, newest first, and how many rows match the filters in all. */
+export function listAuditRows(db: Db, filters: AuditFilters, page: { limit: number; offset: number }): { rows: AuditRow[]; total: number } {
+  const conditions: SQL[] = []
+  if (filters.action) conditions.push(eq(auditLog.action, filters.action))
+  if (filters.actor) conditions.push(eq(auditLog.actor, filters.actor))
+  if (filters.subject) conditions.push(eq(auditLog.subject, filters.subject))
+  const where = conditions.length > 0 ? and(...conditions) : undefined
+  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0
+  const rows = db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(page.limit).offset(page.offset).all()
+  return { rows, total }
 }

@@ -1,6 +1,7 @@
 import { eq, inArray, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officers, sessions, users } from '../../db/schema.ts'
+import type { Tx } from '../audit/audit.ts'
 import type { Clock } from '../config.ts'
 import { sha256 } from '../credentials/secrets.ts'
 import type { Role } from './users.ts'
@@ -76,7 +77,8 @@ export function invalidateSessionOfToken(db: Db, token: string): void {
   if (token.length <= 100) invalidateSession(db, sha256(token))
 }
 
-export function invalidateUserSessions(db: Db, userId: number): void {
+/** Ends every session of one account; pass the transaction that changes the account, so both commit together. */
+export function invalidateUserSessions(db: Db | Tx, userId: number): void {
   db.delete(sessions).where(eq(sessions.userId, userId)).run()
 }
 

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { CounterStore } from '../http/counters.ts'
-import { RateLimiter } from '../http/rate-limit.ts'
+import type { CounterStore } from '../counters/store.ts'
+import { RateLimiter } from '../counters/rate-limiter.ts'
 
 const MINUTE = 60_000
 const LOCK_SECONDS = 15 * 60

@@ -1,9 +1,11 @@
 import { and, asc, count, eq, isNull, ne } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { officers, sessions, users } from '../../db/schema.ts'
+import { officers, users } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 import { audited, type Tx } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
+import { findOfficer } from '../officers/officers.ts'
+import { invalidateUserSessions } from './sessions.ts'
 import { hashPassword, passwordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts'
 
 export type User = typeof users.$inferSelect
@@ -38,7 +40,7 @@ export async function createUser(db: Db, clock: Clock, input: NewUser): Promise<
   if (problem === 'too_long') throw new DomainError('password_too_long', `Password must be at most ${PASSWORD_MAX_LENGTH} characters`)
   let officerId: number | null = null
   if (input.officerEmployeeNo) {
-    const officer = db.select({ id: officers.id }).from(officers).where(eq(officers.employeeNo, input.officerEmployeeNo)).get()
+    const officer = findOfficer(db, input.officerEmployeeNo)
     if (!officer) throw new DomainError('unknown_officer', `No officer with employee number ${input.officerEmployeeNo}`)
     officerId = officer.id
   } else if (input.role !== 'admin') {
@@ -90,7 +92,7 @@ export function setUserDisabled(db: Db, clock: Clock, username: string, disabled
   return audited(db, clock, (tx) => {
     if (disabled && user.role === 'admin' && !options.evenLastAdmin) refuseLosingLastAdmin(tx, user)
     const updated = tx.update(users).set({ disabledAt: disabled ? now : null, updatedAt: now }).where(eq(users.id, user.id)).returning().get()
-    if (disabled) tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
+    if (disabled) invalidateUserSessions(tx, user.id)
     return { result: updated, audit: { actor, action: disabled ? 'user.disabled' : 'user.enabled', subject: `user:${user.username}` } }
   })
 }
@@ -117,7 +119,7 @@ export async function resetUserPassword(db: Db, clock: Clock, username: string, 
   const passwordHash = await hashPassword(password)
   return audited(db, clock, (tx) => {
     const updated = tx.update(users).set({ passwordHash, updatedAt: clock.now() }).where(eq(users.id, user.id)).returning().get()
-    tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
+    invalidateUserSessions(tx, user.id)
     return { result: updated, audit: { actor, action: 'user.password_reset', subject: `user:${user.username}` } }
   })
 }
@@ -130,7 +132,7 @@ export function changeUserRole(db: Db, clock: Clock, username: string, role: str
   return audited(db, clock, (tx) => {
     if (user.role === 'admin' && role !== 'admin') refuseLosingLastAdmin(tx, user)
     const updated = tx.update(users).set({ role, updatedAt: clock.now() }).where(eq(users.id, user.id)).returning().get()
-    tx.delete(sessions).where(eq(sessions.userId, user.id)).run()
+    invalidateUserSessions(tx, user.id)
     return { result: updated, audit: { actor, action: 'user.role_changed', subject: `user:${user.username}`, details: { from: user.role, to: role } } }
   })
 }

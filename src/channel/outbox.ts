@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.ts'
 import { outboxDeliveries } from '../../db/schema.ts'
+import type { Services } from '../services.ts'
 import { newWebhookId, type DeliveryOutcome } from './webhook.ts'
 import { randomBytes } from 'node:crypto'
 
@@ -52,14 +53,25 @@ const MAX_RETRY_DELAY_MS = 30 * 60 * 1000
  * Writes a delivery into the outbox. Call it inside the transaction that makes the change it
  * announces: the change and its delivery are committed together or not at all.
  */
-export function enqueueDelivery(db: Db, now: number, delivery: NewDelivery): string {
+export function enqueueDelivery(services: Pick<Services, 'outbox'>, now: number, delivery: NewDelivery): string {
   const webhookId = newWebhookId()
-  insertStatementFor(db).run({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
+  services.outbox.insert.run({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
   return webhookId
 }
 
-/** Prepared once per database: every report enqueues a delivery. */
-const insertStatements = new WeakMap<Db, ReturnType<typeof prepareInsert>>()
+/**
+ * Every report enqueues a delivery: the insert is prepared once per app or CLI run, on first use
+ * (the tables may not exist yet when the services are built).
+ */
+export class OutboxStatements {
+  #insert: ReturnType<typeof prepareInsert> | undefined
+
+  constructor(private readonly db: Db) {}
+
+  get insert(): ReturnType<typeof prepareInsert> {
+    return (this.#insert ??= prepareInsert(this.db))
+  }
+}
 
 function prepareInsert(db: Db) {
   const p = sql.placeholder
@@ -67,15 +79,6 @@ function prepareInsert(db: Db) {
     .insert(outboxDeliveries)
     .values({ webhookId: p('webhookId'), subject: p('subject'), eventType: p('eventType'), payload: p('payload'), nextAttemptAt: p('now'), createdAt: p('now') })
     .prepare()
-}
-
-function insertStatementFor(db: Db) {
-  let statement = insertStatements.get(db)
-  if (!statement) {
-    statement = prepareInsert(db)
-    insertStatements.set(db, statement)
-  }
-  return statement
 }
 
 /**

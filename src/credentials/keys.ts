@@ -52,6 +52,14 @@ export interface RetireOptions {
 }
 
 /**
+ * What the admin console offers for a key in this state; retire() and compromise() still guard
+ * every call. A retired key verifies nothing already, so only the CLI marks one compromised.
+ */
+export function keyActions(state: KeyState): { canRetire: boolean; canCompromise: boolean } {
+  return { canRetire: state === 'verify_only', canCompromise: state === 'active' || state === 'verify_only' }
+}
+
+/**
  * Signing keys live in the database so that a server and a CLI on one DATA_DIR share them.
  * Key *state* is read through the caller's lookups on every use (a CLI may change it at any
  * moment); the imported key material, which never changes for a kid, is cached.
@@ -212,6 +220,11 @@ export class KeyRing {
 
   list(): KeySummary[] {
     return this.#list(this.db)
+  }
+
+  /** One key's summary, or null for an unknown kid. */
+  find(kid: string): KeySummary | null {
+    return this.#list(this.db).find((key) => key.kid === kid) ?? null
   }
 
   #list(db: Tx): KeySummary[] {

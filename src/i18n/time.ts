@@ -71,3 +71,23 @@ export function formatDateTime(at: number, lang: Lang, timeZone: string): string
   const format = formatter(LOCALE[lang], timeZone, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
   return `${format.format(at)} ${zoneName(at, lang, timeZone)}`
 }
+
+export const DAY_MS = 24 * 3600 * 1000
+/** Reports, statistics and the admin console count days in Jakarta time (WIB), UTC+7 all year. */
+export const WIB_OFFSET_MS = offsetMs('Asia/Jakarta')
+
+/** Midnight at the start of a yyyy-mm-dd day in Jakarta, in ms since the epoch. */
+export function wibDayStart(day: string): number {
+  const [, y, m, d] = (/^(\d{4})-(\d{2})-(\d{2})$/.exec(day) ?? []).map(Number) as [number, number, number, number]
+  return Date.UTC(y, m - 1, d) - WIB_OFFSET_MS
+}
+
+/** The yyyy-mm-dd day in Jakarta of a moment. */
+export function wibDay(at: number): string {
+  return new Date(at + WIB_OFFSET_MS).toISOString().slice(0, 10)
+}
+
+/** Admin tables show times in Jakarta time (WIB). */
+export function formatAdminTime(at: number, lang: Lang): string {
+  return formatDateTime(at, lang, 'Asia/Jakarta')
+}

@@ -175,18 +175,3 @@ export function addUnit(db: Db, unit: NewUnit): void {
     .values({ ...unit, parentCode: unit.parentCode ?? null, timeZone: unit.timeZone ?? 'Asia/Jakarta' })
     .run()
 }
-
-/** The unit's names from the Unit Induk down ("UID Jakarta Raya › UP3 Menteng › ULP Cikini") and its time zone. */
-export function describeUnit(db: Db, unitCode: string | null): { chain: string[]; timeZone: string } {
-  const chain: string[] = []
-  let timeZone = 'Asia/Jakarta'
-  let code = unitCode
-  for (let depth = 0; code && depth < 4; depth++) {
-    const unit = db.select().from(units).where(eq(units.code, code)).get()
-    if (!unit) break
-    if (depth === 0) timeZone = unit.timeZone
-    chain.unshift(unit.name)
-    code = unit.parentCode
-  }
-  return { chain, timeZone }
-}

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import { credentials, declaredCampaigns, officers, signingKeys, units } from '../../db/schema.ts'
 import { audited } from '../audit/audit.ts'
 import { decryptSecret, encryptSecret, keyedHash } from '../credentials/secrets.ts'
@@ -6,7 +6,9 @@ import { generateShortCode } from '../credentials/short-code.ts'
 import { LIVE_TOKEN_LIFETIME_MS, signCredentialToken, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
 import { fromLocalInput, toLocalInput } from '../i18n/time.ts'
 import { DomainError } from '../errors.ts'
-import { getOfficer, type Officer } from '../officers/officers.ts'
+import type { AuthContext } from '../auth/sessions.ts'
+import { findOfficer, getOfficer, type Officer } from '../officers/officers.ts'
+import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
 import type { Services } from '../services.ts'
 import { checkKtpPolicy, defaultKtpPolicy, isKtpPolicy, isPurposeCode, PURPOSES, type KtpPolicy, type PurposeCode } from './purposes.ts'
 import { randomId } from '../credentials/random.ts'
@@ -409,4 +411,47 @@ function liveBadges(services: Services, officer: Officer): Credential[] {
     .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
     .orderBy(desc(credentials.issuedAt))
     .all()
+}
+
+/** Visit passes of the officers the user may act for (all, for admins), newest window first. */
+export function listOfficerPasses(services: Services, auth: AuthContext, options: { endingAfter?: number; limit: number }): PassListRow[] {
+  return listVisitPasses(services, { officerIds: officerIdsInScope(services.db, auth), ...options })
+}
+
+/** The visit pass with that id when the user may act for its officer; null otherwise (a 404, so ids cannot be probed). */
+export function findOwnPass(services: Services, auth: AuthContext, id: string): { credential: Credential; officer: Officer; timeZone: string } | null {
+  const found = findCredentialWithOfficer(services, id)
+  if (!found || found.credential.kind !== 'visit_pass' || !canActForOfficer(services.db, auth, found.officer.id)) return null
+  return found
+}
+
+/** The officer with that employee number when the user may act for them. */
+export function findOfficerToActFor(services: Services, auth: AuthContext, employeeNo: string): Officer | 'unknown' | 'forbidden' {
+  const officer = employeeNo ? findOfficer(services.db, employeeNo) : null
+  if (!officer) return 'unknown'
+  return canActForOfficer(services.db, auth, officer.id) ? officer : 'forbidden'
+}
+
+/** Whom the user may issue a pass for, by name; null when that is only themselves. */
+export function listPassOfficerChoices(services: Services, auth: AuthContext): { employeeNo: string; name: string }[] | null {
+  const scope = officerIdsInScope(services.db, auth)
+  if (scope !== null && scope.size <= 1) return null
+  return services.db
+    .select({ employeeNo: officers.employeeNo, name: officers.name })
+    .from(officers)
+    .where(scope === null ? eq(officers.status, 'active') : inArray(officers.id, [...scope]))
+    .orderBy(asc(officers.name))
+    .all()
+}
+
+/**
+ * Gives the officer a live badge when they have none. A badge whose key was marked compromised
+ * or retired is replaced (and revoked), not reprinted; older such badges are revoked.
+ */
+export async function ensureLiveBadge(services: Services, officer: Officer, actor: string): Promise<void> {
+  if (findLiveBadge(services, officer)) return
+  const [dead, ...older] = findDeadKeyBadges(services, officer)
+  for (const badge of older) revokeCredential(services, badge.id, { reason: 'signing key no longer trusted', actor })
+  if (dead) await reissueCredential(services, dead.id, actor)
+  else await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: actor })
 }

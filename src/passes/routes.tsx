@@ -1,7 +1,5 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { asc, eq, inArray } from 'drizzle-orm'
-import { officers } from '../../db/schema.ts'
 import { requireCsrfToken, requireRole } from '../auth/middleware.ts'
 import type { AuthContext } from '../auth/sessions.ts'
 import { formatShortCode } from '../credentials/short-code.ts'
@@ -11,8 +9,9 @@ import { CompressedHtmlCache, sendCachedHtml } from '../http/compressed-cache.ts
 import { renderError } from '../http/errors.tsx'
 import { langSwitchHref } from '../http/middleware.ts'
 import { formatTime, formatWindow, fromLocalInput, toLocalInput } from '../i18n/time.ts'
-import { canActForOfficer, officerIdsInScope } from '../officers/scope.ts'
-import { describeUnit, type Officer } from '../officers/officers.ts'
+import type { Officer } from '../officers/officers.ts'
+import { presentOfficerCard } from '../officers/present.ts'
+import { describeUnit } from '../officers/scope.ts'
 import { LiveQrFragment, LivePassPage, type LiveQrView } from '../../views/portal/live.tsx'
 import { IssuePassPage, type PassFormField, type PassFormView } from '../../views/portal/pass-form.tsx'
 import { IssueBadgePage, OfficerHomePage, PassListPage } from '../../views/portal/passes.tsx'
@@ -20,13 +19,14 @@ import { PrintablePage, ReissuePassPage, type PrintableView } from '../../views/
 import { renderQr, type LiveQrCache } from './live-qr.ts'
 import {
   defaultVisitWindow,
-  findDeadKeyBadges,
+  ensureLiveBadge,
   findLiveBadge,
-  issueBadge,
-  findCredentialWithOfficer,
+  findOfficerToActFor,
+  findOwnPass,
   isPrintedKeyUsable,
   issueVisitPass,
-  listVisitPasses,
+  listOfficerPasses,
+  listPassOfficerChoices,
   printedToken,
   reissueCredential,
   revokeCredential,
@@ -64,7 +64,7 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   app.get('/', (c) => {
     const { auth, services, t, lang } = context(c)
     const now = services.clock.now()
-    const rows = listVisitPasses(services, { officerIds: officerIdsInScope(services.db, auth), endingAfter: now - 12 * 3600 * 1000, limit: 50 })
+    const rows = listOfficerPasses(services, auth, { endingAfter: now - 12 * 3600 * 1000, limit: 50 })
     return c.html(
       <OfficerHomePage
         {...frame(c)}
@@ -78,7 +78,7 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   app.get('/passes', (c) => {
     const { auth, services, t, lang } = context(c)
     const now = services.clock.now()
-    const rows = listVisitPasses(services, { officerIds: officerIdsInScope(services.db, auth), limit: 200 })
+    const rows = listOfficerPasses(services, auth, { limit: 200 })
     return c.html(<PassListPage {...frame(c)} rows={rows.map((row) => presentPassRow(row, t, lang, now))} notice={c.req.query('cancelled') === '1' ? t.portal.cancelled : null} />)
   })
 
@@ -111,8 +111,8 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
       windowStart: field('windowStart'),
       windowEnd: field('windowEnd'),
     }
-    const officer = services.db.select().from(officers).where(eq(officers.employeeNo, values.officer)).get()
-    if (!officer || !canActForOfficer(services.db, auth, officer.id)) return renderError(c, 403)
+    const officer = findOfficerToActFor(services, auth, values.officer)
+    if (typeof officer === 'string') return renderError(c, 403)
     const { timeZone } = describeUnit(services.db, officer.unitCode)
     const windowStart = fromLocalInput(values.windowStart, timeZone)
     const windowEnd = fromLocalInput(values.windowEnd, timeZone)
@@ -206,13 +206,7 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     const officer = badgeOfficer(c)
     if (!(officer instanceof Object)) return renderError(c, officer)
     const { services, auth } = context(c)
-    if (!findLiveBadge(services, officer)) {
-      // A badge whose key was marked compromised or retired is replaced (and revoked), not reprinted.
-      const [dead, ...older] = findDeadKeyBadges(services, officer)
-      for (const badge of older) revokeCredential(services, badge.id, { reason: 'signing key no longer trusted', actor: auth.user.username })
-      if (dead) await reissueCredential(services, dead.id, auth.user.username)
-      else await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: auth.user.username })
-    }
+    await ensureLiveBadge(services, officer, auth.user.username)
     return c.redirect(`/officer/badge?officer=${encodeURIComponent(officer.employeeNo)}`, 303)
   })
 
@@ -222,10 +216,9 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
 /** The officer whose badge is asked for (yourself by default), or the status to refuse with. */
 function badgeOfficer(c: Context<AppEnv>): Officer | 403 | 404 {
   const { auth, services } = context(c)
-  const employeeNo = c.req.query('officer') ?? auth.officer?.employeeNo
-  const officer = employeeNo ? services.db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).get() : undefined
-  if (!officer) return 404
-  if (!canActForOfficer(services.db, auth, officer.id) || officer.status !== 'active') return 403
+  const officer = findOfficerToActFor(services, auth, c.req.query('officer') ?? auth.officer?.employeeNo ?? '')
+  if (officer === 'unknown') return 404
+  if (officer === 'forbidden' || officer.status !== 'active') return 403
   return officer
 }
 
@@ -239,29 +232,17 @@ function frame(c: Context<AppEnv>) {
   return { t: c.get('t'), langSwitchHref: langSwitchHref(c), username: auth.user.username, csrfToken: auth.csrfToken, showAdminLink: auth.user.role !== 'officer' }
 }
 
-/** The pass in the URL, when it exists and the user may act for its officer; else null (a 404, so ids cannot be probed). */
+/** The pass in the URL, when the user may act for its officer; else null. */
 function visiblePass(c: Context<AppEnv>) {
   const { auth, services } = context(c)
-  const found = findCredentialWithOfficer(services, c.req.param('id') ?? '')
-  if (!found || found.credential.kind !== 'visit_pass' || !canActForOfficer(services.db, auth, found.officer.id)) return null
-  return found
+  return findOwnPass(services, auth, c.req.param('id') ?? '')
 }
 
 function passForm(c: Context<AppEnv>, values: Record<PassFormField, string>, errors: Partial<Record<PassFormField, string>>): PassFormView {
   const { auth, services, t, lang } = context(c)
-  const scope = officerIdsInScope(services.db, auth)
-  let officerOptions: PassFormView['officers'] = null
-  if (scope === null || scope.size > 1) {
-    const rows = services.db
-      .select({ employeeNo: officers.employeeNo, name: officers.name })
-      .from(officers)
-      .where(scope === null ? eq(officers.status, 'active') : inArray(officers.id, [...scope]))
-      .orderBy(asc(officers.name))
-      .all()
-    officerOptions = rows.map((o) => ({ employeeNo: o.employeeNo, label: `${o.name} (${o.employeeNo})` }))
-  }
+  const choices = listPassOfficerChoices(services, auth)
   return {
-    officers: officerOptions,
+    officers: choices && choices.map((o) => ({ employeeNo: o.employeeNo, label: `${o.name} (${o.employeeNo})` })),
     purposes: PURPOSE_CODES.map((code) => ({
       code,
       label: `${PURPOSES[code].label[lang]} — ${t.portal.ktp}: ${t.portal.ktpPolicies[PURPOSES[code].defaultKtp]}`,
@@ -296,15 +277,11 @@ async function liveQrView(c: Context<AppEnv>, liveQr: LiveQrCache, credential: C
 async function printable(c: Context<AppEnv>, credential: Credential, officer: Officer, timeZone: string, kind: 'pass' | 'badge') {
   const { services, t, lang } = context(c)
   const { svg } = await renderQr(verifyUrl(services, await printedToken(services, credential, officer)))
-  const { chain } = describeUnit(services.db, officer.unitCode)
+  const { name: officerName, ...card } = presentOfficerCard(officer, describeUnit(services.db, officer.unitCode).chain, t)
   const view: PrintableView = {
     title: kind === 'badge' ? t.portal.printBadgeTitle : t.portal.printPass.title,
-    officerName: officer.name,
-    employeeNo: officer.employeeNo,
-    roleTitle: officer.roleTitle,
-    unitLine: chain.length > 0 ? chain.join(' › ') : null,
-    employerLine: officer.employer === 'PLN' ? t.verdict.employerPln : `${t.verdict.employerMitra}: ${officer.employer}`,
-    photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
+    officerName,
+    ...card,
     qrSvg: svg,
     shortCode: formatShortCode(credential.shortCode),
     publicUrl: services.config.publicUrl,

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.ts'
 import { officers, reports } from '../../db/schema.ts'
-import { CLAIMED_UNIT_SQL, reportFilterSql, wibDay, type ReportFilters, type ReportScope } from './filters.ts'
+import { WIB_OFFSET_MS, wibDay } from '../i18n/time.ts'
+import { CLAIMED_UNIT_SQL, reportFilterSql, type ReportFilters, type ReportScope } from './filters.ts'
 
 /** The columns of the CSV export, in order; their headings come from the dictionary. */
 export const REPORT_CSV_COLUMNS = ['ticket', 'created', 'status', 'verdict', 'category', 'unit', 'officer', 'claimedOfficer', 'location', 'note'] as const
@@ -10,7 +11,6 @@ export type ReportCsvColumn = (typeof REPORT_CSV_COLUMNS)[number]
 
 /** Rows read per step: enough to keep SQLite busy, few enough that memory stays flat. */
 export const CSV_BATCH_ROWS = 1000
-const WIB_OFFSET_MS = 7 * 3600 * 1000
 /** Excel reads a UTF-8 file as UTF-8 only when it starts with the byte order mark. */
 const BOM = '\uFEFF'
 /**

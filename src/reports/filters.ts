@@ -2,10 +2,12 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { REPORT_CATEGORIES, REPORT_STATUSES, reports } from '../../db/schema.ts'
 import type { AuthContext } from '../auth/sessions.ts'
+import { DAY_MS, wibDayStart } from '../i18n/time.ts'
 import { unitCodesInScope } from '../officers/scope.ts'
 import { VERDICTS } from '../verification/verify.ts'
 import type { ReportCategory } from './details.ts'
-import { normalizeTicket, type ReportStatus } from './reports.ts'
+import type { ReportStatus } from './reports.ts'
+import { normalizeTicket } from './tracking.ts'
 
 /** 'unavailable': the check failed when the report was made; 'none': a report without a token or code. */
 export const REPORT_VERDICT_FILTERS = [...VERDICTS, 'unavailable', 'none'] as const
@@ -36,9 +38,6 @@ export const NO_REPORT_FILTERS: ReportFilters = { status: null, verdict: null, c
 const MAX_QUERY_LENGTH = 80
 const UNIT_CODE = /^[A-Za-z0-9_.-]{1,32}$/
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
-const DAY_MS = 24 * 3600 * 1000
-/** Reports are dated in Jakarta time (UTC+7, no daylight saving time). */
-const WIB_OFFSET_MS = 7 * 3600 * 1000
 
 /**
  * Reads the filters from a query string; anything unknown or malformed is ignored (treated as
@@ -119,17 +118,6 @@ function scopeSql(scope: NonNullable<ReportScope>): SQL {
   const ownOfficer = scope.officerEmployeeNo === null ? sql`0` : sql`${reports.officerEmployeeNo} = ${scope.officerEmployeeNo}`
   if (units === null) return sql`(${ownOfficer})`
   return sql`(${ownOfficer} or ${reports.officerEmployeeNo} in (select employee_no from officers where unit_code in (${units})) or ${CLAIMED_UNIT_SQL} in (${units}))`
-}
-
-/** Midnight at the start of a yyyy-mm-dd day in Jakarta, in ms since the epoch. */
-export function wibDayStart(day: string): number {
-  const [, y, m, d] = (DAY.exec(day) ?? []).map(Number) as [number, number, number, number]
-  return Date.UTC(y, m - 1, d) - WIB_OFFSET_MS
-}
-
-/** The yyyy-mm-dd day in Jakarta of a moment. */
-export function wibDay(at: number): string {
-  return new Date(at + WIB_OFFSET_MS).toISOString().slice(0, 10)
 }
 
 function parseWibDay(value: string | undefined): string | null {

@@ -4,7 +4,10 @@ import { findOfficer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import type { Verdict } from '../verification/verify.ts'
 import { isReportCategory, type DetailsField, type DetailsProblem, type ReportDetails } from './details.ts'
-import { listReporterTimeline, parseUnverifiedClaims, trackingPath, type Report } from './reports.ts'
+import type { Report } from './reports.ts'
+import { parseUnverifiedClaims } from './subject.ts'
+import { listReporterTimeline } from './timeline.ts'
+import { trackingPath } from './tracking.ts'
 
 /** The ticket page (and the fragment htmx swaps in after the tap), already worded. */
 export interface TicketView {

@@ -10,7 +10,9 @@ import { fill, fillCount } from '../i18n/index.ts'
 import { VerificationUnavailableError, type VerificationResult } from '../verification/verify.ts'
 import { NO_DETAILS, parseReportDetails, type ReportDetails } from './details.ts'
 import { presentTicket, type TicketViewOptions } from './present.ts'
-import { createReport, describeSubject, findReportForReporter, trackingPath, trackingUrl, updateReportDetails, type FiledReport, type Report, type ReportSubject } from './reports.ts'
+import { createReport, updateReportDetails, type FiledReport, type Report } from './reports.ts'
+import { describeSubject, type ReportSubject } from './subject.ts'
+import { findReportForReporter, trackingPath, trackingUrl } from './tracking.ts'
 
 /** A token (≤ 2 KB) and a note of 1,000 characters, percent- or JSON-escaped, fit with room to spare. */
 const MAX_BODY_BYTES = 16 * 1024

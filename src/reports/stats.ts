@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { officers, reportEvents, reportNotes, reports, units } from '../../db/schema.ts'
-import { normalizeArea } from './campaigns.ts'
+import { DAY_MS, WIB_OFFSET_MS } from '../i18n/time.ts'
+import { normalizeArea } from './campaign-keys.ts'
 import { CLAIMED_UNIT_SQL, reportFilterSql, type ReportFilters, type ReportScope } from './filters.ts'
 
-const DAY_MS = 24 * 3600 * 1000
-const WIB_OFFSET_MS = 7 * 3600 * 1000
 /** Written into the SQL as integer literals: bound parameters are REAL and would make the division fractional. */
 const DAY_SQL = { offset: sql.raw(String(WIB_OFFSET_MS)), length: sql.raw(String(DAY_MS)) }
 

@@ -9,7 +9,11 @@ import { findOfficer } from '../officers/officers.ts'
 import { canActForOfficer, unitCodesInScope } from '../officers/scope.ts'
 import type { Services } from '../services.ts'
 import { CLAIMED_UNIT_SQL } from './filters.ts'
-import { normalizeTicket, parseUnverifiedClaims, relatedReportCountSql, REPORT_UPDATED, reportPayload, type Report, type ReportStatus } from './reports.ts'
+import { REPORT_UPDATED, reportPayload } from './payload.ts'
+import { relatedReportCountSql } from './related.ts'
+import type { Report, ReportStatus } from './reports.ts'
+import { parseUnverifiedClaims } from './subject.ts'
+import { normalizeTicket } from './tracking.ts'
 
 /** The triage workflow of DESIGN §6, new → in_review → forwarded → a final state; any other move is refused. */
 export const STATUS_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
@@ -66,7 +70,7 @@ export function changeReportStatus(services: Services, input: { report: Report; 
         .get()
       if (!updated) throw new DomainError('report_changed', 'Someone else changed this report a moment ago; reload it to see the change')
       tx.insert(reportEvents).values({ reportId: report.id, kind: 'status_changed', status: to, visibleToReporter: true, at: now }).run()
-      enqueueDelivery(db, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: reportPayload(services, updated, REPORT_UPDATED) })
+      enqueueDelivery(services, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: reportPayload(services, updated, REPORT_UPDATED) })
       appendAuditRow(tx, now, { actor: input.actor, action: 'report.status_changed', subject: `report:${updated.ticket}`, details: { from: report.status, to } })
       return updated
     },

@@ -1,6 +1,7 @@
 import { formatShortCode } from '../credentials/short-code.ts'
 import { fill, type Lang, type Messages } from '../i18n/index.ts'
 import { formatDate, formatWindow } from '../i18n/time.ts'
+import { presentOfficerCard, type OfficerCard } from '../officers/present.ts'
 import { PURPOSES } from '../passes/purposes.ts'
 import type { VerificationResult, Verdict } from './verify.ts'
 
@@ -17,14 +18,7 @@ export interface VerdictView {
   face: Face
   headline: string
   reasons: string[]
-  officer: {
-    name: string
-    employeeNo: string
-    roleTitle: string
-    unitLine: string | null
-    employerLine: string
-    photoUrl: string | null
-  } | null
+  officer: OfficerCard | null
   visit: {
     purposeLabel: string
     purposeDescription: string
@@ -69,14 +63,7 @@ export function presentVerdict(
 
   const { officer, credential } = result
   const timeZone = officer.unit?.timeZone ?? 'Asia/Jakarta'
-  view.officer = {
-    name: officer.name,
-    employeeNo: officer.employeeNo,
-    roleTitle: officer.roleTitle,
-    unitLine: officer.unit ? officer.unit.chain.join(' › ') : null,
-    employerLine: officer.employer === 'PLN' ? t.verdict.employerPln : `${t.verdict.employerMitra}: ${officer.employer}`,
-    photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
-  }
+  view.officer = presentOfficerCard(officer, officer.unit?.chain ?? null, t)
   view.shortCode = formatShortCode(credential.shortCode)
   view.customerCheck = { ...input, answer: customerAnswer }
   if (credential.kind === 'visit_pass' && credential.purpose && credential.ktpPolicy) {

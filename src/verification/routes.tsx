@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { findOfficerPhoto } from '../officers/officers.ts'
+import { officerPhotoUrl } from '../officers/present.ts'
 import { PURPOSES } from '../passes/purposes.ts'
 import { asset } from '../http/assets.ts'
 import type { AppEnv } from '../http/env.ts'
@@ -196,7 +197,7 @@ function verdictJson(result: VerificationResult, lang: 'id' | 'en') {
       roleTitle: officer.roleTitle,
       employer: officer.employer,
       unit: officer.unit && { code: officer.unit.code, name: officer.unit.name, chain: officer.unit.chain },
-      photoUrl: officer.photoId ? `/photos/${officer.photoId}` : null,
+      photoUrl: officerPhotoUrl(officer.photoId),
     },
     pass:
       credential && credential.kind === 'visit_pass' && credential.purpose

@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { credentials, scans } from '../../db/schema.ts'
+import { DAY_MS, wibDay } from '../i18n/time.ts'
 
-const DAY_MS = 24 * 3600 * 1000
-/** Days are counted in Jakarta time (UTC+7, no daylight saving time). */
-const WIB_OFFSET_MS = 7 * 3600 * 1000
 
 export interface DailyVerdictCount {
   /** yyyy-mm-dd in WIB. */
@@ -30,7 +28,7 @@ export function countScansByDayAndVerdict(db: Db, range: { from: number; to: num
   const counts: DailyVerdictCount[] = []
   for (let dayStart = range.from; dayStart < range.to; dayStart += DAY_MS) {
     const dayEnd = Math.min(range.to, dayStart + DAY_MS)
-    const day = new Date(dayStart + WIB_OFFSET_MS).toISOString().slice(0, 10)
+    const day = wibDay(dayStart)
     const rows = db.all<{ verdict: string; count: number }>(sql`
       select ${scans.verdict} as verdict, count(*) as count from ${scans}
       where ${scans.scannedAt} >= ${dayStart} and ${scans.scannedAt} < ${dayEnd} and ${scope}

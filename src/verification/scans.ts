@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { isBusy, withoutBusyWait, withoutSyncPerCommit, type Db } from '../../db/client.ts'
 import { scans } from '../../db/schema.ts'
-import type { CounterStore } from '../http/counters.ts'
+import type { CounterStore } from '../counters/store.ts'
 
 export type ScanRow = typeof scans.$inferInsert
 

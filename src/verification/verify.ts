@@ -1,14 +1,14 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/sqlite-core'
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
-import { credentials, officers, units } from '../../db/schema.ts'
+import { credentials, officers } from '../../db/schema.ts'
 import { UnchangedDatabaseCache, type CurrentLookups } from '../../db/unchanged-cache.ts'
 import { PlaceTracker, ScanRecorder } from './scans.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
 import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
 import type { KeyState } from '../credentials/keys.ts'
-import type { CounterStore } from '../http/counters.ts'
+import type { CounterStore } from '../counters/store.ts'
+import { prepareUnitLineage } from '../officers/scope.ts'
 import type { KtpPolicy, PurposeCode } from '../passes/purposes.ts'
 import type { Services } from '../services.ts'
 
@@ -90,8 +90,9 @@ class RejectedToken extends Error {
 
 /**
  * Turns a token or a short code into a verdict (DESIGN §4), in this order: shape, signature and
- * claims, sanity, state; then records the scan. Throws only VerificationUnavailableError:
- * any other failure, ours rather than the token's, becomes one.
+ * claims, sanity, state; then records the scan and weighs how many places checked the pass.
+ * Throws only VerificationUnavailableError: any other failure, ours rather than the token's,
+ * becomes one.
  */
 export class Verifier {
   readonly #stateQueries: ReturnType<typeof prepareStateQueries>
@@ -113,9 +114,10 @@ export class Verifier {
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
     try {
       const now = this.services.clock.now()
-      const result = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
-      this.#recordScan(input, result, context, now)
-      return result
+      const checked = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
+      const clientHash = context.clientAddress ? keyedHash(this.services.secrets.clientHashKey, networkOf(context.clientAddress)) : null
+      this.#recordScan(input, checked, context.via, clientHash, now)
+      return this.#judgePlaces(checked, clientHash, now)
     } catch (error) {
       // A fault of ours (a bug, a failing database or counter store) proves nothing about the
       // visitor: the household hears that the check is unavailable, never a verdict.
@@ -225,13 +227,16 @@ export class Verifier {
     }
   }
 
-  #recordScan(input: CredentialInput, result: VerificationResult, context: ScanContext, now: number): void {
-    const clientHash = context.clientAddress ? keyedHash(this.services.secrets.clientHashKey, networkOf(context.clientAddress)) : null
+  /** A valid visit pass checked from many networks within the hour may be a circulating screenshot: amber, never red. */
+  #judgePlaces(result: VerificationResult, clientHash: string | null, now: number): VerificationResult {
+    if (result.verdict !== 'valid' || result.kind !== 'visit_pass' || !result.credentialId || !clientHash) return result
+    const places = this.#places.note(result.credentialId, clientHash, now)
+    return places >= MANY_PLACES_THRESHOLD ? { ...result, warnings: [...result.warnings, 'many_places'] } : result
+  }
+
+  #recordScan(input: CredentialInput, result: VerificationResult, via: ScanContext['via'], clientHash: string | null, now: number): void {
     const tokenHash = sha256('token' in input ? input.token.slice(0, MAX_TOKEN_LENGTH + 1) : `code:${input.code.slice(0, 64)}`)
-    this.#scans.record({ tokenHash, credentialId: result.credentialId, verdict: result.verdict, via: context.via, clientHash, scannedAt: now })
-    if (result.verdict === 'valid' && result.kind === 'visit_pass' && result.credentialId && clientHash) {
-      if (this.#places.note(result.credentialId, clientHash, now) >= MANY_PLACES_THRESHOLD) result.warnings.push('many_places')
-    }
+    this.#scans.record({ tokenHash, credentialId: result.credentialId, verdict: result.verdict, via, clientHash, scannedAt: now })
   }
 
   /** Writes queued scan records now (tests, shutdown). */
@@ -242,9 +247,6 @@ export class Verifier {
 }
 
 function prepareStateQueries({ db }: Services) {
-  const ulp = alias(units, 'ulp')
-  const up3 = alias(units, 'up3')
-  const induk = alias(units, 'induk')
   // The sealed printed token is for reprints, never for a verdict: not read on every check.
   const { printedTokenSealed: _printedToken, ...credentialColumns } = getTableColumns(credentials)
   const query = () =>
@@ -258,19 +260,19 @@ function prepareStateQueries({ db }: Services) {
           employer: officers.employer,
           photoId: officers.photoId,
           status: officers.status,
+          unitCode: officers.unitCode,
         },
-        unit: { code: ulp.code, name: ulp.name, timeZone: ulp.timeZone },
-        parentName: up3.name,
-        grandparentName: induk.name,
       })
       .from(credentials)
       .innerJoin(officers, eq(officers.id, credentials.officerId))
-      .leftJoin(ulp, eq(ulp.code, officers.unitCode))
-      .leftJoin(up3, eq(up3.code, ulp.parentCode))
-      .leftJoin(induk, eq(induk.code, up3.parentCode))
+  const byId = query().where(eq(credentials.id, sql.placeholder('id'))).prepare()
+  const byCode = query().where(eq(credentials.shortCode, sql.placeholder('code'))).prepare()
+  const lineage = prepareUnitLineage(db)
+  // The unit is read with the credential, so that one remembered answer holds both.
+  const withUnit = <T extends { officer: { unitCode: string | null } }>(row: T | undefined) => (row ? { ...row, unit: lineage(row.officer.unitCode) } : undefined)
   return {
-    byId: query().where(eq(credentials.id, sql.placeholder('id'))).prepare(),
-    byCode: query().where(eq(credentials.shortCode, sql.placeholder('code'))).prepare(),
+    byId: { get: (params: { id: string }) => withUnit(byId.get(params)) },
+    byCode: { get: (params: { code: string }) => withUnit(byCode.get(params)) },
   }
 }
 
@@ -364,17 +366,14 @@ function credentialFacts(row: Omit<typeof credentials.$inferSelect, 'printedToke
 }
 
 function officerFacts(row: StateRow): OfficerFacts {
-  const { officer, unit } = row
+  const { officer } = row
   return {
     employeeNo: officer.employeeNo,
     name: officer.name,
     roleTitle: officer.roleTitle,
     employer: officer.employer,
     photoId: officer.photoId,
-    unit:
-      unit && unit.code && unit.name && unit.timeZone
-        ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: [row.grandparentName, row.parentName, unit.name].filter((n): n is string => !!n) }
-        : null,
+    unit: row.unit,
   }
 }
 

@@ -1,8 +1,7 @@
 import type { DailyChartView } from '../../src/admin/charts.ts'
 import { DailyChart } from './charts.tsx'
-import { DataTable } from './parts.tsx'
+import { DataTable, PagerNav, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
-import { PagerNav, type Pager } from './officers.tsx'
 
 export interface CampaignRowView {
   anchor: string

@@ -1,4 +1,5 @@
 import type { ChartTable, DailyChartView, RankingChartView } from '../../src/admin/charts.ts'
+import { DataTable } from './parts.tsx'
 
 /** Bars per day, stacked; the numbers follow as a table (screen readers, print, colour blindness). */
 export function DailyChart({ chart, noData }: { chart: DailyChartView; noData: string }) {
@@ -42,7 +43,7 @@ export function DailyChart({ chart, noData }: { chart: DailyChartView; noData: s
           ))}
         </ul>
       </figcaption>
-      <DataTable table={chart.table} />
+      <ChartNumbers table={chart.table} />
     </figure>
   )
 }
@@ -69,32 +70,22 @@ export function RankingChart({ chart, noData }: { chart: RankingChartView; noDat
           </g>
         ))}
       </svg>
-      <DataTable table={chart.table} />
+      <ChartNumbers table={chart.table} />
     </figure>
   )
 }
 
-export function DataTable({ table }: { table: ChartTable }) {
+function ChartNumbers({ table }: { table: ChartTable }) {
   return (
-    <table class="data chart-data">
-      <caption>{table.caption}</caption>
-      <thead>
+    <DataTable caption={table.caption} class="chart-data" headers={table.headers}>
+      {table.rows.map((row) => (
         <tr>
-          {table.headers.map((header) => (
-            <th scope="col">{header}</th>
+          <th scope="row">{row.head}</th>
+          {row.cells.map((cell) => (
+            <td class="number">{cell}</td>
           ))}
         </tr>
-      </thead>
-      <tbody>
-        {table.rows.map((row) => (
-          <tr>
-            <th scope="row">{row.head}</th>
-            {row.cells.map((cell) => (
-              <td class="number">{cell}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   )
 }

@@ -1,4 +1,4 @@
-import { DataTable, FilterSelect } from './parts.tsx'
+import { DataTable, FilterSelect, PagerNav, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 
 export interface OfficerRowView {
@@ -11,12 +11,6 @@ export interface OfficerRowView {
   statusLabel: string
   livePasses: number
   href: string
-}
-
-export interface Pager {
-  summary: string
-  previousHref: string | null
-  nextHref: string | null
 }
 
 export interface OfficerListView {
@@ -88,16 +82,6 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
       )}
       <PagerNav frame={frame} pager={view.pager} />
     </AdminLayout>
-  )
-}
-
-export function PagerNav({ frame, pager }: { frame: AdminFrame; pager: Pager }) {
-  return (
-    <nav class="pager" aria-label={pager.summary}>
-      <span>{pager.summary}</span>
-      {pager.previousHref && <a href={pager.previousHref}>← {frame.t.admin.previous}</a>}
-      {pager.nextHref && <a href={pager.nextHref}>{frame.t.admin.next} →</a>}
-    </nav>
   )
 }
 

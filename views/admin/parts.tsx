@@ -1,26 +1,56 @@
 import type { Child } from 'hono/jsx'
+import type { AdminFrame } from './layout.tsx'
 
 /** A column header that only screen readers hear (an actions column). */
 export type Header = string | { hidden: string }
 
 /**
- * The admin tables: a keyboard-scrollable region on narrow screens around a table whose
- * headers are column headers.
+ * The admin tables, with column headers over the rows given. Named by `label`, a table sits in
+ * a region that scrolls by keyboard on narrow screens; named by `caption` (the numbers under a
+ * chart), it stands on its own.
  */
-export function DataTable({ label, headers, children }: { label: string; headers: Header[]; children: Child }) {
+export function DataTable(props: { headers: Header[]; children: Child } & ({ label: string } | { caption: string; class: string })) {
+  const head = (
+    <thead>
+      <tr>
+        {props.headers.map((header) => (
+          <th scope="col">{typeof header === 'string' ? header : <span class="visually-hidden">{header.hidden}</span>}</th>
+        ))}
+      </tr>
+    </thead>
+  )
+  if ('caption' in props) {
+    return (
+      <table class={`data ${props.class}`}>
+        <caption>{props.caption}</caption>
+        {head}
+        <tbody>{props.children}</tbody>
+      </table>
+    )
+  }
   return (
-    <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
+    <div class="table-scroll" tabindex={0} role="region" aria-label={props.label}>
       <table class="data">
-        <thead>
-          <tr>
-            {headers.map((header) => (
-              <th scope="col">{typeof header === 'string' ? header : <span class="visually-hidden">{header.hidden}</span>}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
+        {head}
+        <tbody>{props.children}</tbody>
       </table>
     </div>
+  )
+}
+
+export interface Pager {
+  summary: string
+  previousHref: string | null
+  nextHref: string | null
+}
+
+export function PagerNav({ frame, pager }: { frame: AdminFrame; pager: Pager }) {
+  return (
+    <nav class="pager" aria-label={pager.summary}>
+      <span>{pager.summary}</span>
+      {pager.previousHref && <a href={pager.previousHref}>← {frame.t.admin.previous}</a>}
+      {pager.nextHref && <a href={pager.nextHref}>{frame.t.admin.next} →</a>}
+    </nav>
   )
 }
 

@@ -1,6 +1,5 @@
-import { DataTable, FilterSelect, type Option } from './parts.tsx'
+import { DataTable, FilterSelect, PagerNav, type Option, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
-import { PagerNav, type Pager } from './officers.tsx'
 
 export interface ReportRowView {
   ticket: string

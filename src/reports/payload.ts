@@ -1,0 +1,37 @@
+import { findOfficer } from '../officers/officers.ts'
+import type { Services } from '../services.ts'
+import { findRelatedReports } from './related.ts'
+import type { Report } from './reports.ts'
+import { parseUnverifiedClaims } from './subject.ts'
+
+export const REPORT_CREATED = 'report.created'
+export const REPORT_UPDATED = 'report.updated'
+
+/** The JSON body sent to the 123 channel (docs/channel-123.md describes it). */
+export function reportPayload(services: Services, report: Report, type: string) {
+  const officer = report.officerEmployeeNo ? findOfficer(services.db, report.officerEmployeeNo) : null
+  return {
+    type,
+    timestamp: new Date(report.updatedAt).toISOString(),
+    data: {
+      ticket: report.ticket,
+      revision: report.revision,
+      status: report.status,
+      reportedAt: new Date(report.createdAt).toISOString(),
+      verdict: report.verdict,
+      subject: report.subjectKind ? { kind: report.subjectKind, sha256: report.subjectHash, shortCode: report.shortCode } : null,
+      officer: report.officerEmployeeNo
+        ? { verified: true, employeeNo: report.officerEmployeeNo, name: officer?.name ?? null, credentialId: report.credentialId }
+        : null,
+      unverifiedClaims: parseUnverifiedClaims(report),
+      related: findRelatedReports(services, report),
+      category: report.category,
+      note: report.note,
+      phone: report.phone,
+      location:
+        report.location || report.latitude !== null
+          ? { kelurahan: report.location, latitude: report.latitude, longitude: report.longitude }
+          : null,
+    },
+  }
+}

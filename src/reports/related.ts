@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { asc, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
+import type { Db } from '../../db/client.ts'
+import { reports } from '../../db/schema.ts'
+import { sha256 } from '../credentials/secrets.ts'
+import type { Services } from '../services.ts'
+import { hasDetails, type ReportDetails } from './details.ts'
+import type { Report } from './reports.ts'
+
+/** Other reports of the same thing from the same network around the same time, for triage only. */
+export interface RelatedReports {
+  count: number
+  /** The oldest few of them. */
+  tickets: string[]
+}
+
+/**
+ * Reports of the same token or code from the same network this close in time are related: likely
+ * one visit reported by several people of one household or street. They are grouped for triage
+ * and each stays its own report, with its own ticket, key and details (one household's report is
+ * never shown to, or changed by, another).
+ */
+export const RELATED_WINDOW_MS = 10 * 60 * 1000
+const RELATED_TICKETS_LISTED = 10
+const UNGROUPED = 'u:'
+
+/**
+ * Same token or code; or, without one, the same words. Two bare taps without either say nothing
+ * in common: behind a carrier NAT they may well be two households, so they are never related.
+ */
+export function foldKeyOf(subjectHash: string | null, details: ReportDetails): string {
+  if (subjectHash) return `s:${subjectHash}`
+  if (hasDetails(details)) return `d:${sha256(JSON.stringify(details))}`
+  return `${UNGROUPED}${randomBytes(12).toString('base64url')}`
+}
+
+/** The report's related reports (see RELATED_WINDOW_MS); none for a bare tap without a code or words. */
+export function findRelatedReports(services: Pick<Services, 'relatedQueries'>, report: Pick<Report, 'id' | 'foldKey' | 'clientHash' | 'createdAt'>): RelatedReports {
+  if (report.foldKey.startsWith(UNGROUPED)) return { count: 0, tickets: [] }
+  const { count, tickets } = services.relatedQueries.statements
+  const params = { id: report.id, foldKey: report.foldKey, clientHash: report.clientHash, from: report.createdAt - RELATED_WINDOW_MS, to: report.createdAt + RELATED_WINDOW_MS }
+  return { count: count.get(params)?.n ?? 0, tickets: tickets.all(params).map((row) => row.ticket) }
+}
+
+/** The number of related reports of each row of `reports`, as a column for a query over that table. */
+export function relatedReportCountSql(): SQL<number> {
+  const other = alias(reports, 'related')
+  return sql<number>`(select count(*) from ${reports} as ${sql.identifier('related')} where ${relatedTo(other, { id: reports.id, foldKey: reports.foldKey, clientHash: reports.clientHash, from: sql`${reports.createdAt} - ${RELATED_WINDOW_MS}`, to: sql`${reports.createdAt} + ${RELATED_WINDOW_MS}` })})`
+}
+
+/**
+ * Every new report's webhook payload lists its related reports: the lookups are prepared once per
+ * app or CLI run, on first use (the tables may not exist yet when the services are built).
+ */
+export class RelatedQueries {
+  #statements: ReturnType<typeof prepareRelatedQueries> | undefined
+
+  constructor(private readonly db: Db) {}
+
+  get statements(): ReturnType<typeof prepareRelatedQueries> {
+    return (this.#statements ??= prepareRelatedQueries(this.db))
+  }
+}
+
+function prepareRelatedQueries(db: Db) {
+  const p = sql.placeholder
+  const related = { id: p('id'), foldKey: p('foldKey'), clientHash: p('clientHash'), from: p('from'), to: p('to') }
+  return {
+    count: db
+      .select({ n: sql<number>`count(*)` })
+      .from(reports)
+      .where(relatedTo(reports, related))
+      .prepare(),
+    tickets: db
+      .select({ ticket: reports.ticket })
+      .from(reports)
+      .where(relatedTo(reports, related))
+      // The index's own order (reports_fold): no sort per lookup.
+      .orderBy(asc(reports.createdAt))
+      .limit(RELATED_TICKETS_LISTED)
+      .prepare(),
+  }
+}
+
+/** The columns of `reports`, or of an alias of it, that relate two reports. */
+type RelatingColumns = Record<'id' | 'foldKey' | 'clientHash' | 'createdAt', SQLWrapper>
+
+/**
+ * Rows of `table` related to the report described by `of` (columns, placeholders or expressions).
+ * A bare tap's key is random, so it relates to nothing.
+ */
+function relatedTo(table: RelatingColumns, of: Record<'id' | 'foldKey' | 'clientHash' | 'from' | 'to', unknown>): SQL {
+  return sql`${table.foldKey} = ${of.foldKey} and ${table.clientHash} is ${of.clientHash}
+    and ${table.createdAt} between ${of.from} and ${of.to} and ${table.id} <> ${of.id}`
+}
