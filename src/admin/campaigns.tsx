@@ -1,7 +1,9 @@
 import { Hono, type Context } from 'hono'
+import { z } from 'zod'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { formText, validForm } from '../http/validate.ts'
 import { fill, fillCount } from '../i18n/index.ts'
 import { formatAdminTime, wibDay } from '../i18n/time.ts'
 import type { Campaign } from '../reports/campaign-clusters.ts'
@@ -13,6 +15,9 @@ import { normalizeTicket } from '../reports/tracking.ts'
 import { CampaignListPage, CampaignPage, type CampaignDetailView } from '../../views/admin/campaigns.tsx'
 import { buildDailyChart, daysBetween, shortDay } from './charts.ts'
 import { adminAuth, adminFrame } from './context.ts'
+
+const MergeForm = z.object({ other: formText })
+const SplitForm = z.object({ report: formText })
 import { pager } from './paging.ts'
 
 const PAGE_SIZE = 50
@@ -58,10 +63,9 @@ export function adminCampaignRoutes() {
     return renderCampaign(c, campaign, notice, null)
   })
 
-  app.post('/:ticket/merge', async (c) => {
+  app.post('/:ticket/merge', validForm(MergeForm), async (c) => {
     const ticket = normalizeTicket(c.req.param('ticket'))
-    const body = await c.req.parseBody()
-    const other = normalizeTicket(typeof body.other === 'string' ? body.other : '')
+    const other = normalizeTicket(c.req.valid('form').other)
     const { db, clock } = c.get('services')
     try {
       if (!ticket) throw new DomainError('campaign_not_found', 'There is no such campaign')
@@ -73,10 +77,9 @@ export function adminCampaignRoutes() {
     }
   })
 
-  app.post('/:ticket/split', async (c) => {
+  app.post('/:ticket/split', validForm(SplitForm), async (c) => {
     const ticket = normalizeTicket(c.req.param('ticket'))
-    const body = await c.req.parseBody()
-    const report = normalizeTicket(typeof body.report === 'string' ? body.report : '')
+    const report = normalizeTicket(c.req.valid('form').report)
     const { db, clock } = c.get('services')
     try {
       if (!ticket) throw new DomainError('campaign_not_found', 'There is no such campaign')

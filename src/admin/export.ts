@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono'
 import { recordAudit } from '../audit/audit.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { formTextFields, validForm } from '../http/validate.ts'
 import { streamReportCsv, reportCsvFilename } from '../reports/export.ts'
 import { parseReportFilters, reportScopeFor } from '../reports/filters.ts'
 import { adminAuth } from './context.ts'
@@ -21,12 +22,7 @@ export function adminExportRoutes() {
   })
 
   // requireCsrfToken (adminRoutes) has checked the token before this runs.
-  app.post('/reports.csv', async (c) => {
-    const body = await c.req.parseBody()
-    const filters: Record<string, string> = {}
-    for (const [name, value] of Object.entries(body)) if (typeof value === 'string') filters[name] = value
-    return exportReports(c, filters)
-  })
+  app.post('/reports.csv', validForm(formTextFields), (c) => exportReports(c, c.req.valid('form')))
 
   return app
 }

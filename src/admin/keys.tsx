@@ -1,11 +1,22 @@
 import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { z } from 'zod'
 import { keyActions, KeyError, type KeySummary } from '../credentials/keys.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { optionalFormText, validForm } from '../http/validate.ts'
 import { fill, fillCount } from '../i18n/index.ts'
 import { formatAdminTime } from '../i18n/time.ts'
 import { KeyConfirmPage, KeysPage } from '../../views/admin/keys.tsx'
 import { adminAuth, adminFrame } from './context.ts'
+
+const KeyConfirmForm = z.object({ confirmKid: optionalFormText, confirmLive: optionalFormText })
+
+/** An unknown key id is answered 404 before its form is read. */
+const knownKey = createMiddleware<AppEnv>(async (c, next) => {
+  if (!findKey(c)) return renderError(c, 404)
+  await next()
+})
 
 /** /admin/keys: list, rotate, and — after typing the key id — retire or mark compromised. */
 export function adminKeyRoutes() {
@@ -25,10 +36,10 @@ export function adminKeyRoutes() {
       return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, key, action, null)} />)
     })
 
-    app.post(`/:kid/${action}`, async (c) => {
+    app.post(`/:kid/${action}`, knownKey, validForm(KeyConfirmForm), async (c) => {
       const key = findKey(c)
       if (!key) return renderError(c, 404)
-      const body = await c.req.parseBody()
+      const body = c.req.valid('form')
       const k = c.get('t').admin.keys
       if (body.confirmKid !== key.kid) {
         return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, key, action, k.kidMismatch)} />, 422)
@@ -55,8 +66,8 @@ export function adminKeyRoutes() {
 }
 
 /** The typed number of live credentials the admin accepts to break, or no force at all. */
-function typedForce(value: unknown): { acceptedLiveCredentials: number } | undefined {
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value.trim())) return undefined
+function typedForce(value: string | null): { acceptedLiveCredentials: number } | undefined {
+  if (value === null || !/^\d{1,9}$/.test(value.trim())) return undefined
   return { acceptedLiveCredentials: Number(value.trim()) }
 }
 

@@ -1,9 +1,12 @@
 import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { z } from 'zod'
 import { requireRole } from '../auth/middleware.ts'
 import { invalidateOfficerSessions } from '../auth/sessions.ts'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { formText, validForm } from '../http/validate.ts'
 import { fill, fillCount } from '../i18n/index.ts'
 import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../officers/csv-import.ts'
 import {
@@ -41,6 +44,21 @@ const FIELD_OF_ERROR: Record<string, OfficerField> = {
   invalid_employer: 'employer',
   unknown_unit: 'unitCode',
 }
+
+const officerText = formText.transform((value) => value.slice(0, 200))
+const OfficerForm = z.object({ employeeNo: officerText, name: officerText, roleTitle: officerText, employer: officerText, unitCode: officerText })
+/** An uploaded file, or null when the field is missing or text. */
+const formFile = z.instanceof(File).nullable().catch(null)
+const ImportForm = z.object({ file: formFile })
+const ImportConfirmForm = z.object({ csv: formText })
+const SuspendForm = z.object({ reason: formText.transform((value) => value.trim().slice(0, 200)) })
+const PhotoForm = z.object({ photo: formFile })
+
+/** An officer outside the user's scope is answered 404 before the form is read. */
+const officerVisible = createMiddleware<AppEnv>(async (c, next) => {
+  if (!officerInScope(c)) return renderError(c, 404)
+  await next()
+})
 
 /** /admin/officers: list and search, add, edit, photo, CSV import, suspend and reactivate. */
 export function adminOfficerRoutes() {
@@ -89,9 +107,9 @@ export function adminOfficerRoutes() {
 
   app.get('/new', (c) => c.html(<NewOfficerPage frame={adminFrame(c)} form={officerForm(c, null, null)} />))
 
-  app.post('/new', async (c) => {
+  app.post('/new', validForm(OfficerForm), async (c) => {
     const { db, clock } = c.get('services')
-    const values = await formValues(c)
+    const values = c.req.valid('form')
     const auth = adminAuth(c)
     // A supervisor may add officers only to their own unit or below.
     if (!unitInScope(c, values.unitCode)) return renderError(c, 403)
@@ -106,18 +124,16 @@ export function adminOfficerRoutes() {
   // Importing replaces many officers at once, so supervisors may not.
   app.get('/import', requireRole('admin'), (c) => c.html(<ImportPage frame={adminFrame(c)} view={emptyImport()} />))
 
-  app.post('/import', requireRole('admin'), async (c) => {
-    const body = await c.req.parseBody()
-    const file = body.file
-    const csv = file instanceof File ? (file.size > MAX_IMPORT_BYTES ? null : await file.text()) : null
-    return renderImport(c, csv, file instanceof File && file.size > MAX_IMPORT_BYTES)
+  app.post('/import', requireRole('admin'), validForm(ImportForm), async (c) => {
+    const { file } = c.req.valid('form')
+    const csv = file ? (file.size > MAX_IMPORT_BYTES ? null : await file.text()) : null
+    return renderImport(c, csv, file !== null && file.size > MAX_IMPORT_BYTES)
   })
 
-  app.post('/import/confirm', requireRole('admin'), async (c) => {
+  app.post('/import/confirm', requireRole('admin'), validForm(ImportConfirmForm), async (c) => {
     const auth = adminAuth(c)
     const { db, clock } = c.get('services')
-    const body = await c.req.parseBody()
-    const csv = typeof body.csv === 'string' ? body.csv : ''
+    const { csv } = c.req.valid('form')
     // The file is checked again: what was previewed is not trusted to be what comes back.
     const preview = previewImport(db, csv)
     if (!preview.ok) return renderImport(c, csv, false)
@@ -131,11 +147,11 @@ export function adminOfficerRoutes() {
     return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, noticeFromQuery(c), null)} />)
   })
 
-  app.post('/:employeeNo', async (c) => {
+  app.post('/:employeeNo', officerVisible, validForm(OfficerForm), async (c) => {
     const officer = officerInScope(c)
     if (!officer) return renderError(c, 404)
     const { db, clock } = c.get('services')
-    const values = await formValues(c)
+    const values = c.req.valid('form')
     if (!unitInScope(c, values.unitCode)) return renderError(c, 403)
     try {
       updateOfficer(db, clock, officer.employeeNo, values, adminAuth(c).user.username)
@@ -146,12 +162,11 @@ export function adminOfficerRoutes() {
     }
   })
 
-  app.post('/:employeeNo/suspend', async (c) => {
+  app.post('/:employeeNo/suspend', officerVisible, validForm(SuspendForm), async (c) => {
     const officer = officerInScope(c)
     if (!officer) return renderError(c, 404)
     const { db, clock } = c.get('services')
-    const body = await c.req.parseBody()
-    const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 200) : ''
+    const { reason } = c.req.valid('form')
     const t = c.get('t')
     if (!reason) return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, t.admin.officers.reasonRequired)} />, 422)
     try {
@@ -175,12 +190,11 @@ export function adminOfficerRoutes() {
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=reactivated`, 303)
   })
 
-  app.post('/:employeeNo/photo', async (c) => {
+  app.post('/:employeeNo/photo', officerVisible, validForm(PhotoForm), async (c) => {
     const officer = officerInScope(c)
     if (!officer) return renderError(c, 404)
-    const body = await c.req.parseBody()
-    const file = body.photo
-    if (!(file instanceof File)) return photoRefused(c, 'photoInvalid', 422)
+    const file = c.req.valid('form').photo
+    if (!file) return photoRefused(c, 'photoInvalid', 422)
     if (file.size > MAX_PHOTO_BYTES) return photoRefused(c, 'photoTooLarge', 413)
     const bytes = Buffer.from(await file.arrayBuffer())
     const photo = inspectPhoto(bytes)
@@ -215,12 +229,6 @@ function unitOptions(c: Context<AppEnv>): { code: string; label: string }[] {
   const label = (unit: (typeof units)[number]) => `${unit.name} (${unit.code})`
   const allowed = unitCodesInScope(db, auth)
   return units.filter((unit) => allowed === null || allowed.has(unit.code)).map((unit) => ({ code: unit.code, label: label(unit) }))
-}
-
-async function formValues(c: Context<AppEnv>): Promise<Record<OfficerField, string>> {
-  const body = await c.req.parseBody()
-  const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 200) : '')
-  return { employeeNo: text('employeeNo'), name: text('name'), roleTitle: text('roleTitle'), employer: text('employer'), unitCode: text('unitCode') }
 }
 
 function officerForm(c: Context<AppEnv>, values: Record<OfficerField, string> | null, error: unknown, officer: Officer | null = null): OfficerFormView {

@@ -1,7 +1,10 @@
 import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { z } from 'zod'
 import { DomainError } from '../errors.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { formText, optionalFormText, validForm } from '../http/validate.ts'
 import { fill } from '../i18n/index.ts'
 import { formatAdminTime } from '../i18n/time.ts'
 import { findOfficer } from '../officers/officers.ts'
@@ -17,6 +20,22 @@ import { parseReportFilters, reportFilterParams, reportFilterSql, reportScopeFor
 import { listReportQueue } from '../reports/triage.ts'
 import { pager } from './paging.ts'
 import { adminAuth, adminFrame } from './context.ts'
+
+const StatusForm = z.object({
+  to: formText,
+  // The revision the admin saw; anything but a whole number can never match (-1).
+  revision: optionalFormText.transform((value) => {
+    const revision = value === null ? NaN : Number(value)
+    return Number.isInteger(revision) ? revision : -1
+  }),
+})
+const NoteForm = z.object({ note: formText })
+
+/** A report the user may not triage is answered 404 before its form is read. */
+const visible = createMiddleware<AppEnv>(async (c, next) => {
+  if (!visibleReport(c)) return renderError(c, 404)
+  await next()
+})
 
 const PAGE_SIZE = 50
 
@@ -77,16 +96,15 @@ export function adminReportRoutes() {
     return renderDetail(c, report, noticeFromQuery(c), null)
   })
 
-  app.post('/:ticket/status', async (c) => {
+  app.post('/:ticket/status', visible, validForm(StatusForm), async (c) => {
     const report = visibleReport(c)
     if (!report) return renderError(c, 404)
-    const body = await c.req.parseBody()
-    const expectedRevision = Number(body.revision)
+    const body = c.req.valid('form')
     try {
       changeReportStatus(c.get('services'), {
         report,
-        to: typeof body.to === 'string' ? body.to : '',
-        expectedRevision: Number.isInteger(expectedRevision) ? expectedRevision : -1,
+        to: body.to,
+        expectedRevision: body.revision,
         actor: adminAuth(c).user.username,
       })
     } catch (error) {
@@ -95,12 +113,11 @@ export function adminReportRoutes() {
     return c.redirect(`/admin/reports/${report.ticket}?notice=status`, 303)
   })
 
-  app.post('/:ticket/notes', async (c) => {
+  app.post('/:ticket/notes', visible, validForm(NoteForm), async (c) => {
     const report = visibleReport(c)
     if (!report) return renderError(c, 404)
-    const body = await c.req.parseBody()
     try {
-      addReportNote(c.get('services'), { report, text: typeof body.note === 'string' ? body.note : '', actor: adminAuth(c).user.username })
+      addReportNote(c.get('services'), { report, text: c.req.valid('form').note, actor: adminAuth(c).user.username })
     } catch (error) {
       return renderDetail(c, report, null, errorMessage(c, error), 422)
     }

@@ -6,6 +6,7 @@ import { recordAudit, type AuditEntry } from '../audit/audit.ts'
 import { fillCount } from '../i18n/index.ts'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { formText, optionalFormText, validForm } from '../http/validate.ts'
 import { langSwitchHref, rateLimitKey } from '../http/middleware.ts'
 import { LoginPage } from '../../views/login.tsx'
 import { keyedHash } from '../credentials/secrets.ts'
@@ -14,6 +15,13 @@ import { verifyAgainstDummy, verifyPassword } from './passwords.ts'
 import { createSession, invalidateSession, invalidateSessionOfToken } from './sessions.ts'
 import { findUserByUsername, normalizeUsername } from './users.ts'
 import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+
+const LoginForm = z.object({
+  username: formText.transform((value) => normalizeUsername(value).slice(0, 64)),
+  password: formText,
+  _form: optionalFormText,
+})
 
 const LOGIN_FORM_COOKIE = 'cp_login_form'
 const DEVICE_COOKIE = 'cp_device'
@@ -30,15 +38,13 @@ export function authRoutes() {
     return renderLogin(c, { username: '', error: null, notice: c.req.query('out') === '1' ? c.get('t').login.loggedOut : null })
   })
 
-  app.post('/login', bodyLimit({ maxSize: 8 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }), async (c) => {
+  app.post('/login', bodyLimit({ maxSize: 8 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }), validForm(LoginForm), async (c) => {
     const t = c.get('t')
     const { db, clock, config } = c.get('services')
-    const form = await c.req.parseBody()
-    const username = normalizeUsername(typeof form.username === 'string' ? form.username : '').slice(0, 64)
-    const password = typeof form.password === 'string' ? form.password : ''
+    const { username, password, ...form } = c.req.valid('form')
     // Double-submit token: a login form posted from elsewhere cannot know the cookie.
     const formToken = getCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production))
-    if (!formToken || typeof form._form !== 'string' || !safeEqual(formToken, form._form)) {
+    if (!formToken || form._form === null || !safeEqual(formToken, form._form)) {
       return renderLogin(c, { username, error: t.login.expired, notice: null }, 403)
     }
     const throttle = c.get('loginThrottle')

@@ -10,7 +10,8 @@ import {
   type NewOfficer,
   type NewUnit,
 } from '../officers/officers.ts'
-import { issueBadge, issueVisitPass, type IssuedCredential } from '../passes/passes.ts'
+import type { IssuedCredential } from '../passes/credential-records.ts'
+import { issueBadge, issueVisitPass } from '../passes/passes.ts'
 import type { Services } from '../services.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import { createUser, findUserByUsername, setUserDisabled } from '../auth/users.ts'

@@ -1,7 +1,8 @@
 import QRCode from 'qrcode'
 import type { Officer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
-import { mintLiveToken, verifyUrl, type Credential } from './passes.ts'
+import { verifyUrl, type Credential } from './credential-records.ts'
+import { mintLiveToken } from './printed.ts'
 
 /** How often the on-screen QR gets a new token. */
 export const LIVE_REMINT_MS = 60 * 1000

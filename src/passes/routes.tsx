@@ -17,22 +17,10 @@ import { IssuePassPage, type PassFormField, type PassFormView } from '../../view
 import { IssueBadgePage, OfficerHomePage, PassListPage } from '../../views/portal/passes.tsx'
 import { PrintablePage, ReissuePassPage, type PrintableView } from '../../views/portal/print.tsx'
 import { renderQr, type LiveQrCache } from './live-qr.ts'
-import {
-  defaultVisitWindow,
-  ensureLiveBadge,
-  findLiveBadge,
-  findOfficerToActFor,
-  findOwnPass,
-  isPrintedKeyUsable,
-  issueVisitPass,
-  listOfficerPasses,
-  listPassOfficerChoices,
-  printedToken,
-  reissueCredential,
-  revokeCredential,
-  verifyUrl,
-  type Credential,
-} from './passes.ts'
+import { verifyUrl, type Credential } from './credential-records.ts'
+import { defaultVisitWindow, issueVisitPass, revokeCredential } from './passes.ts'
+import { ensureLiveBadge, findLiveBadge, findOfficerToActFor, findOwnPass, listOfficerPasses, listPassOfficerChoices } from './portal-access.ts'
+import { isPrintedKeyUsable, printedToken, reissueCredential } from './printed.ts'
 import { passStatus, presentPassRow } from './present.ts'
 import { PURPOSE_CODES, PURPOSES, type PurposeCode } from './purposes.ts'
 

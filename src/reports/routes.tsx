@@ -5,6 +5,7 @@ import { ErrorPage } from '../../views/error.tsx'
 import { ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../views/report.tsx'
 import type { AppEnv } from '../http/env.ts'
 import { renderError } from '../http/errors.tsx'
+import { formText, optionalFormText, validForm, validJson } from '../http/validate.ts'
 import { rateLimitKey } from '../http/middleware.ts'
 import { fill, fillCount } from '../i18n/index.ts'
 import { VerificationUnavailableError, type VerificationResult } from '../verification/verify.ts'
@@ -28,14 +29,26 @@ const ApiReportRequest = z.object({
   longitude: z.union([z.number(), z.string()]).nullish(),
 })
 
+const OneTapReportForm = z.object({ token: optionalFormText, code: optionalFormText })
+
+const DetailsForm = z.object({
+  k: formText,
+  category: optionalFormText,
+  note: optionalFormText,
+  phone: optionalFormText,
+  location: optionalFormText,
+  latitude: optionalFormText,
+  longitude: optionalFormText,
+})
+
 /** Scam reports: the one-tap form, the JSON API, the ticket page and its details form. */
 export function reportRoutes() {
   const app = new Hono<AppEnv>()
   const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => renderError(c as Context<AppEnv>, 413) })
 
-  app.post('/reports', limitBody, async (c) => {
-    const form = await c.req.parseBody()
-    const subject = subjectOf(formText(form, 'token'), formText(form, 'code'))
+  app.post('/reports', limitBody, validForm(OneTapReportForm), async (c) => {
+    const form = c.req.valid('form')
+    const subject = subjectOf(form.token, form.code)
     const retryAfter = consumeReportLimits(c, subject)
     if (retryAfter) return refuseReport(c, subject, 429, fillCount(c.get('t').report.tooMany, Math.ceil(retryAfter / 60)), retryAfter)
     const filed = await fileReport(c, subject, NO_DETAILS, subject?.kind === 'code' ? 'code' : 'page')
@@ -45,17 +58,14 @@ export function reportRoutes() {
     return c.redirect(trackingPath(filed.report.ticket, filed.trackingKey), 303)
   })
 
-  app.post('/api/v1/reports', limitBody, async (c) => {
+  const validReportJson = validJson(ApiReportRequest, {
+    malformed: (c) => c.json({ error: 'invalid_json', message: c.get('t').report.requestProblems.invalid_json }, 400),
+    invalid: (c) => c.json({ error: 'invalid_fields', message: c.get('t').report.requestProblems.invalid_fields }, 400),
+  })
+
+  app.post('/api/v1/reports', limitBody, validReportJson, async (c) => {
     const t = c.get('t')
-    let body: unknown
-    try {
-      body = await c.req.json()
-    } catch {
-      return c.json({ error: 'invalid_json', message: t.report.requestProblems.invalid_json }, 400)
-    }
-    const parsed = ApiReportRequest.safeParse(body)
-    if (!parsed.success) return c.json({ error: 'invalid_fields', message: t.report.requestProblems.invalid_fields }, 400)
-    const { token, code, ...raw } = parsed.data
+    const { token, code, ...raw } = c.req.valid('json')
     if (token && code) return c.json({ error: 'token_and_code', message: t.report.requestProblems.token_and_code }, 400)
     const { details, problems } = parseReportDetails(raw)
     const problem = Object.values(problems)[0]
@@ -79,9 +89,8 @@ export function reportRoutes() {
     return renderTicketPage(c, report, key, { saved: c.req.query('saved') === '1' })
   })
 
-  app.post('/r/:ticket/details', limitBody, async (c) => {
-    const form = await c.req.parseBody()
-    const key = formText(form, 'k') ?? ''
+  app.post('/r/:ticket/details', limitBody, validForm(DetailsForm), async (c) => {
+    const { k: key, ...fields } = c.req.valid('form')
     const report = findForReporter(c, key)
     if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
     if (!report) return renderError(c, 404)
@@ -89,14 +98,7 @@ export function reportRoutes() {
     if (rateLimits.enabled && rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now())) {
       return renderError(c, 429, { retryAfter: 600 })
     }
-    const { details, problems } = parseReportDetails({
-      category: formText(form, 'category'),
-      note: formText(form, 'note'),
-      phone: formText(form, 'phone'),
-      location: formText(form, 'location'),
-      latitude: formText(form, 'latitude'),
-      longitude: formText(form, 'longitude'),
-    })
+    const { details, problems } = parseReportDetails(fields)
     if (Object.keys(problems).length > 0) return respondWithTicket(c, report, key, { rejected: { details, problems } }, 400)
     const updated = updateReportDetails(c.get('services'), report, details)
     if (isHtmx(c)) return respondWithTicket(c, updated, key, { saved: true })
@@ -191,11 +193,6 @@ function subjectOf(token: string | null | undefined, code: string | null | undef
 
 function formInput(subject: ReportSubject): ReportInput {
   return { field: subject.kind, value: subject.value }
-}
-
-function formText(form: Record<string, unknown>, name: string): string | null {
-  const value = form[name]
-  return typeof value === 'string' ? value : null
 }
 
 function isHtmx(c: Context<AppEnv>): boolean {

@@ -1,6 +1,6 @@
 import { sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
-import { decodeUnverifiedClaims, type UnverifiedClaims } from '../verification/verify.ts'
+import { decodeUnverifiedClaims, type UnverifiedClaims } from '../verification/unverified-claims.ts'
 import type { Report } from './reports.ts'
 
 /** What the household reported: the token or code of the verdict page it came from. */

@@ -2,7 +2,7 @@ import { and, eq, gte, isNull, lte } from 'drizzle-orm'
 import { credentials } from '../../db/schema.ts'
 import { VISIT_GRACE_MS } from '../credentials/tokens.ts'
 import { hashCustomerId } from '../passes/passes.ts'
-import type { RateLimits } from '../http/rate-limit.ts'
+import type { RateLimiter } from '../counters/rate-limiter.ts'
 import type { Services } from '../services.ts'
 
 const CUSTOMER_ID = /^\d{12}$/
@@ -45,8 +45,16 @@ export function isSentToCustomer(services: Services, credentialId: string, custo
   return pass !== undefined
 }
 
+export interface CustomerMismatchLimiters {
+  /** Strict: one client asking about one credential. */
+  perClientAndCredential: RateLimiter
+  /** Ten times more: the credential asked about from anywhere. */
+  perCredential: RateLimiter
+}
+
 interface CustomerCheckLimits {
-  rateLimits: RateLimits
+  /** Null when rate limits are off. */
+  limiters: CustomerMismatchLimiters | null
   /** The client's counter key (see rateLimitKey). */
   client: string
   credentialId: string
@@ -61,13 +69,13 @@ interface CustomerCheckLimits {
  * the credential from anywhere (ten times more), so one guesser cannot silence the question for
  * the household at the door.
  */
-export function customerCheckBlockedFor({ rateLimits, client, credentialId, now }: CustomerCheckLimits): number | null {
-  if (!rateLimits.enabled) return null
-  return rateLimits.customerMismatchesPerClientAndCredential.blockedFor(`${client}\n${credentialId}`, now) ?? rateLimits.customerMismatchesPerCredential.blockedFor(credentialId, now)
+export function customerCheckBlockedFor({ limiters, client, credentialId, now }: CustomerCheckLimits): number | null {
+  if (!limiters) return null
+  return limiters.perClientAndCredential.blockedFor(`${client}\n${credentialId}`, now) ?? limiters.perCredential.blockedFor(credentialId, now)
 }
 
-export function countCustomerMismatch({ rateLimits, client, credentialId, now }: CustomerCheckLimits): void {
-  if (!rateLimits.enabled) return
-  rateLimits.customerMismatchesPerClientAndCredential.consume(`${client}\n${credentialId}`, now)
-  rateLimits.customerMismatchesPerCredential.consume(credentialId, now)
+export function countCustomerMismatch({ limiters, client, credentialId, now }: CustomerCheckLimits): void {
+  if (!limiters) return
+  limiters.perClientAndCredential.consume(`${client}\n${credentialId}`, now)
+  limiters.perCredential.consume(credentialId, now)
 }

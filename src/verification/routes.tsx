@@ -72,7 +72,10 @@ export function householdRoutes() {
     let answer: CustomerAnswer | null = null
     let retryAfter: number | null = null
     if (result.verdict === 'valid' && result.credentialId) {
-      const limits = { rateLimits, client: rateLimitKey(c), credentialId: result.credentialId, now }
+      const limiters = rateLimits.enabled
+        ? { perClientAndCredential: rateLimits.customerMismatchesPerClientAndCredential, perCredential: rateLimits.customerMismatchesPerCredential }
+        : null
+      const limits = { limiters, client: rateLimitKey(c), credentialId: result.credentialId, now }
       const normalized = normalizeCustomerId(customerId)
       retryAfter = customerCheckBlockedFor(limits)
       if (retryAfter) answer = { matches: false, text: fillCount(t.verdict.customerTooMany, Math.ceil(retryAfter / 60)) }

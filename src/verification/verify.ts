@@ -1,6 +1,5 @@
-import { eq, getTableColumns, sql } from 'drizzle-orm'
-import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
-import { credentials, officers } from '../../db/schema.ts'
+import { jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose'
+import type { credentials } from '../../db/schema.ts'
 import { UnchangedDatabaseCache, type CurrentLookups } from '../../db/unchanged-cache.ts'
 import { PlaceTracker, ScanRecorder } from './scans.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
@@ -8,9 +7,11 @@ import { normalizeShortCode } from '../credentials/short-code.ts'
 import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
 import type { KeyState } from '../credentials/keys.ts'
 import type { CounterStore } from '../counters/store.ts'
-import { prepareUnitLineage } from '../officers/scope.ts'
 import type { KtpPolicy, PurposeCode } from '../passes/purposes.ts'
 import type { Services } from '../services.ts'
+import { RejectedToken, verdictForRejection } from './rejection-verdicts.ts'
+import { prepareStateQueries, type StateQueries, type StateRow } from './state-queries.ts'
+import { hasCanonicalPayload, MAX_TOKEN_LENGTH, TOKEN_SHAPE } from './unverified-claims.ts'
 
 export const VERDICTS = [
   'valid',
@@ -61,8 +62,6 @@ export interface VerificationResult {
   credentialId: string | null
 }
 
-export type UnverifiedClaims = Record<string, string | number>
-
 export type CredentialInput = { token: string } | { code: string }
 
 export interface ScanContext {
@@ -74,19 +73,12 @@ export interface ScanContext {
 /** The database could not answer: the page must say so, and never show green. */
 export class VerificationUnavailableError extends Error {}
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
-const MAX_TOKEN_LENGTH = 2048
 const KID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/
 const CLOCK_TOLERANCE_S = 30
 /** A visit pass checked from this many different networks within the hour looks like a circulating screenshot. */
 const MANY_PLACES_THRESHOLD = 5
 const MANY_PLACES_PERIOD_MS = 3600 * 1000
 
-class RejectedToken extends Error {
-  constructor(readonly verdict: Verdict) {
-    super(verdict)
-  }
-}
 
 /**
  * Turns a token or a short code into a verdict (DESIGN §4), in this order: shape, signature and
@@ -95,7 +87,7 @@ class RejectedToken extends Error {
  * becomes one.
  */
 export class Verifier {
-  readonly #stateQueries: ReturnType<typeof prepareStateQueries>
+  readonly #stateQueries: StateQueries
   /** Answers of the key and credential lookups, kept only while the database is unchanged. */
   readonly #unchanged: UnchangedDatabaseCache
   readonly #scans: ScanRecorder
@@ -243,84 +235,13 @@ export class Verifier {
   flushScans(): void {
     this.#scans.flush()
   }
-
 }
 
-function prepareStateQueries({ db }: Services) {
-  // The sealed printed token is for reprints, never for a verdict: not read on every check.
-  const { printedTokenSealed: _printedToken, ...credentialColumns } = getTableColumns(credentials)
-  const query = () =>
-    db
-      .select({
-        credential: credentialColumns,
-        officer: {
-          employeeNo: officers.employeeNo,
-          name: officers.name,
-          roleTitle: officers.roleTitle,
-          employer: officers.employer,
-          photoId: officers.photoId,
-          status: officers.status,
-          unitCode: officers.unitCode,
-        },
-      })
-      .from(credentials)
-      .innerJoin(officers, eq(officers.id, credentials.officerId))
-  const byId = query().where(eq(credentials.id, sql.placeholder('id'))).prepare()
-  const byCode = query().where(eq(credentials.shortCode, sql.placeholder('code'))).prepare()
-  const lineage = prepareUnitLineage(db)
-  // The unit is read with the credential, so that one remembered answer holds both.
-  const withUnit = <T extends { officer: { unitCode: string | null } }>(row: T | undefined) => (row ? { ...row, unit: lineage(row.officer.unitCode) } : undefined)
-  return {
-    byId: { get: (params: { id: string }) => withUnit(byId.get(params)) },
-    byCode: { get: (params: { code: string }) => withUnit(byCode.get(params)) },
-  }
-}
-
-type StateRow = NonNullable<ReturnType<ReturnType<typeof prepareStateQueries>['byId']['get']>>
 
 function rejected(verdict: Verdict, credentialId: string | null = null): VerificationResult {
   return { verdict, kind: null, officer: null, credential: null, warnings: [], credentialId }
 }
 
-const CLAIMS_KEPT = ['iss', 'aud', 'sub', 'jti', 'iat', 'nbf', 'exp', 'pur', 'ktp', 'cst', 'wo', 'unt'] as const
-const MAX_CLAIM_LENGTH = 120
-
-/**
- * The payload segment of a token, decoded without trusting it: size-capped, parsed in a try,
- * and cut down to the known claims with short scalar values.
- */
-export function decodeUnverifiedClaims(token: string): UnverifiedClaims | null {
-  if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return null
-  let payload: unknown
-  try {
-    payload = JSON.parse(payloadSegment(token))
-  } catch {
-    return null
-  }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null
-  const claims: UnverifiedClaims = {}
-  for (const name of CLAIMS_KEPT) {
-    const value: unknown = (payload as Record<string, unknown>)[name]
-    if (typeof value === 'string') claims[name] = value.slice(0, MAX_CLAIM_LENGTH)
-    else if (typeof value === 'number' && Number.isFinite(value)) claims[name] = value
-  }
-  return Object.keys(claims).length > 0 ? claims : null
-}
-
-/** The verdict for what jwtVerify rejected, or null for an error that says nothing about the token. */
-function verdictForRejection(error: unknown): Verdict | null {
-  if (error instanceof RejectedToken) return error.verdict
-  if (!(error instanceof errors.JOSEError)) return null
-  if (error instanceof errors.JWTExpired) return 'expired'
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf' && error.reason === 'check_failed') return 'not_yet_valid'
-    if (error.claim === 'iss' || error.claim === 'aud') return 'wrong_type'
-    return 'malformed'
-  }
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed'
-  // Bad signature, algorithm not allowed, unsupported `crit`, no matching key.
-  return 'forged'
-}
 
 function kindOfType(typ: string | undefined): CredentialKind | null {
   if (typ === TOKEN_TYPE.visit_pass) return 'visit_pass'
@@ -328,23 +249,6 @@ function kindOfType(typ: string | undefined): CredentialKind | null {
   return null
 }
 
-/** The payload segment of a well-shaped token as text, unverified. */
-function payloadSegment(token: string): string {
-  return Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')
-}
-
-/**
- * Our issuer serialises claims with JSON.stringify; a payload that does not round-trip exactly
- * (duplicate claims, odd whitespace) was not written by it.
- */
-function hasCanonicalPayload(token: string): boolean {
-  const text = payloadSegment(token)
-  try {
-    return JSON.stringify(JSON.parse(text)) === text
-  } catch {
-    return false
-  }
-}
 
 function claimsMatch(payload: JWTPayload, facts: CredentialFacts): boolean {
   if (facts.kind === 'badge') return payload.pur === undefined

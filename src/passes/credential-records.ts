@@ -1,0 +1,105 @@
+import { and, eq, isNull, sql } from 'drizzle-orm'
+import { credentials, officers, units } from '../../db/schema.ts'
+import { audited } from '../audit/audit.ts'
+import { encryptSecret } from '../credentials/secrets.ts'
+import { generateShortCode } from '../credentials/short-code.ts'
+import { VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
+import { DomainError } from '../errors.ts'
+import type { Officer } from '../officers/officers.ts'
+import type { Services } from '../services.ts'
+import { randomId } from '../credentials/random.ts'
+
+export type Credential = typeof credentials.$inferSelect
+
+export interface IssuedCredential {
+  id: string
+  kind: CredentialKind
+  token: string
+  url: string
+  code: string
+  /** Seconds since the epoch, as in the token. */
+  exp: number
+}
+
+export function findCredential(services: Services, id: string): Credential | null {
+  return services.db.select().from(credentials).where(eq(credentials.id, id)).get() ?? null
+}
+
+export function verifyUrl(services: Services, token: string): string {
+  return `${services.config.publicUrl}/v/${token}`
+}
+
+/** A credential with its officer, or null. */
+export function findCredentialWithOfficer(services: Services, id: string): { credential: Credential; officer: Officer; timeZone: string } | null {
+  const row = services.db
+    .select({ credential: credentials, officer: officers, timeZone: sql<string>`coalesce(${units.timeZone}, 'Asia/Jakarta')` })
+    .from(credentials)
+    .innerJoin(officers, eq(officers.id, credentials.officerId))
+    .leftJoin(units, eq(units.code, officers.unitCode))
+    .where(eq(credentials.id, id))
+    .get()
+  return row ?? null
+}
+
+export function passClaims(
+  officer: Officer,
+  pass: { purpose: string | null; ktpPolicy: string | null; customerLast4: string | null; workOrder: string | null },
+): Record<string, string | undefined> {
+  return {
+    pur: pass.purpose ?? undefined,
+    ktp: pass.ktpPolicy ?? undefined,
+    cst: pass.customerLast4 ?? undefined,
+    wo: pass.workOrder ?? undefined,
+    unt: officer.unitCode ?? undefined,
+  }
+}
+
+export function newCredentialId(): string {
+  return randomId(12)
+}
+
+/** Inserts the credential with a fresh short code, retrying on the rare collision; `replaces` is revoked in the same transaction. */
+export function insertCredential(services: Services, row: Omit<typeof credentials.$inferInsert, 'shortCode'>, options: { replaces?: Credential } = {}): string {
+  const noun = row.kind === 'badge' ? 'badge' : 'pass'
+  const replaced = options.replaces
+  for (let attempt = 0; ; attempt++) {
+    const shortCode = generateShortCode()
+    try {
+      audited(services.db, services.clock, (tx) => {
+        if (replaced) {
+          const revoked = tx
+            .update(credentials)
+            .set({ revokedAt: row.issuedAt, revokedReason: `reissued as ${row.id}` })
+            .where(and(eq(credentials.id, replaced.id), isNull(credentials.revokedAt)))
+            .run()
+          if (revoked.changes !== 1) throw new DomainError('already_revoked', `Pass ${replaced.id} is already revoked`)
+        }
+        tx.insert(credentials).values({ ...row, shortCode }).run()
+        const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid: row.kid, replaces: replaced?.id ?? null }
+        return { result: null, audit: { actor: row.issuedBy, action: replaced ? `${noun}.reissued` : `${noun}.issued`, subject: `${row.kind}:${row.id}`, details } }
+      })
+      return shortCode
+    } catch (error) {
+      const collided = (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String(error).includes('short_code')
+      if (!collided || attempt >= 5) throw error
+    }
+  }
+}
+
+export function sealPrintedToken(services: Services, id: string, token: string): string {
+  return encryptSecret(services.secrets.keyEncryptionKey, token, printedTokenContext(id))
+}
+
+export function printedTokenContext(id: string): string {
+  return `printed-token:${id}`
+}
+
+/** `nbf` and `exp` of the printed token: a pass's window with the grace around it, a badge's year. */
+export function printedLifetime(credential: Pick<Credential, 'kind' | 'windowStart' | 'windowEnd'>): { notBefore: number; expiresAt: number } {
+  const grace = credential.kind === 'visit_pass' ? VISIT_GRACE_MS : 0
+  return { notBefore: credential.windowStart - grace, expiresAt: credential.windowEnd + grace }
+}
+
+export function credentialClaims(officer: Officer, credential: Credential): Record<string, string | undefined> {
+  return credential.kind === 'visit_pass' ? passClaims(officer, credential) : { unt: officer.unitCode ?? undefined }
+}
