@@ -68,6 +68,20 @@ function withPragma<T>(db: Db, name: 'busy_timeout' | 'synchronous', value: numb
   }
 }
 
+/**
+ * Prepared statements made on first use, once per app or CLI run: the services are built before
+ * migrations may have created the tables, so preparing them up front could fail.
+ */
+export class PreparedOnFirstUse<Statements> {
+  #statements: Statements | undefined
+
+  constructor(private readonly prepare: () => Statements) {}
+
+  get statements(): Statements {
+    return (this.#statements ??= this.prepare())
+  }
+}
+
 /** Another connection holds the write lock. */
 export function isBusy(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_BUSY'

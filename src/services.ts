@@ -1,12 +1,12 @@
-import type { Db } from '../db/client.ts'
-import { OutboxStatements } from './channel/outbox.ts'
+import { PreparedOnFirstUse, type Db } from '../db/client.ts'
+import { prepareOutboxInsert } from './channel/outbox.ts'
 import type { Clock, Config } from './config.ts'
 import { KeyRing } from './credentials/keys.ts'
 import { loadSecrets, type Secrets } from './credentials/secrets.ts'
 import { tokenAudience, type TokenAudience } from './credentials/tokens.ts'
 import { GroupCommit } from './reports/commit-queue.ts'
-import { RelatedQueries } from './reports/related.ts'
-import { ReportInserts, writeReport, type FiledReport, type PendingReport } from './reports/reports.ts'
+import { prepareRelatedQueries } from './reports/related.ts'
+import { prepareReportInserts, writeReport, type FiledReport, type PendingReport } from './reports/reports.ts'
 
 /**
  * What every domain function needs, built once per app or CLI run from injected parts. State that
@@ -21,9 +21,9 @@ export interface Services {
   audience: TokenAudience
   /** Reports filed in one turn of the event loop are committed together (createReport). */
   reportCommits: GroupCommit<PendingReport, FiledReport>
-  reportInserts: ReportInserts
-  relatedQueries: RelatedQueries
-  outbox: OutboxStatements
+  reportInserts: PreparedOnFirstUse<ReturnType<typeof prepareReportInserts>>
+  relatedQueries: PreparedOnFirstUse<ReturnType<typeof prepareRelatedQueries>>
+  outbox: PreparedOnFirstUse<ReturnType<typeof prepareOutboxInsert>>
 }
 
 export interface ServiceDeps {
@@ -42,9 +42,9 @@ export function createServices({ db, config, clock }: ServiceDeps): Services {
     keys: new KeyRing(db, secrets, clock),
     audience: tokenAudience(config.publicUrl),
     reportCommits: new GroupCommit(db, (pending: PendingReport) => writeReport(services, pending)),
-    reportInserts: new ReportInserts(db),
-    relatedQueries: new RelatedQueries(db),
-    outbox: new OutboxStatements(db),
+    reportInserts: new PreparedOnFirstUse(() => prepareReportInserts(db)),
+    relatedQueries: new PreparedOnFirstUse(() => prepareRelatedQueries(db)),
+    outbox: new PreparedOnFirstUse(() => prepareOutboxInsert(db)),
   }
   return services
 }

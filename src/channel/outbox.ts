@@ -55,25 +55,11 @@ const MAX_RETRY_DELAY_MS = 30 * 60 * 1000
  */
 export function enqueueDelivery(services: Pick<Services, 'outbox'>, now: number, delivery: NewDelivery): string {
   const webhookId = newWebhookId()
-  services.outbox.insert.run({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
+  services.outbox.statements.run({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
   return webhookId
 }
 
-/**
- * Every report enqueues a delivery: the insert is prepared once per app or CLI run, on first use
- * (the tables may not exist yet when the services are built).
- */
-export class OutboxStatements {
-  #insert: ReturnType<typeof prepareInsert> | undefined
-
-  constructor(private readonly db: Db) {}
-
-  get insert(): ReturnType<typeof prepareInsert> {
-    return (this.#insert ??= prepareInsert(this.db))
-  }
-}
-
-function prepareInsert(db: Db) {
+export function prepareOutboxInsert(db: Db) {
   const p = sql.placeholder
   return db
     .insert(outboxDeliveries)

@@ -49,21 +49,8 @@ export function relatedReportCountSql(): SQL<number> {
   return sql<number>`(select count(*) from ${reports} as ${sql.identifier('related')} where ${relatedTo(other, { id: reports.id, foldKey: reports.foldKey, clientHash: reports.clientHash, from: sql`${reports.createdAt} - ${RELATED_WINDOW_MS}`, to: sql`${reports.createdAt} + ${RELATED_WINDOW_MS}` })})`
 }
 
-/**
- * Every new report's webhook payload lists its related reports: the lookups are prepared once per
- * app or CLI run, on first use (the tables may not exist yet when the services are built).
- */
-export class RelatedQueries {
-  #statements: ReturnType<typeof prepareRelatedQueries> | undefined
-
-  constructor(private readonly db: Db) {}
-
-  get statements(): ReturnType<typeof prepareRelatedQueries> {
-    return (this.#statements ??= prepareRelatedQueries(this.db))
-  }
-}
-
-function prepareRelatedQueries(db: Db) {
+/** Every new report's webhook payload lists its related reports. */
+export function prepareRelatedQueries(db: Db) {
   const p = sql.placeholder
   const related = { id: p('id'), foldKey: p('foldKey'), clientHash: p('clientHash'), from: p('from'), to: p('to') }
   return {

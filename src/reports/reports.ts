@@ -111,23 +111,10 @@ function insertWithFreshTicket(statements: ReportInsertStatements, row: (ticket:
   }
 }
 
-/**
- * Report creation is the hot path under a viral hoax: its statements are prepared once per app or
- * CLI run, on first use (the tables may not exist yet when the services are built).
- */
-export class ReportInserts {
-  #statements: ReportInsertStatements | undefined
-
-  constructor(private readonly db: Db) {}
-
-  get statements(): ReportInsertStatements {
-    return (this.#statements ??= prepareReportInserts(this.db))
-  }
-}
-
 type ReportInsertStatements = ReturnType<typeof prepareReportInserts>
 
-function prepareReportInserts(db: Db) {
+/** Report creation is the hot path under a viral hoax: its statements are prepared once. */
+export function prepareReportInserts(db: Db) {
   const p = sql.placeholder
   return {
     insertReport: db
