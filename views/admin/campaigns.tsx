@@ -1,4 +1,4 @@
-import type { DailyChartView } from '../../src/admin/charts.ts'
+import type { DailyChartView } from '../../src/routes/admin/charts.ts'
 import { DailyChart } from './charts.tsx'
 import { DataTable, PagerNav, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'

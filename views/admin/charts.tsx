@@ -1,4 +1,4 @@
-import type { ChartTable, DailyChartView, RankingChartView } from '../../src/admin/charts.ts'
+import type { ChartTable, DailyChartView, RankingChartView } from '../../src/routes/admin/charts.ts'
 import { DataTable } from './parts.tsx'
 
 /** Bars per day, stacked; the numbers follow as a table (screen readers, print, colour blindness). */

@@ -1,4 +1,4 @@
-import type { DailyChartView, RankingChartView } from '../../src/admin/charts.ts'
+import type { DailyChartView, RankingChartView } from '../../src/routes/admin/charts.ts'
 import { DailyChart, RankingChart } from './charts.tsx'
 import { AdminLayout, type AdminFrame } from './layout.tsx'
 

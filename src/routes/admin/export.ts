@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono'
-import { recordAudit } from '../audit/audit.ts'
-import type { AppEnv } from '../http/env.ts'
-import { renderError } from '../http/errors.tsx'
-import { formTextFields, validForm } from '../http/validate.ts'
-import { streamReportCsv, reportCsvFilename } from '../reports/export.ts'
-import { parseReportFilters, reportScopeFor } from '../reports/filters.ts'
+import { recordAudit } from '../../audit/audit.ts'
+import type { AppEnv } from '../../http/env.ts'
+import { renderError } from '../../http/errors.tsx'
+import { formTextFields, validForm } from '../../http/validate.ts'
+import { streamReportCsv, reportCsvFilename } from '../../reports/export.ts'
+import { parseReportFilters, reportScopeFor } from '../../reports/filters.ts'
 import { adminAuth } from './context.ts'
 
 /**

@@ -1,12 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
-import { changeUserRole, createUser, listUsers, normalizeUsername, resetUserPassword, setUserDisabled, ROLES } from '../auth/users.ts'
-import { DomainError } from '../errors.ts'
-import type { AppEnv } from '../http/env.ts'
-import { renderError } from '../http/errors.tsx'
-import { formText, validForm } from '../http/validate.ts'
-import { UsersPage, type UsersView } from '../../views/admin/users.tsx'
+import { changeUserRole, createUser, listUsers, normalizeUsername, resetUserPassword, setUserDisabled, ROLES } from '../../auth/users.ts'
+import { DomainError } from '../../errors.ts'
+import type { AppEnv } from '../../http/env.ts'
+import { renderError } from '../../http/errors.tsx'
+import { formText, validForm } from '../../http/validate.ts'
+import { UsersPage, type UsersView } from '../../../views/admin/users.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 
 const NewUserForm = z.object({ username: formText, role: formText, officer: formText, password: formText })

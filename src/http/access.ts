@@ -2,10 +2,10 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../http/env.ts'
-import { renderError } from '../http/errors.tsx'
-import { validateSession, type AuthContext } from './sessions.ts'
-import type { Role } from './users.ts'
+import type { AppEnv } from './env.ts'
+import { renderError } from './errors.tsx'
+import { validateSession, type AuthContext } from '../auth/sessions.ts'
+import type { Role } from '../auth/users.ts'
 
 /** `__Host-` pins a cookie to our origin over HTTPS; plain HTTP in development cannot use it. */
 export function hostCookieName(name: string, production: boolean): string {

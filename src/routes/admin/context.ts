@@ -1,8 +1,8 @@
 import type { Context } from 'hono'
-import type { AuthContext } from '../auth/sessions.ts'
-import type { AppEnv } from '../http/env.ts'
-import { langSwitchHref } from '../http/middleware.ts'
-import type { AdminFrame, AdminSection } from '../../views/admin/layout.tsx'
+import type { AuthContext } from '../../auth/sessions.ts'
+import type { AppEnv } from '../../http/env.ts'
+import { langSwitchHref } from '../../http/middleware.ts'
+import type { AdminFrame, AdminSection } from '../../../views/admin/layout.tsx'
 
 const ADMIN_SECTIONS: AdminSection[] = ['reports', 'campaigns', 'officers', 'keys', 'users', 'audit', 'stats']
 const SUPERVISOR_SECTIONS: AdminSection[] = ['reports', 'campaigns', 'officers', 'stats']

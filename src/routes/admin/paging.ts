@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import type { AppEnv } from '../http/env.ts'
-import type { Pager } from '../../views/admin/parts.tsx'
+import type { AppEnv } from '../../http/env.ts'
+import type { Pager } from '../../../views/admin/parts.tsx'
 
 /** Links to the previous and next page that keep every other query parameter. */
 export function pager(c: Context<AppEnv>, options: { page: number; pageSize: number; total: number }): Pager {

@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
-import { requireRole } from '../auth/middleware.ts'
-import { invalidateOfficerSessions } from '../auth/sessions.ts'
-import { DomainError } from '../errors.ts'
-import type { AppEnv } from '../http/env.ts'
-import { renderError } from '../http/errors.tsx'
-import { formText, validForm } from '../http/validate.ts'
-import { fill, fillCount } from '../i18n/index.ts'
-import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../officers/csv-import.ts'
+import { requireRole } from '../../http/access.ts'
+import { invalidateOfficerSessions } from '../../auth/sessions.ts'
+import { DomainError } from '../../errors.ts'
+import type { AppEnv } from '../../http/env.ts'
+import { renderError } from '../../http/errors.tsx'
+import { formText, validForm } from '../../http/validate.ts'
+import { fill, fillCount } from '../../i18n/index.ts'
+import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../../officers/csv-import.ts'
 import {
   addOfficer,
   findOfficer,
@@ -19,10 +19,10 @@ import {
   suspendOfficer,
   updateOfficer,
   type Officer,
-} from '../officers/officers.ts'
-import { inspectPhoto, MAX_PHOTO_BYTES, type PhotoProblem } from '../officers/photos.ts'
-import { officerPhotoUrl } from '../officers/present.ts'
-import { canActForOfficer, officerIdsInScope, unitCodesInScope } from '../officers/scope.ts'
+} from '../../officers/officers.ts'
+import { inspectPhoto, MAX_PHOTO_BYTES, type PhotoProblem } from '../../officers/photos.ts'
+import { officerPhotoUrl } from '../../officers/present.ts'
+import { canActForOfficer, officerIdsInScope, unitCodesInScope } from '../../officers/scope.ts'
 import {
   ImportPage,
   NewOfficerPage,
@@ -31,7 +31,7 @@ import {
   type ImportView,
   type OfficerField,
   type OfficerFormView,
-} from '../../views/admin/officers.tsx'
+} from '../../../views/admin/officers.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 import { pager } from './paging.ts'
 

@@ -1,5 +1,5 @@
-import { fillCount, type Plural } from '../i18n/index.ts'
-import { DAY_MS } from '../i18n/time.ts'
+import { fillCount, type Plural } from '../../i18n/index.ts'
+import { DAY_MS } from '../../i18n/time.ts'
 
 /**
  * Geometry for the server-rendered SVG charts of the admin console: the views draw what these

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import { requireCsrfToken, requireRole } from '../auth/middleware.ts'
-import type { AppEnv } from '../http/env.ts'
+import { requireCsrfToken, requireRole } from '../../http/access.ts'
+import type { AppEnv } from '../../http/env.ts'
 import { adminAuditRoutes } from './audit.tsx'
 import { adminCampaignRoutes } from './campaigns.tsx'
 import { adminExportRoutes } from './export.ts'
