@@ -51,7 +51,7 @@ export async function adminConsole(): Promise<SectionResult> {
     const seeded = seedAdminData(server.dataDir)
     const cookie = await signInAdmin(server)
     const probe = openDatabase(databasePath(server.dataDir))
-    const samples = sampleValues(probe)
+    const samples = await sampleValues(probe)
     const queuePaths: [string, string][] = [
       ['no filter', '/admin/reports'],
       ['status', '/admin/reports?status=new'],
@@ -225,8 +225,9 @@ function seededRandom(seed: number): () => number {
   }
 }
 
-function sampleValues(db: ReturnType<typeof openDatabase>): { unit: string; from: string; to: string; ticket: string } {
-  const ticket = db.get<{ ticket: string }>(sql`select ticket from reports order by id desc limit 1 offset 5000`)?.ticket ?? 'LPR-00000000'
+async function sampleValues(db: ReturnType<typeof openDatabase>): Promise<{ unit: string; from: string; to: string; ticket: string }> {
+  const [sample] = await db.rows<{ ticket: string }>(sql`select ticket from reports order by id desc limit 1 offset 5000`)
+  const ticket = sample?.ticket ?? 'LPR-00000000'
   return { unit: 'B-ULP-123', from: wibDay(Date.now() - 29 * DAY_MS), to: wibDay(Date.now() - 335 * DAY_MS), ticket }
 }
 
@@ -242,7 +243,7 @@ async function signInAdmin(server: BenchServer): Promise<string> {
   return cookie
 }
 
-async function measurePage(server: BenchServer, cookie: string, path: string, measureSql: (() => number) | null): Promise<PageFigures> {
+async function measurePage(server: BenchServer, cookie: string, path: string, measureSql: (() => Promise<number>) | null): Promise<PageFigures> {
   const times: number[] = []
   let status = 0
   let bytes = 0
@@ -257,20 +258,21 @@ async function measurePage(server: BenchServer, cookie: string, path: string, me
   }
   let sqlP95Ms: number | null = null
   if (measureSql) {
-    const sqlTimes = Array.from({ length: SAMPLES.measured }, measureSql)
+    const sqlTimes: number[] = []
+    for (let i = 0; i < SAMPLES.measured; i++) sqlTimes.push(await measureSql())
     sqlP95Ms = percentile(sqlTimes, 0.95)
   }
   return { path, status, bytes, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), maxMs: Math.max(...times), sqlP95Ms }
 }
 
 /** The queue's two statements for a filter (a page of 50, newest first, and the count), timed in this process. */
-function measureFilterSql(db: ReturnType<typeof openDatabase>, path: string): number {
+async function measureFilterSql(db: ReturnType<typeof openDatabase>, path: string): Promise<number> {
   const query = Object.fromEntries(new URL(path, 'http://bench').searchParams)
   const filters: ReportFilters = { ...NO_REPORT_FILTERS, ...parseReportFilters(query) }
   const where = reportFilterSql(filters, null)
   const start = performance.now()
-  db.all(sql`select * from reports where ${where} order by created_at desc limit 50`)
-  db.get(sql`select count(*) from reports where ${where}`)
+  await db.rows(sql`select * from reports where ${where} order by created_at desc limit 50`)
+  await db.rows(sql`select count(*) from reports where ${where}`)
   return performance.now() - start
 }
 

@@ -1,12 +1,13 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { DrizzleQueryError } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { sqliteDatabase, type Db } from './database.ts'
 import { preparePrivateDatabaseFile } from './private-files.ts'
-import * as schema from './schema.ts'
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+export type { Db, Queries, StatementBuilders, Transaction } from './database.ts'
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 
@@ -25,64 +26,35 @@ export function openDatabase(location: string): Db {
   // COMMIT, and must survive a power cut, not just a killed process. In WAL mode NORMAL syncs
   // only at checkpoints, so the last commits before a power loss could roll back; FULL syncs the
   // WAL on every commit (https://www.sqlite.org/pragma.html#pragma_synchronous). Reports are
-  // group-committed (src/reports/reports.ts), so a burst pays one sync per batch. Scan records
-  // opt out (withoutSyncPerCommit).
+  // group-committed (src/reports/commit-queue.ts), so a burst pays one sync per batch. Scan records
+  // opt out (a transaction with durability 'normal', db/database.ts).
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  const db = drizzle(sqlite, { schema })
-  migrate(db, { migrationsFolder })
-  return db
+  migrate(drizzle(sqlite), { migrationsFolder })
+  return sqliteDatabase(sqlite)
 }
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'cek-petugas.db')
 }
 
-/**
- * Runs `write` with SQLite answering SQLITE_BUSY at once instead of waiting for the lock: its
- * busy handler sleeps in steps of up to 100 ms and stops the whole process meanwhile.
- */
-export function withoutBusyWait<T>(db: Db, write: () => T): T {
-  return withPragma(db, 'busy_timeout', 0, write)
-}
-
-/**
- * Runs `write` with `synchronous = NORMAL`: its commit is not synced by itself, but by the next
- * synced commit or checkpoint. Only for records that nobody was promised (scan records): a
- * power cut may lose the last of them, while a sync per batch of scans cost the verify path
- * about 60 µs of CPU per request (`npm run bench -- verify`, 464 → 392 µs).
- */
-export function withoutSyncPerCommit<T>(db: Db, write: () => T): T {
-  return withPragma(db, 'synchronous', 1, write)
-}
-
-/** Runs `write` with a numeric pragma of this connection set to `value`, then puts it back. */
-function withPragma<T>(db: Db, name: 'busy_timeout' | 'synchronous', value: number, write: () => T): T {
-  const before = db.$client.pragma(name, { simple: true }) as number
-  db.$client.pragma(`${name} = ${value}`)
-  try {
-    return write()
-  } finally {
-    db.$client.pragma(`${name} = ${before}`)
-  }
-}
-
-/**
- * Prepared statements made on first use, once per app or CLI run: the services are built before
- * migrations may have created the tables, so preparing them up front could fail.
- */
-export class PreparedOnFirstUse<Statements> {
-  #statements: Statements | undefined
-
-  constructor(private readonly prepare: () => Statements) {}
-
-  get statements(): Statements {
-    return (this.#statements ??= this.prepare())
-  }
-}
-
 /** Another connection holds the write lock. */
 export function isBusy(error: unknown): boolean {
-  return (error as { code?: string }).code === 'SQLITE_BUSY'
+  return sqliteErrorCode(error) === 'SQLITE_BUSY'
+}
+
+/** SQLite's error code (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`…) of a failed statement. */
+export function sqliteErrorCode(error: unknown): string | undefined {
+  const { code } = (driverError(error) ?? {}) as { code?: unknown }
+  return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * The driver's own error behind a failed statement, for logs and for telling errors apart. Drizzle
+ * wraps it in a DrizzleQueryError whose message is the whole statement with its parameters,
+ * which may be what a household wrote: a log line gets the driver's error instead.
+ */
+export function driverError(error: unknown): unknown {
+  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error
 }

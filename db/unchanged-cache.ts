@@ -6,7 +6,7 @@ const MAX_ENTRIES = 10_000
 /** Query answers valid as of the moment `UnchangedDatabaseCache.current()` was called, or later. */
 export interface CurrentLookups {
   /** `key` names the query and its arguments; `read` runs the query when the answer is not known. */
-  get<T>(key: string, read: () => T): T
+  get<T>(key: string, read: () => T | Promise<T>): Promise<T>
 }
 
 /**
@@ -22,26 +22,41 @@ export interface CurrentLookups {
  */
 export class UnchangedDatabaseCache {
   readonly #counters: Database.Statement<[], { dataVersion: number; ownChanges: number }>
-  readonly #entries = new Map<string, unknown>()
+  /**
+   * Answers as promises, remembered the moment their read is started: an entry is therefore
+   * always either emptied by the next `current()` that sees a change or read after the change
+   * it would have missed. (Remembering the value once the read has finished could put an answer
+   * read before a commit into the memory emptied for that commit.)
+   */
+  readonly #entries = new Map<string, Promise<unknown>>()
   #seen = { dataVersion: -1, ownChanges: -1 }
   readonly #lookups: CurrentLookups = {
-    get: <T>(key: string, read: () => T): T => {
-      if (this.#entries.has(key)) return this.#entries.get(key) as T
-      const value = read()
+    get: <T>(key: string, read: () => T | Promise<T>): Promise<T> => {
+      const known = this.#entries.get(key)
+      if (known) return known as Promise<T>
+      const answer = (async () => read())()
       if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear()
-      this.#entries.set(key, value)
-      return value
+      this.#entries.set(key, answer)
+      // A failed read is not an answer: the next lookup tries again.
+      answer.catch(() => {
+        if (this.#entries.get(key) === answer) this.#entries.delete(key)
+      })
+      return answer
     },
   }
 
   constructor(db: Db) {
+    // SQLite's own change counters have no portable form; reading them through the connection
+    // itself also needs no turn (db/database.ts), so it never waits for an open transaction.
     this.#counters = db.$client.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
   }
 
   /**
-   * Lookups that reflect every commit made before this call. An entry remembered now was read
-   * after the last change the counters showed, and any later change empties the memory at the
-   * next `current()`, so nothing older than this moment is ever answered.
+   * Lookups that reflect every commit made before this call. An entry remembered now had its
+   * read started after the last change the counters showed, and any later change empties the
+   * memory at the next `current()`, so nothing older than this moment is ever answered. (A
+   * transaction of this connection still open counts in `total_changes()` already; the read
+   * waits for it to end, db/database.ts, so it sees its commit or its rollback.)
    */
   current(): CurrentLookups {
     const now = this.#counters.get()!

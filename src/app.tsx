@@ -1,9 +1,11 @@
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
+import { requestId } from 'hono/request-id'
 import { sql } from 'drizzle-orm'
-import type { Db } from '../db/client.ts'
+import { driverError, type Db } from '../db/client.ts'
 import type { Clock, Config } from './config.ts'
-import { MemoryCounters, type CounterStore } from './counters/store.ts'
+import { MemoryCounters } from './counters/memory.ts'
+import type { CounterStore } from './counters/store.ts'
 import { compressText } from './http/compress.ts'
 import { PUBLIC_DIR } from './http/assets.ts'
 import type { AppEnv } from './http/env.ts'
@@ -44,8 +46,9 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
 
   app.use('*', securityHeaders({ production: deps.config.production }))
   app.use('*', compressText())
+  // No header name: an X-Request-Id sent by the client is never taken, nor one sent back (see nextRequestId).
+  app.use('*', requestId({ headerName: '', generator: nextRequestId }))
   app.use('*', async function requestContext(c, next) {
-    c.set('requestId', nextRequestId())
     c.set('services', services)
     c.set('verifier', verifier)
     c.set('rateLimits', rateLimits)
@@ -54,7 +57,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
     chooseLanguage(c, { production: deps.config.production })
     // Refused before the session is even looked at.
     if (isCrossOriginWrite(c, deps.config.publicUrl)) return renderError(c, 403)
-    c.set('auth', sessionOf(c))
+    c.set('auth', await sessionOf(c))
     return next()
   })
   // Before any route, so nothing reads a body (a form, the CSRF field) that has not been bounded.
@@ -73,19 +76,19 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   })
   app.use('/assets/*', serveStatic({ root: PUBLIC_DIR, rewriteRequestPath: (path) => path.replace(/^\/assets/, '') }))
 
-  app.get('/healthz', (c) => {
+  app.get('/healthz', async (c) => {
     try {
-      services.db.get(sql`select 1`)
+      await services.db.rows(sql`select 1`)
       return c.json({ ok: true })
     } catch {
       return c.json({ ok: false }, 503)
     }
   })
 
-  app.get('/.well-known/jwks.json', (c) => {
+  app.get('/.well-known/jwks.json', async (c) => {
     c.header('Cache-Control', 'no-cache')
     c.header('Access-Control-Allow-Origin', '*')
-    return c.json(services.keys.publicKeySet())
+    return c.json(await services.keys.publicKeySet())
   })
 
   app.route('/', householdRoutes())
@@ -97,7 +100,8 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   app.notFound((c) => renderError(c, 404))
   app.onError((error, c) => {
     if (isMalformedFormBody(c, error)) return renderError(c, 400)
-    console.error(`[${c.get('requestId')}] ${c.req.method} ${redactPath(c.req.path)}:`, error)
+    // A failed statement's wrapper carries the statement's parameters, which may be a household's words.
+    console.error(`[${c.get('requestId')}] ${c.req.method} ${redactPath(c.req.path)}:`, driverError(error))
     return renderError(c, 500)
   })
 

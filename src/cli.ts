@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { databasePath, driverError, openDatabase } from '../db/client.ts'
 import { ConfigError, loadConfig, systemClock, type Clock } from './config.ts'
 import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
@@ -84,7 +84,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     return 0
   } catch (error) {
     const known = error instanceof DomainError || error instanceof KeyError || error instanceof ConfigError || error instanceof UsageError || error instanceof AuditChainBroken
-    const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(error as Error).message}`
+    const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(driverError(error) as Error).message}`
     if (wantsJson) {
       const extra = error instanceof AuditChainBroken ? { ok: false, rows: error.check.rows, brokenId: error.check.brokenId, reason: error.check.reason } : {}
       console.log(JSON.stringify({ error: message, code: error instanceof DomainError || error instanceof KeyError ? error.code : null, ...extra }))
@@ -101,7 +101,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
   const { db, clock, keys } = services
   switch (`${command} ${sub}`) {
     case 'officer add': {
-      const officer = addOfficer(db, clock, {
+      const officer = await addOfficer(db, clock, {
         employeeNo: required(values['employee-no'], '--employee-no'),
         name: required(values.name, '--name'),
         unitCode: values.unit ?? null,
@@ -112,12 +112,12 @@ async function runCommand(services: Services, positionals: string[], values: Val
       return { json: officerJson(officer), text: `Added officer ${officer.employeeNo} (${officer.name})` }
     }
     case 'officer suspend': {
-      const officer = suspendOfficer(db, clock, required(target, '<employee-no>'), { reason: values.reason ?? null, actor: 'cli' })
-      invalidateOfficerSessions(db, officer.id)
+      const officer = await suspendOfficer(db, clock, required(target, '<employee-no>'), { reason: values.reason ?? null, actor: 'cli' })
+      await invalidateOfficerSessions(db, officer.id)
       return { json: officerJson(officer), text: `Suspended ${officer.employeeNo}: every badge and pass of theirs now fails` }
     }
     case 'officer reactivate': {
-      const officer = reactivateOfficer(db, clock, required(target, '<employee-no>'), { actor: 'cli' })
+      const officer = await reactivateOfficer(db, clock, required(target, '<employee-no>'), { actor: 'cli' })
       return { json: officerJson(officer), text: `Reactivated ${officer.employeeNo}` }
     }
     case 'pass issue': {
@@ -137,7 +137,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
       return { json: { token: pass.token, url: pass.url, code: pass.code, jti: pass.id, exp: pass.exp }, text: `${pass.url}\nshort code: ${pass.code}` }
     }
     case 'pass revoke': {
-      const pass = revokeCredential(services, required(target, '<jti>'), { reason: values.reason ?? null, actor: 'cli' })
+      const pass = await revokeCredential(services, required(target, '<jti>'), { reason: values.reason ?? null, actor: 'cli' })
       return { json: { jti: pass.id, revokedAt: new Date(pass.revokedAt ?? 0).toISOString() }, text: `Revoked ${pass.id}` }
     }
     case 'badge issue': {
@@ -149,7 +149,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
       return { json: { kid, state: 'active', previousKid }, text: `New active key ${kid}${previousKid ? `; ${previousKid} now verifies only` : ''}` }
     }
     case 'key retire': {
-      const key = keys.retire(required(target, '<kid>'), { force: values.force === true, actor: 'cli' })
+      const key = await keys.retire(required(target, '<kid>'), { force: values.force === true, actor: 'cli' })
       return { json: { kid: key.kid, state: key.state }, text: `Retired ${key.kid}` }
     }
     case 'key compromise': {
@@ -160,7 +160,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
       }
     }
     case 'key list': {
-      const list = keys.list().map((key) => ({ ...key, createdAt: iso(key.createdAt), stateChangedAt: iso(key.stateChangedAt) }))
+      const list = (await keys.list()).map((key) => ({ ...key, createdAt: iso(key.createdAt), stateChangedAt: iso(key.stateChangedAt) }))
       return { json: { keys: list }, text: list.map((k) => `${k.kid}\t${k.state}\t${k.createdAt}\tlive: ${k.liveCredentials}`).join('\n') }
     }
     case 'user add': {
@@ -177,7 +177,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
     case 'user enable':
     case 'user disable': {
       const disabled = sub === 'disable'
-      const user = setUserDisabled(db, clock, required(target, '<username>'), disabled, 'cli')
+      const user = await setUserDisabled(db, clock, required(target, '<username>'), disabled, 'cli')
       return { json: userJson(user), text: `${disabled ? 'Disabled' : 'Enabled'} ${user.role} ${user.username}` }
     }
     case 'outbox drain': {
@@ -188,7 +188,7 @@ async function runCommand(services: Services, positionals: string[], values: Val
       }
     }
     case 'audit verify': {
-      const check = verifyAuditChain(db)
+      const check = await verifyAuditChain(db)
       if (!check.ok) throw new AuditChainBroken(`Audit chain broken at row ${check.brokenId}: ${check.reason} (${check.rows} rows read)`, check)
       return { json: { ok: true, rows: check.rows }, text: `Audit chain intact: ${check.rows} rows` }
     }

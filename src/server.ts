@@ -50,7 +50,7 @@ async function runPrimary(config: Config): Promise<void> {
     await pool?.stop()
     // A delivery cut short becomes due again for the next start or an `outbox drain`.
     await deliveryWorker?.stop()
-    here?.release()
+    await here?.release()
     db.$client.close()
     process.exit(code)
   }
@@ -75,7 +75,7 @@ async function runWorker(config: Config): Promise<void> {
     if (stopping) return
     stopping = true
     await http.drain()
-    http.release()
+    await http.release()
     db.$client.close()
     process.exit(0)
   }
@@ -128,8 +128,8 @@ function httpServer(config: Config, db: Db) {
       })
     },
     /** After drain: what the requests left behind is written, then the counters close. */
-    release: () => {
-      verifier.flushScans()
+    release: async () => {
+      await verifier.flushScans()
       counters.close()
     },
   }

@@ -7,17 +7,17 @@ import { createTestApp, givenOfficer, givenPass, PUBLIC_URL, verdictOf } from '.
 import { givenUser, PASSWORD, signIn, submitLogin, type Browser } from './support/session.ts'
 import { jpegDeclaring } from './support/images.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 async function adminWorld() {
-  const app = createTestApp()
-  addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
-  addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
+  const app = await createTestApp()
+  await addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
+  await addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
   const admin = await givenUser(app, 'admin', null, 'admin-utama')
-  const supervisorOfficer = givenOfficer(app.services, { unitCode: 'UP3-MTG', roleTitle: 'Supervisor' })
+  const supervisorOfficer = await givenOfficer(app.services, { unitCode: 'UP3-MTG', roleTitle: 'Supervisor' })
   const supervisor = await givenUser(app, 'supervisor', supervisorOfficer, 'spv-menteng')
-  const near = givenOfficer(app.services, { unitCode: 'ULP-CKN', name: 'Dekat Sekali' })
-  const far = givenOfficer(app.services, { unitCode: 'ULP-JTB', name: 'Jauh Sekali' })
+  const near = await givenOfficer(app.services, { unitCode: 'ULP-CKN', name: 'Dekat Sekali' })
+  const far = await givenOfficer(app.services, { unitCode: 'ULP-JTB', name: 'Jauh Sekali' })
   return { app, admin, supervisor, near, far }
 }
 
@@ -36,7 +36,7 @@ describe('admin console roles', () => {
   it('keeps officers and households out, and supervisors out of keys, users and audit', async () => {
     const { app, supervisor } = await adminWorld()
     expect((await app.request('/admin/officers')).headers.get('location')).toBe('/login')
-    const officerUser = await givenUser(app, 'officer', givenOfficer(app.services))
+    const officerUser = await givenUser(app, 'officer', await givenOfficer(app.services))
     const officerBrowser = await signIn(app, officerUser.username)
     expect((await officerBrowser.get('/admin/officers')).status).toBe(403)
     const spv = await signIn(app, supervisor.username)
@@ -79,7 +79,7 @@ describe('/admin/officers', () => {
     expect(await bad.text()).toContain('Nomor induk 3–24 karakter')
     const duplicate = await browser.post('/admin/officers/new', { employeeNo: 'NEW-0001', name: 'Someone', roleTitle: '', employer: '', unitCode: 'ULP-CKN' })
     expect(await duplicate.text()).toContain('sudah terdaftar')
-    expect(app.db.select().from(officers).where(eq(officers.employeeNo, 'NEW-0001')).all()).toHaveLength(1)
+    expect(await app.db.select().from(officers).where(eq(officers.employeeNo, 'NEW-0001')).all()).toHaveLength(1)
   })
 
   it('suspends with a reason: the household page turns red and the officer’s session ends; reactivates', async () => {
@@ -96,7 +96,7 @@ describe('/admin/officers', () => {
     expect((await nearBrowser.get('/officer')).status).toBe(303)
     expect((await browser.post(`/admin/officers/${near.employeeNo}/reactivate`, {})).status).toBe(303)
     expect(verdictOf(await (await app.request(`/v/${pass.token}`)).text())).toBe('valid')
-    const actions = app.db.select().from(auditLog).all().map((row) => `${row.actor} ${row.action}`)
+    const actions = (await app.db.select().from(auditLog).all()).map((row) => `${row.actor} ${row.action}`)
     expect(actions).toContain('admin-utama officer.suspended')
   })
 
@@ -108,7 +108,7 @@ describe('/admin/officers', () => {
     expect(png.status).toBe(303)
     const jpeg = await postMultipart(app, browser, path, { photo: new Blob([new Uint8Array(jpegDeclaring(64, 64))], { type: 'image/jpeg' }) }, 'me.jpg')
     expect(jpeg.status).toBe(303)
-    const photoId = app.db.select().from(officers).where(eq(officers.id, near.id)).get()!.photoId
+    const photoId = (await app.db.select().from(officers).where(eq(officers.id, near.id)).get())!.photoId
     const served = await app.request(`/photos/${photoId}`)
     expect(served.headers.get('content-type')).toBe('image/jpeg')
 
@@ -119,13 +119,13 @@ describe('/admin/officers', () => {
     expect(gif.status).toBe(422)
     const huge = await postMultipart(app, browser, path, { photo: new Blob([new Uint8Array(3 * 1024 * 1024).fill(0xff)], { type: 'image/jpeg' }) }, 'big.jpg')
     expect(huge.status).toBe(413)
-    expect(app.db.select().from(officers).where(eq(officers.id, near.id)).get()!.photoId).toBe(photoId)
+    expect((await app.db.select().from(officers).where(eq(officers.id, near.id)).get())!.photoId).toBe(photoId)
   })
 
   it('previews a CSV import naming every bad row, imports nothing until confirmed, then all of it', async () => {
     const { app, admin } = await adminWorld()
     const browser = await signIn(app, admin.username)
-    const before = app.db.select().from(officers).all().length
+    const before = (await app.db.select().from(officers).all()).length
     const bad = 'employee_no,name,role_title,employer,unit_code\nCSV-0001,Ani Wijaya,Cater,PLN,ULP-CKN\nCSV 0002,Budi,Cater,PLN,ULP-CKN\nCSV-0003,Citra,Cater,PLN,NO-SUCH-UNIT\nCSV-0001,Dup,Cater,PLN,ULP-CKN\n'
     const preview = await postMultipart(app, browser, '/admin/officers/import', { file: new Blob([bad], { type: 'text/csv' }) }, 'officers.csv')
     expect(preview.status).toBe(422)
@@ -135,20 +135,20 @@ describe('/admin/officers', () => {
     expect(html).toContain('Kode unit tidak dikenal')
     expect(html).toContain('muncul dua kali')
     expect(html).not.toContain('action="/admin/officers/import/confirm"')
-    expect(app.db.select().from(officers).all().length).toBe(before)
+    expect((await app.db.select().from(officers).all()).length).toBe(before)
 
     const good = 'employee_no,name,role_title,employer,unit_code\r\nCSV-0001,"Wijaya, Ani",Cater,PLN,ULP-CKN\r\nCSV-0002,Budi Utomo,Yantek,"PT Mitra ""Daya""",ULP-CKN\r\n'
     const ok = await postMultipart(app, browser, '/admin/officers/import', { file: new Blob([good], { type: 'text/csv' }) }, 'officers.csv')
     expect(ok.status).toBe(200)
     expect(await ok.text()).toContain('Impor 2 petugas')
-    expect(app.db.select().from(officers).all().length).toBe(before)
+    expect((await app.db.select().from(officers).all()).length).toBe(before)
     // A tampered confirm is checked again and refused whole.
     expect((await browser.post('/admin/officers/import/confirm', { csv: bad })).status).toBe(422)
-    expect(app.db.select().from(officers).all().length).toBe(before)
+    expect((await app.db.select().from(officers).all()).length).toBe(before)
     const confirmed = await browser.post('/admin/officers/import/confirm', { csv: good })
     expect(confirmed.status).toBe(303)
-    expect(app.db.select().from(officers).all().length).toBe(before + 2)
-    expect(app.db.select().from(officers).where(eq(officers.employeeNo, 'CSV-0002')).get()!.employer).toBe('PT Mitra "Daya"')
+    expect((await app.db.select().from(officers).all()).length).toBe(before + 2)
+    expect((await app.db.select().from(officers).where(eq(officers.employeeNo, 'CSV-0002')).get())!.employer).toBe('PT Mitra "Daya"')
   })
 })
 
@@ -157,7 +157,7 @@ describe('/admin/keys', () => {
     const { app, admin, near } = await adminWorld()
     const pass = await givenPass(app.services, { officer: near })
     const browser = await signIn(app, admin.username)
-    const [oldKey] = app.services.keys.list()
+    const [oldKey] = await app.services.keys.list()
     expect((await browser.post('/admin/keys/rotate', {})).status).toBe(303)
     const jwks = (await (await app.request('/.well-known/jwks.json')).json()) as { keys: unknown[] }
     expect(jwks.keys).toHaveLength(2)
@@ -216,6 +216,6 @@ describe('credentials stay consistent', () => {
     const browser = await signIn(app, admin.username)
     await browser.post(`/admin/officers/${near.employeeNo}/suspend`, { reason: 'uji' })
     await expect(givenPass(app.services, { officer: near })).rejects.toThrow(/suspended/)
-    expect(app.db.select().from(credentials).all()).toHaveLength(0)
+    expect(await app.db.select().from(credentials).all()).toHaveLength(0)
   })
 })

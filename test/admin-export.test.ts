@@ -11,13 +11,13 @@ const HOUR = 3600 * 1000
 const DAY = 24 * HOUR
 
 async function world() {
-  const app = createTestApp({ config: { rateLimit: false } })
-  addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
-  addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
+  const app = await createTestApp({ config: { rateLimit: false } })
+  await addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
+  await addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
   const admin = await givenUser(app, 'admin', null, 'admin-ekspor')
-  const supervisor = await givenUser(app, 'supervisor', givenOfficer(app.services, { unitCode: 'UP3-MTG' }), 'spv-menteng')
-  const near = givenOfficer(app.services, { unitCode: 'ULP-CKN' })
-  const far = givenOfficer(app.services, { unitCode: 'ULP-JTB' })
+  const supervisor = await givenUser(app, 'supervisor', await givenOfficer(app.services, { unitCode: 'UP3-MTG' }), 'spv-menteng')
+  const near = await givenOfficer(app.services, { unitCode: 'ULP-CKN' })
+  const far = await givenOfficer(app.services, { unitCode: 'ULP-JTB' })
   return { app, admin, supervisor, near, far }
 }
 
@@ -85,10 +85,10 @@ describe('CSV cells', () => {
 describe('GET /admin/reports.csv', () => {
   it('downloads the reports as UTF-8 CSV with a BOM, every hostile cell inert', async () => {
     const { app, admin, near } = await world()
-    const created = HOSTILE_NOTES.map((note, index) =>
+    const created = await Promise.all(HOSTILE_NOTES.map((note, index) =>
       givenReport(app, { note, location: index === 0 ? '=cmd()' : 'Cikini', category: 'money', verdict: 'valid', officerEmployeeNo: near.employeeNo, createdAt: START + index * 1000 }),
-    )
-    const claimed = givenReport(app, { verdict: 'forged', claims: { sub: '-PLN-1', unt: 'ULP-JTB' }, note: 'Ñoño — ü', createdAt: START + HOUR })
+    ))
+    const claimed = await givenReport(app, { verdict: 'forged', claims: { sub: '-PLN-1', unt: 'ULP-JTB' }, note: 'Ñoño — ü', createdAt: START + HOUR })
     const browser = await signIn(app, admin.username)
     const { res, rows, text } = await exportCsv(browser)
     expect(res.status).toBe(200)
@@ -113,9 +113,9 @@ describe('GET /admin/reports.csv', () => {
 
   it('exports only what the queue filters select', async () => {
     const { app, admin, near } = await world()
-    const a = givenReport(app, { status: 'in_review', verdict: 'forged', category: 'otp', claims: { unt: 'ULP-JTB' }, note: 'diskon 50% jika bayar', createdAt: START - 2 * DAY })
-    const b = givenReport(app, { status: 'new', verdict: 'valid', officerEmployeeNo: near.employeeNo, category: 'money', note: 'diskon 50 ribu', location: 'Cikini', createdAt: START - DAY })
-    const c = givenReport(app, { status: 'new', verdict: null, category: null, location: 'Gondangdia_Baru', createdAt: START })
+    const a = await givenReport(app, { status: 'in_review', verdict: 'forged', category: 'otp', claims: { unt: 'ULP-JTB' }, note: 'diskon 50% jika bayar', createdAt: START - 2 * DAY })
+    const b = await givenReport(app, { status: 'new', verdict: 'valid', officerEmployeeNo: near.employeeNo, category: 'money', note: 'diskon 50 ribu', location: 'Cikini', createdAt: START - DAY })
+    const c = await givenReport(app, { status: 'new', verdict: null, category: null, location: 'Gondangdia_Baru', createdAt: START })
     const browser = await signIn(app, admin.username)
     const tickets = async (query: string) => (await exportCsv(browser, query)).rows.slice(1).map((row) => row[0])
     expect(await tickets('')).toEqual([c.ticket, b.ticket, a.ticket])
@@ -136,7 +136,7 @@ describe('GET /admin/reports.csv', () => {
     expect(await tickets('?status=new&category=money&q=diskon')).toEqual([b.ticket])
     // Nonsense filters are ignored, not errors.
     expect(await tickets('?status=hacked&from=2026-13-45&unit=%27%20or%201%3D1')).toEqual([c.ticket, b.ticket, a.ticket])
-    const audit = app.db.select().from(auditLog).where(eq(auditLog.action, 'reports.exported')).all()
+    const audit = await app.db.select().from(auditLog).where(eq(auditLog.action, 'reports.exported')).all()
     expect(audit.length).toBeGreaterThan(5)
     expect(audit[1]).toMatchObject({ actor: admin.username, subject: 'reports' })
     expect(JSON.parse(audit[1]!.details)).toMatchObject({ status: 'new' })
@@ -144,11 +144,11 @@ describe('GET /admin/reports.csv', () => {
 
   it('gives a supervisor only the reports of their units, and refuses officers and households', async () => {
     const { app, supervisor, near, far } = await world()
-    const mine = givenReport(app, { verdict: 'valid', officerEmployeeNo: near.employeeNo })
-    const claimedMine = givenReport(app, { verdict: 'forged', claims: { unt: 'ULP-CKN' } })
-    givenReport(app, { verdict: 'valid', officerEmployeeNo: far.employeeNo })
-    givenReport(app, { verdict: 'forged', claims: { unt: 'ULP-JTB' } })
-    givenReport(app, { verdict: null })
+    const mine = await givenReport(app, { verdict: 'valid', officerEmployeeNo: near.employeeNo })
+    const claimedMine = await givenReport(app, { verdict: 'forged', claims: { unt: 'ULP-CKN' } })
+    await givenReport(app, { verdict: 'valid', officerEmployeeNo: far.employeeNo })
+    await givenReport(app, { verdict: 'forged', claims: { unt: 'ULP-JTB' } })
+    await givenReport(app, { verdict: null })
     const spv = await signIn(app, supervisor.username)
     const { rows } = await exportCsv(spv)
     expect(rows.slice(1).map((row) => row[0]).sort()).toEqual([mine.ticket, claimedMine.ticket].sort())
@@ -182,7 +182,7 @@ describe('GET /admin/reports.csv', () => {
     }
     expect(text).not.toContain(`catatan ${total - 1}"`)
     // Changed after the download began: a buffered export could not contain this.
-    app.db.update(reports).set({ note: 'DIUBAH SETELAH UNDUHAN MULAI' }).where(eq(reports.ticket, `LPR-${String(total - 1).padStart(8, '0')}`)).run()
+    await app.db.update(reports).set({ note: 'DIUBAH SETELAH UNDUHAN MULAI' }).where(eq(reports.ticket, `LPR-${String(total - 1).padStart(8, '0')}`)).run()
     for (;;) {
       const { value, done } = await reader.read()
       if (done) break
@@ -196,7 +196,7 @@ describe('GET /admin/reports.csv', () => {
 
   it('lets households keep filing reports while an export is being downloaded', async () => {
     const { app, admin } = await world()
-    for (let i = 0; i < CSV_BATCH_ROWS + 5; i++) givenReport(app, { createdAt: START - i * 1000 })
+    for (let i = 0; i < CSV_BATCH_ROWS + 5; i++) await givenReport(app, { createdAt: START - i * 1000 })
     const browser = await signIn(app, admin.username)
     const reader = (await browser.get('/admin/reports.csv')).body!.getReader()
     await reader.read()

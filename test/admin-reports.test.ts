@@ -5,7 +5,7 @@ import { addUnit } from '../src/officers/officers.ts'
 import { createTestApp, givenOfficer, givenPass, PUBLIC_URL } from './helpers.ts'
 import { givenUser, signIn } from './support/session.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 /** Files a report the way the household's phone does, through the JSON API. */
 async function fileReport(app: TestApp, body: Record<string, string>): Promise<{ ticket: string; trackingUrl: string }> {
@@ -15,14 +15,14 @@ async function fileReport(app: TestApp, body: Record<string, string>): Promise<{
 }
 
 async function world() {
-  const app = createTestApp({ config: { rateLimit: false } })
-  addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
-  addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
+  const app = await createTestApp({ config: { rateLimit: false } })
+  await addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
+  await addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
   const admin = await givenUser(app, 'admin', null, 'admin-satu')
   const otherAdmin = await givenUser(app, 'admin', null, 'admin-dua')
-  const supervisor = await givenUser(app, 'supervisor', givenOfficer(app.services, { unitCode: 'UP3-MTG' }), 'spv-menteng')
-  const near = givenOfficer(app.services, { unitCode: 'ULP-CKN' })
-  const far = givenOfficer(app.services, { unitCode: 'ULP-JTB' })
+  const supervisor = await givenUser(app, 'supervisor', await givenOfficer(app.services, { unitCode: 'UP3-MTG' }), 'spv-menteng')
+  const near = await givenOfficer(app.services, { unitCode: 'ULP-CKN' })
+  const far = await givenOfficer(app.services, { unitCode: 'ULP-JTB' })
   return { app, admin, otherAdmin, supervisor, near, far }
 }
 
@@ -50,13 +50,13 @@ describe('/admin/reports/:ticket', () => {
       const res = await browser.post(`/admin/reports/${ticket}/status`, { to, revision: String(revision) })
       expect(res.status, to).toBe(303)
     }
-    const report = app.db.select().from(reports).where(eq(reports.ticket, ticket)).get()!
+    const report = (await app.db.select().from(reports).where(eq(reports.ticket, ticket)).get())!
     expect(report).toMatchObject({ status: 'resolved_scam', revision: 4 })
     const tracking = await (await app.request(trackingUrl.replace(PUBLIC_URL, ''))).text()
     expect(tracking).toContain('Selesai — dipastikan penipuan')
-    const events = app.db.select().from(outboxDeliveries).where(eq(outboxDeliveries.subject, ticket)).all().map((d) => d.eventType)
+    const events = (await app.db.select().from(outboxDeliveries).where(eq(outboxDeliveries.subject, ticket)).all()).map((d) => d.eventType)
     expect(events).toEqual(['report.created', 'report.updated', 'report.updated', 'report.updated'])
-    expect(app.db.select().from(auditLog).where(eq(auditLog.action, 'report.status_changed')).all()).toHaveLength(3)
+    expect(await app.db.select().from(auditLog).where(eq(auditLog.action, 'report.status_changed')).all()).toHaveLength(3)
     expect(await (await browser.get(`/admin/reports/${ticket}`)).text()).toContain('Laporan ini sudah selesai')
   })
 
@@ -69,7 +69,7 @@ describe('/admin/reports/:ticket', () => {
       expect(res.status, to).toBe(409)
       expect(await res.text()).toContain('tidak diperbolehkan')
     }
-    expect(app.db.select().from(reports).where(eq(reports.ticket, ticket)).get()!.status).toBe('new')
+    expect((await app.db.select().from(reports).where(eq(reports.ticket, ticket)).get())!.status).toBe('new')
   })
 
   it('lets only one of two admins changing a report at once win; the other is told why', async () => {
@@ -85,7 +85,7 @@ describe('/admin/reports/:ticket', () => {
     const stale = await second.post(`/admin/reports/${ticket}/status`, { to: 'forwarded', revision: '1' })
     expect(stale.status).toBe(409)
     expect(await stale.text()).toContain('Orang lain baru saja mengubah laporan ini')
-    expect(app.db.select().from(reports).where(eq(reports.ticket, ticket)).get()).toMatchObject({ status: 'in_review', revision: 2 })
+    expect(await app.db.select().from(reports).where(eq(reports.ticket, ticket)).get()).toMatchObject({ status: 'in_review', revision: 2 })
   })
 
   it('keeps internal notes out of the household’s tracking page', async () => {

@@ -18,13 +18,13 @@ const DAY = 24 * HOUR
 const YESTERDAY = START - DAY
 
 async function world() {
-  const app = createTestApp({ config: { rateLimit: false } })
-  addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
-  addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
+  const app = await createTestApp({ config: { rateLimit: false } })
+  await addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
+  await addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
   const admin = await givenUser(app, 'admin', null, 'admin-statistik')
-  const supervisor = await givenUser(app, 'supervisor', givenOfficer(app.services, { unitCode: 'UP3-MTG' }), 'spv-menteng')
-  const near = givenOfficer(app.services, { unitCode: 'ULP-CKN' })
-  const far = givenOfficer(app.services, { unitCode: 'ULP-JTB' })
+  const supervisor = await givenUser(app, 'supervisor', await givenOfficer(app.services, { unitCode: 'UP3-MTG' }), 'spv-menteng')
+  const near = await givenOfficer(app.services, { unitCode: 'ULP-CKN' })
+  const far = await givenOfficer(app.services, { unitCode: 'ULP-JTB' })
   const nearPass = await givenPass(app.services, { officer: near })
   const farPass = await givenPass(app.services, { officer: far })
   return { app, admin, supervisor, near, far, nearPass, farPass }
@@ -32,8 +32,8 @@ async function world() {
 
 type World = Awaited<ReturnType<typeof world>>
 
-function givenScan(app: World['app'], verdict: string, scannedAt: number, credentialId: string | null = null) {
-  app.db.insert(scans).values({ tokenHash: `t-${Math.random()}`, credentialId, verdict, via: 'page', scannedAt }).run()
+async function givenScan(app: World['app'], verdict: string, scannedAt: number, credentialId: string | null = null) {
+  await app.db.insert(scans).values({ tokenHash: `t-${Math.random()}`, credentialId, verdict, via: 'page', scannedAt }).run()
 }
 
 /**
@@ -41,31 +41,31 @@ function givenScan(app: World['app'], verdict: string, scannedAt: number, creden
  * Today: 1 valid scan at 00:30 WIB (still yesterday in UTC) and 1 expired scan of the far pass.
  * Forty days ago: one scan outside the default range.
  */
-function givenScans({ app, nearPass, farPass }: World) {
-  givenScan(app, 'valid', YESTERDAY, nearPass.id)
-  givenScan(app, 'valid', YESTERDAY + HOUR, nearPass.id)
-  givenScan(app, 'valid', YESTERDAY + 14.5 * HOUR, nearPass.id)
-  givenScan(app, 'forged', YESTERDAY + 2 * HOUR)
-  givenScan(app, 'forged', YESTERDAY + 3 * HOUR)
-  givenScan(app, 'valid', YESTERDAY + 15.5 * HOUR, nearPass.id)
-  givenScan(app, 'expired', START, farPass.id)
-  givenScan(app, 'malformed', START - 40 * DAY)
+async function givenScans({ app, nearPass, farPass }: World) {
+  await givenScan(app, 'valid', YESTERDAY, nearPass.id)
+  await givenScan(app, 'valid', YESTERDAY + HOUR, nearPass.id)
+  await givenScan(app, 'valid', YESTERDAY + 14.5 * HOUR, nearPass.id)
+  await givenScan(app, 'forged', YESTERDAY + 2 * HOUR)
+  await givenScan(app, 'forged', YESTERDAY + 3 * HOUR)
+  await givenScan(app, 'valid', YESTERDAY + 15.5 * HOUR, nearPass.id)
+  await givenScan(app, 'expired', START, farPass.id)
+  await givenScan(app, 'malformed', START - 40 * DAY)
 }
 
 /** Five reports in range and one before it; three were acted on after 10 min, 30 min and 1 h. */
-function givenReports({ app, near }: World) {
-  const acted1 = givenReport(app, { category: 'money', location: 'Kel. Cikini', verdict: 'valid', officerEmployeeNo: near.employeeNo, createdAt: YESTERDAY })
-  const acted2 = givenReport(app, { category: 'money', location: 'cikini', claims: { sub: 'X-1', unt: 'ULP-JTB' }, createdAt: YESTERDAY + HOUR })
-  const acted3 = givenReport(app, { category: 'money', location: 'Gondangdia', claims: { unt: 'ULP-JTB' }, createdAt: START })
-  givenReport(app, { category: 'otp', location: 'CIKINI', verdict: 'valid', officerEmployeeNo: near.employeeNo, createdAt: START + MINUTE })
-  givenReport(app, { category: null, createdAt: START + 2 * MINUTE })
-  givenReport(app, { category: 'threat', location: 'Cikini', createdAt: START - 40 * DAY })
-  app.db.insert(reportEvents).values({ reportId: acted1.id, kind: 'status_changed', status: 'in_review', at: acted1.createdAt + 10 * MINUTE }).run()
-  app.db.insert(reportNotes).values({ reportId: acted2.id, author: 'admin', text: 'cek', at: acted2.createdAt + 30 * MINUTE }).run()
-  app.db.insert(reportEvents).values({ reportId: acted3.id, kind: 'status_changed', status: 'in_review', at: acted3.createdAt + 2 * HOUR }).run()
-  app.db.insert(reportNotes).values({ reportId: acted3.id, author: 'admin', text: 'cek', at: acted3.createdAt + HOUR }).run()
+async function givenReports({ app, near }: World) {
+  const acted1 = await givenReport(app, { category: 'money', location: 'Kel. Cikini', verdict: 'valid', officerEmployeeNo: near.employeeNo, createdAt: YESTERDAY })
+  const acted2 = await givenReport(app, { category: 'money', location: 'cikini', claims: { sub: 'X-1', unt: 'ULP-JTB' }, createdAt: YESTERDAY + HOUR })
+  const acted3 = await givenReport(app, { category: 'money', location: 'Gondangdia', claims: { unt: 'ULP-JTB' }, createdAt: START })
+  await givenReport(app, { category: 'otp', location: 'CIKINI', verdict: 'valid', officerEmployeeNo: near.employeeNo, createdAt: START + MINUTE })
+  await givenReport(app, { category: null, createdAt: START + 2 * MINUTE })
+  await givenReport(app, { category: 'threat', location: 'Cikini', createdAt: START - 40 * DAY })
+  await app.db.insert(reportEvents).values({ reportId: acted1.id, kind: 'status_changed', status: 'in_review', at: acted1.createdAt + 10 * MINUTE }).run()
+  await app.db.insert(reportNotes).values({ reportId: acted2.id, author: 'admin', text: 'cek', at: acted2.createdAt + 30 * MINUTE }).run()
+  await app.db.insert(reportEvents).values({ reportId: acted3.id, kind: 'status_changed', status: 'in_review', at: acted3.createdAt + 2 * HOUR }).run()
+  await app.db.insert(reportNotes).values({ reportId: acted3.id, author: 'admin', text: 'cek', at: acted3.createdAt + HOUR }).run()
   // A details_added event is the household's doing, not an action of the team.
-  app.db.insert(reportEvents).values({ reportId: acted3.id, kind: 'details_added', at: acted3.createdAt + MINUTE }).run()
+  await app.db.insert(reportEvents).values({ reportId: acted3.id, kind: 'details_added', at: acted3.createdAt + MINUTE }).run()
 }
 
 /** A row of a chart's data table: the day, then each series shown, then the total. */
@@ -78,38 +78,38 @@ function tableRow(html: string, chartId: string, head: string): string[] | null 
 describe('statistics queries', () => {
   it('counts verifications per Jakarta day and verdict, and only the officers in scope when asked', async () => {
     const w = await world()
-    givenScans(w)
+    await givenScans(w)
     const range = { from: YESTERDAY - 9 * HOUR, to: START + 15 * HOUR }
-    const all = countScansByDayAndVerdict(w.app.db, range, null)
+    const all = await countScansByDayAndVerdict(w.app.db, range, null)
     expect(all.sort((a, b) => `${a.day}${a.verdict}`.localeCompare(`${b.day}${b.verdict}`))).toEqual([
       { day: '2026-11-22', verdict: 'forged', count: 2 },
       { day: '2026-11-22', verdict: 'valid', count: 3 },
       { day: '2026-11-23', verdict: 'expired', count: 1 },
       { day: '2026-11-23', verdict: 'valid', count: 1 },
     ])
-    expect(countScansByDayAndVerdict(w.app.db, range, new Set([w.near.id]))).toHaveLength(2)
-    expect(countScansByDayAndVerdict(w.app.db, range, new Set())).toEqual([])
+    expect(await countScansByDayAndVerdict(w.app.db, range, new Set([w.near.id]))).toHaveLength(2)
+    expect(await countScansByDayAndVerdict(w.app.db, range, new Set())).toEqual([])
   })
 
   it('counts reports per day and category, ranks places and units, and takes the median time to first action', async () => {
     const w = await world()
-    givenReports(w)
+    await givenReports(w)
     const filters = { ...NO_REPORT_FILTERS, from: '2026-11-22', to: '2026-11-23' }
-    expect(countReportsByDayAndCategory(w.app.db, filters, null).sort((a, b) => `${a.day}${a.category}`.localeCompare(`${b.day}${b.category}`))).toEqual([
+    expect((await countReportsByDayAndCategory(w.app.db, filters, null)).sort((a, b) => `${a.day}${a.category}`.localeCompare(`${b.day}${b.category}`))).toEqual([
       { day: '2026-11-22', category: 'money', count: 2 },
       { day: '2026-11-23', category: 'money', count: 1 },
       { day: '2026-11-23', category: null, count: 1 },
       { day: '2026-11-23', category: 'otp', count: 1 },
     ])
-    expect(rankReportAreas(w.app.db, filters, null, 10)).toEqual([
+    expect(await rankReportAreas(w.app.db, filters, null, 10)).toEqual([
       { key: 'cikini', label: expect.any(String), count: 3 },
       { key: 'gondangdia', label: 'Gondangdia', count: 1 },
     ])
-    expect(rankReportUnits(w.app.db, filters, null, 10)).toEqual([
+    expect(await rankReportUnits(w.app.db, filters, null, 10)).toEqual([
       { key: 'ULP-CKN', label: 'ULP Cikini (ULP-CKN)', count: 2 },
       { key: 'ULP-JTB', label: 'ULP Jatibarang (ULP-JTB)', count: 2 },
     ])
-    expect(measureFirstAction(w.app.db, filters, null)).toEqual({ medianMs: 30 * MINUTE, acted: 3, waiting: 2 })
+    expect(await measureFirstAction(w.app.db, filters, null)).toEqual({ medianMs: 30 * MINUTE, acted: 3, waiting: 2 })
   })
 
   it('defaults to the last 30 days in WIB and caps a range at a year', () => {
@@ -153,8 +153,8 @@ describe('daily charts', () => {
 describe('/admin/stats', () => {
   it('shows an admin every chart as accessible SVG with its data table, for the last 30 days by default', async () => {
     const w = await world()
-    givenScans(w)
-    givenReports(w)
+    await givenScans(w)
+    await givenReports(w)
     const browser = await signIn(w.app, w.admin.username)
     const res = await browser.get('/admin/stats')
     expect(res.status).toBe(200)
@@ -185,8 +185,8 @@ describe('/admin/stats', () => {
 
   it('narrows to the date range asked for', async () => {
     const w = await world()
-    givenScans(w)
-    givenReports(w)
+    await givenScans(w)
+    await givenReports(w)
     const browser = await signIn(w.app, w.admin.username)
     const html = await (await browser.get('/admin/stats?from=2026-11-23&to=2026-11-23')).text()
     expect(tableRow(html, 'chart-verifications', '22/11')).toBeNull()
@@ -199,8 +199,8 @@ describe('/admin/stats', () => {
 
   it('shows a supervisor only the verifications and reports of their units', async () => {
     const w = await world()
-    givenScans(w)
-    givenReports(w)
+    await givenScans(w)
+    await givenReports(w)
     const spv = await signIn(w.app, w.supervisor.username)
     const html = await (await spv.get('/admin/stats')).text()
     expect(tableRow(html, 'chart-verifications', '22/11')).toEqual(['3', '3'])

@@ -14,7 +14,7 @@ import { createTestApp, faceOf, givenBadge, givenOfficer, givenPass, PUBLIC_URL,
  */
 
 type Json = Record<string, unknown>
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 interface Scene {
   app: TestApp
@@ -68,11 +68,11 @@ function signHS256(secret: string | Uint8Array, header: Json, payload: Json): st
 }
 
 async function givenScene(): Promise<Scene> {
-  const app = createTestApp()
+  const app = await createTestApp()
   const pass = await givenPass(app.services)
   const segments = segmentsOf(pass.token)
   const { kid, key } = await app.services.keys.signingKey()
-  const ourJwksEntry = app.services.keys.publicKeySet().keys.find((jwk) => jwk.kid === kid)
+  const ourJwksEntry = (await app.services.keys.publicKeySet()).keys.find((jwk) => jwk.kid === kid)
   if (!ourJwksEntry) throw new Error('our key is missing from the JWKS')
   const { kty, crv, x, y } = ourJwksEntry
   return {
@@ -95,10 +95,10 @@ function editable(scene: Scene): { header: Json; payload: Json } {
 }
 
 /** Edits the genuine header/payload and signs them with OUR real key. */
-function signedByUs(edit: (token: { header: Json; payload: Json }, scene: Scene) => void) {
+function signedByUs(edit: (token: { header: Json; payload: Json }, scene: Scene) => unknown) {
   return async (scene: Scene) => {
     const token = editable(scene)
-    edit(token, scene)
+    await edit(token, scene)
     return signES256(scene.ourKey, token.header, token.payload)
   }
 }
@@ -122,8 +122,8 @@ function keepingSignature(edit: (token: { header: Json; payload: Json }, scene: 
 }
 
 /** Switches to HS256 and keys the HMAC with bytes of our PUBLIC key (the classic key-confusion attack). */
-function hmacKeyedWith(secretOf: (scene: Scene) => string | Uint8Array) {
-  return (scene: Scene) => signHS256(secretOf(scene), { ...scene.header, alg: 'HS256' }, scene.payload)
+function hmacKeyedWith(secretOf: (scene: Scene) => string | Uint8Array | Promise<string | Uint8Array>) {
+  return async (scene: Scene) => signHS256(await secretOf(scene), { ...scene.header, alg: 'HS256' }, scene.payload)
 }
 
 function withSignature(signatureOf: (scene: Scene) => Uint8Array) {
@@ -238,7 +238,7 @@ const ATTACKS: Attack[] = [
   // HS256 keyed with our public key
   { name: 'HS256 keyed with our stored public JWK JSON', build: hmacKeyedWith((s) => JSON.stringify(s.ourPublicJwk)), verdict: 'forged' },
   { name: 'HS256 keyed with our published JWKS entry JSON', build: hmacKeyedWith((s) => JSON.stringify(s.ourJwksEntry)), verdict: 'forged' },
-  { name: 'HS256 keyed with the JWKS document', build: hmacKeyedWith((s) => JSON.stringify(s.app.services.keys.publicKeySet())), verdict: 'forged' },
+  { name: 'HS256 keyed with the JWKS document', build: hmacKeyedWith(async (s) => JSON.stringify(await s.app.services.keys.publicKeySet())), verdict: 'forged' },
   { name: 'HS256 keyed with our x coordinate (base64url text)', build: hmacKeyedWith((s) => s.ourPublicJwk.x ?? ''), verdict: 'forged' },
   { name: 'HS256 keyed with our x coordinate (raw bytes)', build: hmacKeyedWith((s) => Buffer.from(s.ourPublicJwk.x ?? '', 'base64url')), verdict: 'forged' },
   {
@@ -395,7 +395,7 @@ const ATTACKS: Attack[] = [
   { name: 'ktp widened to photo, our real signature', build: signedByUs(({ payload }) => (payload.ktp = 'photo')), verdict: 'forged' },
   {
     name: 'sub of another active officer, our real signature',
-    build: signedByUs(({ payload }, s) => (payload.sub = givenOfficer(s.app.services).employeeNo)),
+    build: signedByUs(async ({ payload }, s) => (payload.sub = (await givenOfficer(s.app.services)).employeeNo)),
     verdict: 'forged',
   },
   { name: 'unknown jti, our real signature', build: signedByUs(({ payload }) => (payload.jti = 'no-such-credential')), verdict: null },
@@ -501,7 +501,7 @@ describe('attacks on GET /c/:code', () => {
   const unknownCodeFor = (code: string) => `${code[0] === '0' ? '1' : '0'}${code.slice(1)}`
 
   it('control: the short code of a genuine pass is green', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await request(`/c/${pass.code}`)).text()
     expect(verdictOf(html)).toBe('valid')
@@ -509,7 +509,7 @@ describe('attacks on GET /c/:code', () => {
   })
 
   it('shows red (forged) for a well-formed code that belongs to no pass', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const res = await request(`/c/${unknownCodeFor(pass.code)}`)
     expect(res.status).toBe(200)
@@ -529,7 +529,7 @@ describe('attacks on GET /c/:code', () => {
     ['33 characters', 'A'.repeat(33)],
     ['a whole token', 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA'],
   ])('shows red (malformed) for a code that is %s', async (_name, code) => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const res = await request(`/c/${encodeURIComponent(code)}`)
     expect(res.status).toBeLessThan(500)
     const html = await res.text()
@@ -538,7 +538,7 @@ describe('attacks on GET /c/:code', () => {
   })
 
   it('answers 429 after 30 bad codes from one client, and again red once the window has passed', async () => {
-    const { services, request, clock } = createTestApp()
+    const { services, request, clock } = await createTestApp()
     const pass = await givenPass(services)
     const bad = (i: number) => (i % 2 === 0 ? unknownCodeFor(pass.code).slice(0, 6) + String(i).padStart(2, '0') : `bad-${i}`)
     for (let i = 0; i < 30; i++) {
@@ -560,7 +560,7 @@ describe('attacks on GET /c/:code', () => {
   })
 
   it('keeps answering red, never 429, when rate limits are off', async () => {
-    const { services, request } = createTestApp({ config: { rateLimit: false } })
+    const { services, request } = await createTestApp({ config: { rateLimit: false } })
     const pass = await givenPass(services)
     for (let i = 0; i < 40; i++) {
       const code = i % 2 === 0 ? unknownCodeFor(pass.code).slice(0, 6) + String(i).padStart(2, '0') : `bad-${i}`

@@ -10,50 +10,50 @@ import { givenUser, signIn, submitLogin } from './support/session.ts'
 
 describe('the audit log', () => {
   it('records issuance, revocation, officer changes, key changes and logins, each chained to the last', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const pass = await givenPass(app.services, { officer })
-    revokeCredential(app.services, pass.id, { reason: 'test', actor: 'supervisor-a' })
-    suspendOfficer(app.db, app.clock, officer.employeeNo, { reason: 'fraud', actor: 'admin-a' })
-    reactivateOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin-a' })
+    await revokeCredential(app.services, pass.id, { reason: 'test', actor: 'supervisor-a' })
+    await suspendOfficer(app.db, app.clock, officer.employeeNo, { reason: 'fraud', actor: 'admin-a' })
+    await reactivateOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin-a' })
     await app.services.keys.rotate('admin-a')
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     await submitLogin(app, user.username, 'wrong password here')
     const browser = await signIn(app, user.username)
     await browser.post('/logout', {})
-    const actions = app.db.select().from(auditLog).all().map((row) => row.action)
+    const actions = (await app.db.select().from(auditLog).all()).map((row) => row.action)
     expect(actions).toEqual(
       expect.arrayContaining(['officer.added', 'pass.issued', 'pass.revoked', 'officer.suspended', 'officer.reactivated', 'key.created', 'key.rotated', 'user.added', 'login.failed', 'login.succeeded', 'logout']),
     )
-    const revoked = app.db.select().from(auditLog).where(eq(auditLog.action, 'pass.revoked')).get()!
+    const revoked = (await app.db.select().from(auditLog).where(eq(auditLog.action, 'pass.revoked')).get())!
     expect(revoked).toMatchObject({ actor: 'supervisor-a', subject: `visit_pass:${pass.id}` })
-    expect(JSON.stringify(app.db.select().from(auditLog).all())).not.toContain(pass.token)
-    expect(verifyAuditChain(app.db)).toEqual({ ok: true, rows: actions.length })
+    expect(JSON.stringify(await app.db.select().from(auditLog).all())).not.toContain(pass.token)
+    expect(await verifyAuditChain(app.db)).toEqual({ ok: true, rows: actions.length })
   })
 
   it('names the first row edited, deleted or reordered directly in the database', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     await givenPass(app.services, { officer })
-    suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })
-    const rows = app.db.select().from(auditLog).all()
+    await suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })
+    const rows = await app.db.select().from(auditLog).all()
     const target = rows[1]!
     app.db.$client.prepare('update audit_log set actor = ? where id = ?').run('someone-else', target.id)
-    expect(verifyAuditChain(app.db)).toMatchObject({ ok: false, brokenId: target.id })
+    expect(await verifyAuditChain(app.db)).toMatchObject({ ok: false, brokenId: target.id })
     app.db.$client.prepare('update audit_log set actor = ? where id = ?').run(target.actor, target.id)
-    expect(verifyAuditChain(app.db).ok).toBe(true)
+    expect((await verifyAuditChain(app.db)).ok).toBe(true)
     app.db.$client.prepare('delete from audit_log where id = ?').run(target.id)
-    expect(verifyAuditChain(app.db)).toMatchObject({ ok: false, brokenId: rows[2]!.id })
+    expect(await verifyAuditChain(app.db)).toMatchObject({ ok: false, brokenId: rows[2]!.id })
   })
 
   it('is not written when the action fails: both commit together or neither does', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
-    const before = app.db.select().from(auditLog).all().length
-    expect(() => suspendOfficer(app.db, app.clock, 'NOBODY', { actor: 'admin' })).toThrow()
-    expect(() => suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })).not.toThrow()
-    expect(() => suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })).toThrow()
-    expect(app.db.select().from(auditLog).all().length).toBe(before + 1)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
+    const before = (await app.db.select().from(auditLog).all()).length
+    await expect(suspendOfficer(app.db, app.clock, 'NOBODY', { actor: 'admin' })).rejects.toThrow()
+    await expect(suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })).resolves.not.toThrow()
+    await expect(suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })).rejects.toThrow()
+    expect((await app.db.select().from(auditLog).all()).length).toBe(before + 1)
   })
 })
 

@@ -7,7 +7,7 @@ import { createTestApp, givenOfficer, PUBLIC_URL } from './helpers.ts'
 import { givenReport } from './support/reports.ts'
 import { givenUser, mergeCookies, PASSWORD, signIn, submitLogin } from './support/session.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 function auditRows(app: TestApp, action: string) {
   return app.db.select().from(auditLog).where(eq(auditLog.action, action)).all()
@@ -26,14 +26,14 @@ afterEach(() => {
 
 describe('failed logins in the audit log', () => {
   it('never stores a typed name that is no user (it may be a password), only "unknown user" and a keyed hash', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const typed = 'Rahasia-Sekali-2026!'
     await submitLogin(app, typed, 'whatever-was-typed')
     await submitLogin(app, typed, 'another-try-here')
     await submitLogin(app, 'someone-else', 'another-try-here')
-    const rows = auditRows(app, 'login.failed')
+    const rows = await auditRows(app, 'login.failed')
     expect(rows).toHaveLength(3)
-    const everything = JSON.stringify(app.db.select().from(auditLog).all()).toLowerCase()
+    const everything = JSON.stringify(await app.db.select().from(auditLog).all()).toLowerCase()
     expect(everything).not.toContain(typed.toLowerCase())
     expect(everything).not.toContain('someone-else')
     const details = rows.map((row) => JSON.parse(row.details) as { known: boolean; usernameHmac?: string })
@@ -49,10 +49,10 @@ describe('failed logins in the audit log', () => {
   })
 
   it('still names a real user whose password was wrong', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     await submitLogin(app, user.username, 'not-the-password')
-    const [row] = auditRows(app, 'login.failed')
+    const [row] = await auditRows(app, 'login.failed')
     expect(row!.actor).toBe(user.username)
     expect(row!.subject).toBe(`user:${user.username}`)
   })
@@ -60,8 +60,8 @@ describe('failed logins in the audit log', () => {
 
 describe('login throttling and the trusted device', () => {
   it('lets the officer’s own phone in with the right password while its address is locked by 30 wrong passwords', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const earlier = await submitLogin(app, user.username, PASSWORD)
     const phone = cookieNamed(earlier.cookies, 'cp_device')
     expect(phone).not.toBe('')
@@ -76,9 +76,9 @@ describe('login throttling and the trusted device', () => {
   })
 
   it('gives the device cookie its own limit, and it works only for the account it was issued to', async () => {
-    const app = createTestApp()
-    const siti = await givenUser(app, 'officer', givenOfficer(app.services))
-    const budi = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const siti = await givenUser(app, 'officer', await givenOfficer(app.services))
+    const budi = await givenUser(app, 'officer', await givenOfficer(app.services))
     const phone = cookieNamed((await submitLogin(app, siti.username, PASSWORD)).cookies, 'cp_device')
     for (let i = 0; i < 31; i++) await submitLogin(app, `guess-${i}`, `wrong-${i}`)
     // Siti's cookie does not open the locked address for Budi.
@@ -94,28 +94,28 @@ describe('login throttling and the trusted device', () => {
 
 describe('sessions at login and logout', () => {
   it('deletes the old session row at login, not just the cookie', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     // A login form left open in another tab, then a sign-in elsewhere in the same browser.
     const formPage = await app.request('/login')
     const formCookies = mergeCookies('', formPage)
     const formToken = /name="_form" value="([^"]+)"/.exec(await formPage.text())![1]!
     const first = await signIn(app, user.username)
-    expect(app.db.select().from(sessions).all()).toHaveLength(1)
+    expect(await app.db.select().from(sessions).all()).toHaveLength(1)
     const res = await app.request('/login', {
       method: 'POST',
       body: new URLSearchParams({ _form: formToken, username: user.username, password: PASSWORD }),
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, cookie: mergeCookies(formCookies, new Response(null, { headers: [['set-cookie', first.cookies.split('; ').find((c) => c.startsWith('cp_session='))!]] })) },
     })
     expect(res.status).toBe(303)
-    const rows = app.db.select().from(sessions).all()
+    const rows = await app.db.select().from(sessions).all()
     expect(rows).toHaveLength(1)
     expect((await first.get('/officer')).status).toBe(303)
   })
 
   it('takes a tab whose session already ended from logout to /login, never a 403', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     app.clock.advance(SESSION_IDLE_MS + 1000)
     const res = await browser.post('/logout', {})
@@ -133,8 +133,8 @@ describe('sessions at login and logout', () => {
   })
 
   it('still refuses a logout of a live session without its CSRF token', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     expect((await browser.post('/logout', {}, { csrf: 'forged' })).status).toBe(403)
     expect((await browser.get('/officer')).status).toBe(200)
@@ -143,8 +143,8 @@ describe('sessions at login and logout', () => {
 
 describe('cookies in production', () => {
   it('gives every cookie the __Host- prefix, Secure and Path=/', async () => {
-    const app = createTestApp({ config: { production: true } })
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp({ config: { production: true } })
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const lang = await app.request('/?lang=en')
     const { res } = await submitLogin(app, user.username, PASSWORD)
     const page = await app.request('/login')
@@ -160,8 +160,8 @@ describe('cookies in production', () => {
   })
 
   it('keeps the trusted device working in production under its __Host- name', async () => {
-    const app = createTestApp({ config: { production: true } })
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp({ config: { production: true } })
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const phone = cookieNamed((await submitLogin(app, user.username, PASSWORD)).cookies, '__Host-cp_device')
     expect(phone).not.toBe('')
     for (let i = 0; i < 31; i++) await submitLogin(app, `guess-${i}`, `wrong-${i}`)
@@ -169,9 +169,9 @@ describe('cookies in production', () => {
   })
 
   it('remembers the language under the __Host- name in production and the plain name in development', async () => {
-    const prod = createTestApp({ config: { production: true } })
+    const prod = await createTestApp({ config: { production: true } })
     expect(await (await prod.request('/', { headers: { cookie: '__Host-lang=en' } })).text()).toContain('<html lang="en"')
-    const dev = createTestApp()
+    const dev = await createTestApp()
     expect((await dev.request('/?lang=en')).headers.getSetCookie()[0]).toMatch(/^lang=en;/)
     expect(await (await dev.request('/', { headers: { cookie: 'lang=en' } })).text()).toContain('<html lang="en"')
   })
@@ -179,7 +179,7 @@ describe('cookies in production', () => {
 
 describe('report export and cross-site requests', () => {
   async function exportWorld() {
-    const app = createTestApp({ config: { rateLimit: false } })
+    const app = await createTestApp({ config: { rateLimit: false } })
     const admin = await givenUser(app, 'admin', null)
     await givenReport(app, { note: 'catatan ekspor' })
     return { app, browser: await signIn(app, admin.username) }
@@ -193,7 +193,7 @@ describe('report export and cross-site requests', () => {
       expect(res.status, JSON.stringify(headers)).toBe(403)
       expect(res.headers.get('content-type')).not.toMatch(/csv/)
     }
-    expect(auditRows(app, 'reports.exported')).toHaveLength(0)
+    expect(await auditRows(app, 'reports.exported')).toHaveLength(0)
   })
 
   it('keeps the old GET form working from our own pages, a bookmark, or a client without fetch metadata', async () => {
@@ -204,7 +204,7 @@ describe('report export and cross-site requests', () => {
       expect(res.status, JSON.stringify(headers)).toBe(200)
       expect(await res.text()).toContain('catatan ekspor')
     }
-    expect(auditRows(app, 'reports.exported')).toHaveLength(4)
+    expect(await auditRows(app, 'reports.exported')).toHaveLength(4)
   })
 
   it('exports from a POST form carrying the CSRF token, with the queue’s filters', async () => {
@@ -218,21 +218,21 @@ describe('report export and cross-site requests', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toMatch(/attachment/)
     expect(await res.text()).toContain('catatan ekspor')
-    const [row] = auditRows(app, 'reports.exported')
+    const [row] = await auditRows(app, 'reports.exported')
     expect(JSON.parse(row!.details)).toMatchObject({ status: 'new' })
     expect((await browser.post('/admin/reports.csv', {}, { csrf: 'forged' })).status).toBe(403)
-    expect(auditRows(app, 'reports.exported')).toHaveLength(1)
+    expect(await auditRows(app, 'reports.exported')).toHaveLength(1)
   })
 })
 
 describe('the last admin', () => {
   it('cannot disable or demote itself by writing its name in capitals', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const admin = await givenUser(app, 'admin', null, 'kepala')
     const browser = await signIn(app, admin.username)
     expect((await browser.post('/admin/users/KEPALA/disable', {})).status).toBe(409)
     expect((await browser.post('/admin/users/Kepala/role', { role: 'supervisor' })).status).toBe(409)
-    const row = app.db.select().from(users).where(eq(users.id, admin.id)).get()!
+    const row = (await app.db.select().from(users).where(eq(users.id, admin.id)).get())!
     expect(row.disabledAt).toBeNull()
     expect(row.role).toBe('admin')
     expect((await browser.get('/admin/users')).status).toBe(200)
@@ -240,24 +240,24 @@ describe('the last admin', () => {
 
   it('cannot be disabled or demoted by anyone while it is the only enabled admin', async () => {
     const { setUserDisabled, changeUserRole } = await import('../src/auth/users.ts')
-    const app = createTestApp()
-    const first = await givenUser(app, 'admin', givenOfficer(app.services), 'admin-satu')
+    const app = await createTestApp()
+    const first = await givenUser(app, 'admin', await givenOfficer(app.services), 'admin-satu')
     const second = await givenUser(app, 'admin', null, 'admin-dua')
-    setUserDisabled(app.db, app.clock, second.username, true, first.username)
-    expect(() => setUserDisabled(app.db, app.clock, 'ADMIN-SATU', true, 'cli')).toThrow(/last enabled admin/)
-    expect(() => changeUserRole(app.db, app.clock, first.username, 'supervisor', 'cli')).toThrow(/last enabled admin/)
-    expect(app.db.select().from(users).where(eq(users.id, first.id)).get()!.disabledAt).toBeNull()
-    setUserDisabled(app.db, app.clock, second.username, false, 'cli')
-    expect(setUserDisabled(app.db, app.clock, first.username, true, 'cli').disabledAt).not.toBeNull()
+    await setUserDisabled(app.db, app.clock, second.username, true, first.username)
+    await expect(setUserDisabled(app.db, app.clock, 'ADMIN-SATU', true, 'cli')).rejects.toThrow(/last enabled admin/)
+    await expect(changeUserRole(app.db, app.clock, first.username, 'supervisor', 'cli')).rejects.toThrow(/last enabled admin/)
+    expect((await app.db.select().from(users).where(eq(users.id, first.id)).get())!.disabledAt).toBeNull()
+    await setUserDisabled(app.db, app.clock, second.username, false, 'cli')
+    expect((await setUserDisabled(app.db, app.clock, first.username, true, 'cli')).disabledAt).not.toBeNull()
   })
 })
 
 describe('a corrupt stored password hash', () => {
   it('is logged once with the user id (never the hash or the password), and the login fails calmly', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const corrupt = '$argon2id$v=19$m=19456,t=2,p=1$broken'
-    app.db.update(users).set({ passwordHash: corrupt }).where(eq(users.id, user.id)).run()
+    await app.db.update(users).set({ passwordHash: corrupt }).where(eq(users.id, user.id)).run()
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const { res } = await submitLogin(app, user.username, PASSWORD)
     expect(res.status).toBe(401)

@@ -56,7 +56,7 @@ describe('request bodies are bounded before anything reads them', () => {
   let server: { url: string; close: () => Promise<void> }
 
   beforeAll(async () => {
-    server = await listen(createTestApp().app)
+    server = await listen((await createTestApp()).app)
   })
   afterAll(() => server.close())
 

@@ -23,7 +23,7 @@ async function givenReceiver() {
 /** An app wired to a real receiver; its clock starts now, so standardwebhooks accepts the timestamps. */
 async function givenChannel(config: Partial<Config> = {}) {
   const receiver = await givenReceiver()
-  const app = createTestApp({
+  const app = await createTestApp({
     clock: fixedClock(Date.now()),
     config: { webhookUrl: receiver.url, webhookSecret: receiver.secret, channelTimeoutMs: 2000, ...config },
   })
@@ -97,21 +97,21 @@ describe('delivery to the 123 channel', () => {
 
     const failedAt = app.clock.now()
     expect(await runDeliveryRound(app.services, { random: () => 1 })).toMatchObject({ failed: 1 })
-    const [afterOne] = rows()
+    const [afterOne] = await rows()
     expect(afterOne?.nextAttemptAt).toBe(failedAt + 2000)
     expect(afterOne?.lastError).toBe('HTTP 503: maintenance')
     expect(await runDeliveryRound(app.services)).toMatchObject({ claimed: 0 })
 
     app.clock.advance(2000)
     expect(await runDeliveryRound(app.services, { random: () => 1 })).toMatchObject({ failed: 1 })
-    expect(rows()[0]?.nextAttemptAt).toBe(app.clock.now() + 4000)
+    expect((await rows())[0]?.nextAttemptAt).toBe(app.clock.now() + 4000)
 
     app.clock.advance(4000)
     expect(await runDeliveryRound(app.services)).toMatchObject({ delivered: 1 })
     expect(receiver.received.map((m) => m.webhookId)).toEqual(Array(3).fill(receiver.received[0]?.webhookId))
     expect(new Set(receiver.received.map((m) => m.signature)).size).toBe(3)
     expect(receiver.received.every((m) => m.verified)).toBe(true)
-    expect(rows()[0]).toMatchObject({ state: 'delivered', attempts: 3, lastError: null })
+    expect((await rows())[0]).toMatchObject({ state: 'delivered', attempts: 3, lastError: null })
   })
 
   it('backs off exponentially with jitter, capped', () => {
@@ -126,12 +126,12 @@ describe('delivery to the 123 channel', () => {
     receiver.behave(() => ({ status: 500, body: 'boom' }))
     const { ticket, trackingUrl } = await fileReport({ note: 'never accepted' })
     let rounds = 0
-    while (rows()[0]?.state === 'pending' && rounds++ < 50) {
+    while ((await rows())[0]?.state === 'pending' && rounds++ < 50) {
       await runDeliveryRound(app.services)
-      const next = rows()[0]?.nextAttemptAt ?? 0
+      const next = (await rows())[0]?.nextAttemptAt ?? 0
       app.clock.set(Math.max(app.clock.now(), next))
     }
-    const [row] = rows()
+    const [row] = await rows()
     expect(row?.state).toBe('dead')
     expect(row?.attempts).toBeGreaterThan(3)
     expect(row?.lastError).toMatch(/^gave up after \d+ attempts over 60 s: HTTP 500: boom$/)
@@ -146,7 +146,7 @@ describe('delivery to the 123 channel', () => {
     receiver.behave(() => ({ status, body: `rejected: unknown schema\r\nX-Evil: 1` }))
     await fileReport()
     expect(await runDeliveryRound(app.services)).toMatchObject({ deadLettered: 1 })
-    expect(rows()[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: `refused by the receiver: HTTP ${status}: rejected: unknown schema X-Evil: 1` })
+    expect((await rows())[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: `refused by the receiver: HTTP ${status}: rejected: unknown schema X-Evil: 1` })
   })
 
   it.each([408, 429])('retries a %i', async (status) => {
@@ -154,7 +154,7 @@ describe('delivery to the 123 channel', () => {
     receiver.behave(() => ({ status }))
     await fileReport()
     expect(await runDeliveryRound(app.services)).toMatchObject({ failed: 1 })
-    expect(rows()[0]?.state).toBe('pending')
+    expect((await rows())[0]?.state).toBe('pending')
   })
 
   it('waits at least as long as a 429 Retry-After asks', async () => {
@@ -162,7 +162,7 @@ describe('delivery to the 123 channel', () => {
     receiver.behave(() => ({ status: 429, headers: { 'retry-after': '120' } }))
     await fileReport()
     await runDeliveryRound(app.services)
-    expect(rows()[0]?.nextAttemptAt).toBe(app.clock.now() + 120_000)
+    expect((await rows())[0]?.nextAttemptAt).toBe(app.clock.now() + 120_000)
   })
 
   it('retries after a timeout and after a dropped connection', async () => {
@@ -171,7 +171,7 @@ describe('delivery to the 123 channel', () => {
     await fileReport({ note: 'hang' })
     await fileReport({ note: 'drop' })
     expect(await runDeliveryRound(app.services)).toMatchObject({ claimed: 2, failed: 2 })
-    const [hung, dropped] = rows()
+    const [hung, dropped] = await rows()
     expect(hung?.lastError).toBe('timed out after 300 ms')
     expect(dropped?.lastError).toMatch(/^network error/)
     receiver.behave(() => ({ status: 200 }))
@@ -192,9 +192,9 @@ describe('delivery to the 123 channel', () => {
     const { app, fileReport } = await givenChannel({ channelTimeoutMs: 1000 })
     await fileReport()
     const now = app.clock.now()
-    expect(claimDueDeliveries(app.db, { now, leaseMs: 3000, limit: 10 })).toHaveLength(1)
-    expect(claimDueDeliveries(app.db, { now: now + 2999, leaseMs: 3000, limit: 10 })).toHaveLength(0)
-    expect(claimDueDeliveries(app.db, { now: now + 3001, leaseMs: 3000, limit: 10 })).toHaveLength(1)
+    expect(await claimDueDeliveries(app.db, { now, leaseMs: 3000, limit: 10 })).toHaveLength(1)
+    expect(await claimDueDeliveries(app.db, { now: now + 2999, leaseMs: 3000, limit: 10 })).toHaveLength(0)
+    expect(await claimDueDeliveries(app.db, { now: now + 3001, leaseMs: 3000, limit: 10 })).toHaveLength(1)
   })
 
   it('sends the deliveries of one ticket in order: an update never overtakes its report', async () => {
@@ -235,12 +235,12 @@ describe('delivery to the 123 channel', () => {
   })
 
   it('without a webhook configured keeps every report, marked undelivered', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const res = await app.request('/api/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     const { trackingUrl } = (await res.json()) as { trackingUrl: string }
     expect(await runDeliveryRound(app.services)).toMatchObject({ claimed: 0 })
     await expect(drainOutbox(app.services)).rejects.toThrow('CHANNEL123_WEBHOOK_URL is not set: 1 deliveries are kept, undelivered')
-    expect(app.db.select().from(outboxDeliveries).where(eq(outboxDeliveries.state, 'pending')).all()).toHaveLength(1)
+    expect(await app.db.select().from(outboxDeliveries).where(eq(outboxDeliveries.state, 'pending')).all()).toHaveLength(1)
     expect(await (await app.request(trackingUrl.slice(PUBLIC_URL.length))).text()).toContain('Menunggu diteruskan ke PLN 123')
   })
 })

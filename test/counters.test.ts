@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryCounters, SqliteCounters, type CounterStore } from '../src/counters/store.ts'
+import { MemoryCounters } from '../src/counters/memory.ts'
+import { SqliteCounters, type CounterStore } from '../src/counters/store.ts'
 import { RateLimiter } from '../src/counters/rate-limiter.ts'
 import { tempDir } from './helpers.ts'
 

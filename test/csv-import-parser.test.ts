@@ -6,7 +6,7 @@ import { givenUser, signIn, type Browser } from './support/session.ts'
 
 const HEADER = 'employee_no,name,role_title,employer,unit_code'
 
-function upload(app: ReturnType<typeof createTestApp>, browser: Browser, csv: string, query = '') {
+function upload(app: Awaited<ReturnType<typeof createTestApp>>, browser: Browser, csv: string, query = '') {
   const form = new FormData()
   form.set('_csrf', browser.csrf)
   form.set('file', new Blob([csv], { type: 'text/csv' }), 'officers.csv')
@@ -39,9 +39,9 @@ describe('parsing an officer CSV', () => {
     })
   })
 
-  it('reports a bad row by the line it starts on, after a blank line', () => {
-    const app = createTestApp()
-    const preview = previewImport(app.db, `${HEADER}\n\nCSV-0001,Ani,Cater,PLN,NO-SUCH-UNIT\n`)
+  it('reports a bad row by the line it starts on, after a blank line', async () => {
+    const app = await createTestApp()
+    const preview = await previewImport(app.db, `${HEADER}\n\nCSV-0001,Ani,Cater,PLN,NO-SUCH-UNIT\n`)
     expect(preview.ok).toBe(false)
     expect(preview.rows.map((row) => [row.line, row.problems])).toEqual([[3, ['unknown_unit']]])
   })
@@ -49,10 +49,10 @@ describe('parsing an officer CSV', () => {
 
 describe('POST /admin/officers/import with a malformed file', () => {
   it('names the broken line in Bahasa Indonesia and in English, offers no confirm, and imports nothing', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const admin = await givenUser(app, 'admin', null)
     const browser = await signIn(app, admin.username)
-    const before = app.db.select().from(officers).all().length
+    const before = (await app.db.select().from(officers).all()).length
     const csv = `${HEADER}\nCSV-0001,Ani,Cater,PLN,ULP-CKN\n"CSV-0002"x,Budi,Cater,PLN,ULP-CKN\n`
 
     const id = await upload(app, browser, csv)
@@ -68,6 +68,6 @@ describe('POST /admin/officers/import with a malformed file', () => {
 
     // A tampered confirm meets the same parser.
     expect((await browser.post('/admin/officers/import/confirm', { csv })).status).toBe(422)
-    expect(app.db.select().from(officers).all().length).toBe(before)
+    expect((await app.db.select().from(officers).all()).length).toBe(before)
   })
 })

@@ -28,7 +28,7 @@ const STACK = /^\w*Error: .+\n\s+at /
 async function givenChannel() {
   const receiver = await startWebhookReceiver()
   receivers.push(receiver)
-  const app = createTestApp({ clock: fixedClock(Date.now()), config: { webhookUrl: receiver.url, webhookSecret: receiver.secret, channelTimeoutMs: 2000, channelPollMs: 60_000 } })
+  const app = await createTestApp({ clock: fixedClock(Date.now()), config: { webhookUrl: receiver.url, webhookSecret: receiver.secret, channelTimeoutMs: 2000, channelPollMs: 60_000 } })
   const res = await app.request('/api/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ABCD2345' }) })
   expect(res.status).toBe(201)
   const { ticket } = (await res.json()) as { ticket: string }
@@ -37,7 +37,7 @@ async function givenChannel() {
 
 describe('errors are logged once, with their stack', () => {
   it('a report that cannot be saved: one line with the request id and the stack, and a calm answer', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     // The database refuses the write, as a full disk would.
     app.db.$client.exec(`create temp trigger refuse_reports before insert on main.reports begin select raise(abort, 'database or disk is full'); end;`)
     const logged = captureErrors()

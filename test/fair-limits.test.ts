@@ -3,7 +3,7 @@ import type { Config } from '../src/config.ts'
 import { ConfigError, loadConfig } from '../src/config.ts'
 import { createTestApp, CUSTOMER_ID, givenPass, PUBLIC_URL, verdictOf } from './helpers.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 /** A request arriving on a socket from `address`, as @hono/node-server hands it to the app. */
 function from(app: TestApp, address: string, path: string, init: RequestInit = {}) {
@@ -38,7 +38,7 @@ async function badCodeStatus(app: TestApp, address: string, headers: Record<stri
 
 describe('short codes: failures are limited, the genuine answer never is', () => {
   it('still shows the genuine /c/<code> to an address that sent 30 unknown codes, and refuses its next guess', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     await spendBadCodes(app, '10.9.9.9', 30)
     expect(await badCodeStatus(app, '10.9.9.9')).toBe(429)
@@ -51,7 +51,7 @@ describe('short codes: failures are limited, the genuine answer never is', () =>
   })
 
   it('does not let one holder of a printed code spend it for everyone: other households still see the officer', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     for (let i = 0; i < 150; i++) {
       const res = await from(app, '10.6.6.6', `/c/${pass.code}`)
@@ -65,7 +65,7 @@ describe('short codes: failures are limited, the genuine answer never is', () =>
 
 describe('customer checks: one guesser does not silence the question for the household', () => {
   it('refuses the guesser after 20 wrong IDs, still answers the household elsewhere, and keeps showing the officer', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     for (let i = 0; i < 20; i++) {
       const res = await postFrom(app, '10.6.6.6', '/check-customer', { code: pass.code, customerId: `1111222233${String(i).padStart(2, '0')}` })
@@ -87,7 +87,7 @@ describe('customer checks: one guesser does not silence the question for the hou
 
 describe('reports: generous per address, strict per address and target', () => {
   it('files the next household’s report of another visitor after 20 reports from the same address', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     for (let i = 0; i < 20; i++) {
       const res = await postFrom(app, '10.7.7.7', '/reports', { code: unknownCode(i % 5) })
       expect(res.status, `report #${i + 1}`).toBe(303)
@@ -99,7 +99,7 @@ describe('reports: generous per address, strict per address and target', () => {
   })
 
   it('refuses the 11th report of one target from one address, but not the same target from another household', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     for (let i = 0; i < 10; i++) expect((await postFrom(app, '10.7.7.7', '/reports', { code: 'ABCD2345' })).status).toBe(303)
     const eleventh = await postFrom(app, '10.7.7.7', '/reports', { code: 'ABCD2345' })
     expect(eleventh.status).toBe(429)
@@ -110,7 +110,7 @@ describe('reports: generous per address, strict per address and target', () => {
 
 describe('tracking keys: wrong keys are limited, the right key always opens its ticket', () => {
   it('opens the ticket with the right key after 30 wrong keys from the same address', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const filed = await postFrom(app, '10.5.5.5', '/reports', { code: 'ABCD2345' })
     const location = filed.headers.get('location')!
     const [path, query] = location.split('?') as [string, string]
@@ -129,14 +129,14 @@ describe('client addresses behind proxies', () => {
   const viaProxy = (client: string) => ({ 'x-forwarded-for': client })
 
   it('ignores X-Forwarded-For when TRUSTED_PROXY is unset: the socket address is the client', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     await spendBadCodes(app, '192.0.2.10', 30, viaProxy('203.0.113.1'))
     // A different claimed client on the same socket address is the same client.
     expect(await badCodeStatus(app, '192.0.2.10', viaProxy('203.0.113.2'))).toBe(429)
   })
 
   it('believes X-Forwarded-For only through listed proxies, read from the right', async () => {
-    const app = createTestApp({ config: { trustedProxies: ['192.0.2.0/28', '10.0.0.1'] } })
+    const app = await createTestApp({ config: { trustedProxies: ['192.0.2.0/28', '10.0.0.1'] } })
     await spendBadCodes(app, '192.0.2.10', 30, viaProxy('203.0.113.1'))
     expect(await badCodeStatus(app, '192.0.2.10', viaProxy('203.0.113.1'))).toBe(429)
     // Another household through the same proxy is counted on its own.
@@ -161,7 +161,7 @@ describe('client addresses behind proxies', () => {
 
 describe('IPv6 clients', () => {
   it('are counted by /64, so hopping addresses inside one subscriber’s network does not reset the count', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     for (let i = 0; i < 30; i++) {
       const res = await from(app, `2001:db8:1:2::${(i + 1).toString(16)}`, `/c/${unknownCode(i)}`)
       expect(res.status).toBe(200)
@@ -171,7 +171,7 @@ describe('IPv6 clients', () => {
   })
 
   it('count an IPv4-mapped address as its IPv4 address', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     await spendBadCodes(app, '::ffff:10.4.4.4', 30)
     expect(await badCodeStatus(app, '10.4.4.4')).toBe(429)
     expect(await badCodeStatus(app, '10.4.4.5')).toBe(200)

@@ -8,7 +8,7 @@ import { createTestApp, givenBadge, givenPass, PUBLIC_URL } from './helpers.ts'
 // the answer is a page or a 4xx, never a 5xx or a crash, and memory does not grow with traffic.
 // The seeds are fixed so that CI is repeatable; FUZZ_SEED=<n> shifts them to explore further.
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 interface FuzzRequest {
   method: string
@@ -27,17 +27,17 @@ let knownBadge = ''
 beforeAll(async () => {
   // Rate limits would answer most of thousands of requests from one client with 429 before they
   // reach a handler; the main run goes without them, a second run keeps them on.
-  app = createTestApp({ config: { rateLimit: false } })
-  limitedApp = createTestApp()
+  app = await createTestApp({ config: { rateLimit: false } })
+  limitedApp = await createTestApp()
   const pass = await givenPass(app.services)
   knownToken = pass.token
   knownCode = pass.code
   knownBadge = (await givenBadge(app.services)).token
 })
 
-afterAll(() => {
-  app?.verifier.flushScans()
-  limitedApp?.verifier.flushScans()
+afterAll(async () => {
+  await app?.verifier.flushScans()
+  await limitedApp?.verifier.flushScans()
 })
 
 const ROUTES = [
@@ -192,11 +192,11 @@ describe('fuzzing every public route', () => {
       )
     const gc = collectGarbage()
     await runBatch(500, 1)
-    app.verifier.flushScans()
+    await app.verifier.flushScans()
     gc?.()
     const heapBefore = process.memoryUsage().heapUsed
     await runBatch(3000, 2)
-    app.verifier.flushScans()
+    await app.verifier.flushScans()
     gc?.()
     const heapAfter = process.memoryUsage().heapUsed
     const growthMb = (heapAfter - heapBefore) / 1024 / 1024

@@ -51,12 +51,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** A fresh app on its own in-memory database with a fixed clock. */
-export function createTestApp(options: { config?: Partial<Config>; clock?: TestClock; db?: Db } = {}) {
+export async function createTestApp(options: { config?: Partial<Config>; clock?: TestClock; db?: Db } = {}) {
   const clock = options.clock ?? fixedClock()
   const db = options.db ?? openDatabase(':memory:')
   const config = testConfig(options.config)
   const { app, services, verifier } = createApp({ db, config, clock })
-  givenUnitTree(services)
+  await givenUnitTree(services)
   /** GET or POST like a browser on our own origin. */
   const request = (path: string, init: RequestInit = {}) => app.request(`${PUBLIC_URL}${path}`, init)
   const postForm = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
@@ -77,17 +77,17 @@ export async function listen(app: Hono<AppEnv>): Promise<{ url: string; close: (
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }
 
-export function givenUnitTree(services: Services): void {
-  addUnit(services.db, { code: 'UID-JKT', name: 'UID Jakarta Raya', level: 'UID' })
-  addUnit(services.db, { code: 'UP3-MTG', name: 'UP3 Menteng', level: 'UP3', parentCode: 'UID-JKT' })
-  addUnit(services.db, { code: 'ULP-CKN', name: 'ULP Cikini', level: 'ULP', parentCode: 'UP3-MTG' })
+export async function givenUnitTree(services: Services): Promise<void> {
+  await addUnit(services.db, { code: 'UID-JKT', name: 'UID Jakarta Raya', level: 'UID' })
+  await addUnit(services.db, { code: 'UP3-MTG', name: 'UP3 Menteng', level: 'UP3', parentCode: 'UID-JKT' })
+  await addUnit(services.db, { code: 'ULP-CKN', name: 'ULP Cikini', level: 'ULP', parentCode: 'UP3-MTG' })
 }
 
 let officerCounter = 0
 
-export function givenOfficer(services: Services, overrides: Partial<NewOfficer> & { suspended?: boolean; photo?: boolean } = {}): Officer {
+export async function givenOfficer(services: Services, overrides: Partial<NewOfficer> & { suspended?: boolean; photo?: boolean } = {}): Promise<Officer> {
   officerCounter++
-  const officer = addOfficer(services.db, services.clock, {
+  const officer = await addOfficer(services.db, services.clock, {
     employeeNo: `EMP-${String(officerCounter).padStart(5, '0')}`,
     name: `Petugas Uji ${officerCounter}`,
     roleTitle: 'Petugas Catat Meter',
@@ -95,8 +95,8 @@ export function givenOfficer(services: Services, overrides: Partial<NewOfficer> 
     unitCode: 'ULP-CKN',
     ...overrides,
   })
-  if (overrides.photo !== false) setOfficerPhoto(services.db, services.clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(officerCounter), actor: 'test' })
-  if (overrides.suspended) suspendOfficer(services.db, services.clock, officer.employeeNo, { reason: 'test', actor: 'test' })
+  if (overrides.photo !== false) await setOfficerPhoto(services.db, services.clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(officerCounter), actor: 'test' })
+  if (overrides.suspended) await suspendOfficer(services.db, services.clock, officer.employeeNo, { reason: 'test', actor: 'test' })
   return officer
 }
 
@@ -106,7 +106,7 @@ export async function givenPass(
   services: Services,
   overrides: Partial<VisitPassRequest> & { officer?: Officer } = {},
 ): Promise<IssuedCredential & { officer: Officer }> {
-  const officer = overrides.officer ?? givenOfficer(services)
+  const officer = overrides.officer ?? (await givenOfficer(services))
   const now = services.clock.now()
   const pass = await issueVisitPass(services, {
     officerEmployeeNo: officer.employeeNo,
@@ -120,7 +120,8 @@ export async function givenPass(
   return { ...pass, officer }
 }
 
-export async function givenBadge(services: Services, officer: Officer = givenOfficer(services)) {
+export async function givenBadge(services: Services, officer?: Officer) {
+  officer ??= await givenOfficer(services)
   return { ...(await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: 'test' })), officer }
 }
 

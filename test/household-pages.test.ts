@@ -6,7 +6,7 @@ import { createTestApp, CUSTOMER_ID, faceOf, givenBadge, givenOfficer, givenPass
 
 describe('GET /', () => {
   it('offers the QR advice, the code form, the never-asks list and the official channels in Indonesian', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const res = await request('/')
     expect(res.status).toBe(200)
     const html = await res.text()
@@ -20,7 +20,7 @@ describe('GET /', () => {
   })
 
   it('switches to English with ?lang=en and remembers it in a cookie', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const res = await request('/?lang=en')
     const html = await res.text()
     expect(html).toContain('<html lang="en">')
@@ -33,7 +33,7 @@ describe('GET /', () => {
   })
 
   it('sends the security headers of DESIGN §7 on every page', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     for (const path of ['/', '/v/abc', '/nope']) {
       const res = await request(path)
       const csp = res.headers.get('content-security-policy') ?? ''
@@ -46,7 +46,7 @@ describe('GET /', () => {
   })
 
   it('sends the same headers over real HTTP, where a route’s own CSP and cache lifetime win', async () => {
-    const { app, services } = createTestApp()
+    const { app, services } = await createTestApp()
     const pass = await givenPass(services)
     const server = await listen(app)
     try {
@@ -82,7 +82,7 @@ describe('GET /', () => {
   })
 
   it('gzips pages whole with their length, streams assets gzipped, and leaves small answers as they are', async () => {
-    const { app, services } = createTestApp()
+    const { app, services } = await createTestApp()
     const pass = await givenPass(services)
     const server = await listen(app)
     const getEncoded = (path: string, encoding: string) => rawGet(`${server.url}${path}`, { headers: { 'accept-encoding': encoding } })
@@ -108,7 +108,7 @@ describe('GET /', () => {
   })
 
   it('uses no inline script, no style attribute and no inline event handler (the one inline stylesheet is allowed by its CSP hash)', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     for (const path of ['/', `/v/${pass.token}`, '/v/bad']) {
       const html = await (await request(path)).text()
@@ -119,15 +119,15 @@ describe('GET /', () => {
   })
 
   it('turns on HSTS only in production', async () => {
-    expect((await createTestApp().request('/')).headers.get('strict-transport-security')).toBeNull()
-    const production = await createTestApp({ config: { production: true } }).request('/')
+    expect((await (await createTestApp()).request('/')).headers.get('strict-transport-security')).toBeNull()
+    const production = await (await createTestApp({ config: { production: true } })).request('/')
     expect(production.headers.get('strict-transport-security')).toContain('max-age=')
   })
 })
 
 describe('the verdict page', () => {
   it('says in plain words that no KTP is needed for a meter reading', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services, { purpose: 'CATAT_METER' })
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(html).toContain('data-ktp="none"')
@@ -135,7 +135,7 @@ describe('the verdict page', () => {
   })
 
   it('explains why, the legal basis, retention and the watermark text when a KTP photo is allowed', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services, { purpose: 'BALIK_NAMA', workOrder: 'BN/CKN/2026/0077' })
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(html).toContain('data-ktp="photo"')
@@ -146,7 +146,7 @@ describe('the verdict page', () => {
   })
 
   it('shows the officer photo from our own server, with text that says so', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await request(`/v/${pass.token}`)).text()
     const src = /<img class="photo" src="([^"]+)"/.exec(html)?.[1]
@@ -159,14 +159,14 @@ describe('the verdict page', () => {
   })
 
   it('shows the visit window in the unit’s local time', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(html).toContain('Senin, 23 November 2026, 09.00–13.00 WIB')
   })
 
   it('is in English with ?lang=en, verdict included', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await request(`/v/${pass.token}?lang=en`)).text()
     expect(html).toContain('<html lang="en">')
@@ -175,7 +175,7 @@ describe('the verdict page', () => {
   })
 
   it('on red, tells the household what to do and offers the call button first', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const html = await (await request('/v/x.y.z')).text()
     expect(faceOf(html)).toBe('red')
     expect(html).toContain('Jangan berikan apa pun')
@@ -185,7 +185,7 @@ describe('the verdict page', () => {
 
 describe('POST /check-customer', () => {
   it('confirms a pass is for the household’s ID pelanggan', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await postForm('/check-customer', { token: pass.token, customerId: '5321 0001 2345' })).text()
     expect(faceOf(html)).toBe('green')
@@ -193,7 +193,7 @@ describe('POST /check-customer', () => {
   })
 
   it('turns amber when the pass is for someone else’s ID pelanggan', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await postForm('/check-customer', { token: pass.token, customerId: '111122223333' })).text()
     expect(verdictOf(html)).toBe('valid')
@@ -202,15 +202,15 @@ describe('POST /check-customer', () => {
   })
 
   it('asks again, in Indonesian, for an ID pelanggan that is not 12 digits', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const html = await (await postForm('/check-customer', { token: pass.token, customerId: '12345' })).text()
     expect(html).toContain('ID pelanggan harus 12 angka')
   })
 
   it('answers a badge scan from keyed hashes: yes only for a customer the officer has a live pass for', async () => {
-    const { services, postForm } = createTestApp()
-    const officer = givenOfficer(services)
+    const { services, postForm } = await createTestApp()
+    const officer = await givenOfficer(services)
     const badge = await givenBadge(services, officer)
     await givenPass(services, { officer, customerId: CUSTOMER_ID })
     const yes = await (await postForm('/check-customer', { token: badge.token, customerId: CUSTOMER_ID })).text()
@@ -221,7 +221,7 @@ describe('POST /check-customer', () => {
   })
 
   it('returns only the answer box to htmx', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const res = await postForm('/check-customer', { token: pass.token, customerId: CUSTOMER_ID }, { 'hx-request': 'true' })
     const html = await res.text()
@@ -230,7 +230,7 @@ describe('POST /check-customer', () => {
   })
 
   it('refuses a form posted from another origin and changes nothing', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const res = await postForm('/check-customer', { token: pass.token, customerId: CUSTOMER_ID }, { origin: 'https://evil.example' })
     expect(res.status).toBe(403)
@@ -238,7 +238,7 @@ describe('POST /check-customer', () => {
   })
 
   it('refuses a post whose Origin is null when the browser says it came from another site', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const crossSite = await postForm('/check-customer', { token: pass.token, customerId: CUSTOMER_ID }, { origin: 'null', 'sec-fetch-site': 'cross-site' })
     expect(crossSite.status).toBe(403)
@@ -247,14 +247,14 @@ describe('POST /check-customer', () => {
   })
 
   it('refuses an oversized body with 413', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const res = await postForm('/check-customer', { token: pass.token, customerId: CUSTOMER_ID, padding: 'x'.repeat(20_000) })
     expect(res.status).toBe(413)
   })
 
   it('limits guesses against one credential', async () => {
-    const { services, postForm } = createTestApp()
+    const { services, postForm } = await createTestApp()
     const pass = await givenPass(services)
     const statuses: number[] = []
     for (let i = 0; i < 25; i++) statuses.push((await postForm('/check-customer', { token: pass.token, customerId: `1111222233${String(i).padStart(2, '0')}` })).status)
@@ -265,24 +265,24 @@ describe('POST /check-customer', () => {
 
 describe('machine routes', () => {
   it('GET /healthz answers {"ok":true}', async () => {
-    const res = await createTestApp().request('/healthz')
+    const res = await (await createTestApp()).request('/healthz')
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ ok: true })
   })
 
   it('GET /api/v1/verify without a token is a 400, not a verdict', async () => {
-    const res = await createTestApp().request('/api/v1/verify')
+    const res = await (await createTestApp()).request('/api/v1/verify')
     expect(res.status).toBe(400)
   })
 
   it('an unknown page is a calm 404 in Indonesian', async () => {
-    const res = await createTestApp().request('/does-not-exist')
+    const res = await (await createTestApp()).request('/does-not-exist')
     expect(res.status).toBe(404)
     expect(await res.text()).toContain('Halaman tidak ditemukan')
   })
 
   it('serves assets with a long cache lifetime', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const html = await (await request('/')).text()
     const css = /href="(\/assets\/app\.css\?v=[0-9a-f]+)"/.exec(html)?.[1]
     const res = await request(css!)
@@ -291,10 +291,10 @@ describe('machine routes', () => {
   })
 
   it('does not treat PEMADANAN_DATA photo as allowed outside a declared campaign, and does inside one', async () => {
-    const { services, clock } = createTestApp()
-    const officer = givenOfficer(services)
+    const { services, clock } = await createTestApp()
+    const officer = await givenOfficer(services)
     await expect(givenPass(services, { officer, purpose: 'PEMADANAN_DATA', ktp: 'photo' })).rejects.toThrow(/declared campaign/)
-    services.db
+    await services.db
       .insert(declaredCampaigns)
       .values({ purpose: 'PEMADANAN_DATA', name: 'Pemadanan NIK 2026', unitCode: null, startsAt: clock.now() - 1000, endsAt: clock.now() + 86_400_000 })
       .run()

@@ -57,7 +57,7 @@ describe('English plurals', () => {
   })
 
   it('shows "Import 1 officer" on the English import page', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const admin = await givenUser(app, 'admin', null)
     const browser = await signIn(app, admin.username)
     const form = new FormData()

@@ -15,10 +15,10 @@ afterEach(() => {
 })
 
 /** An app on a database file that the CLI can open too, with the CLI's environment. */
-function appOnDisk(clock: TestClock = fixedClock()) {
+async function appOnDisk(clock: TestClock = fixedClock()) {
   const dir = tempDir('key-lifecycle')
   dirs.push(dir)
-  const app = createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+  const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
   const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
   return { ...app, env, cli: (args: string[]) => runCliAt(clock, [...args, '--json'], env) }
 }
@@ -41,17 +41,17 @@ async function reprintBadge(browser: Browser): Promise<string> {
   return tokenInQr(await res.text())
 }
 
-async function verdictOfToken(request: ReturnType<typeof createTestApp>['request'], token: string): Promise<string> {
+async function verdictOfToken(request: Awaited<ReturnType<typeof createTestApp>>['request'], token: string): Promise<string> {
   return ((await (await request(`/api/v1/verify/${token}`)).json()) as { verdict: string }).verdict
 }
 
 describe('key retirement counts badges by the key that signed them', () => {
   it('after two rotations with reprints in between, every reprint is the badge first printed; key retire refuses the original key and breaks nothing when retiring the one in between', async () => {
-    const app = appOnDisk()
-    const officer = givenOfficer(app.services)
+    const app = await appOnDisk()
+    const officer = await givenOfficer(app.services)
     const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
     expect((await browser.post('/officer/badge', {})).status).toBe(303)
-    const original = app.services.keys.activeKid()!
+    const original = (await app.services.keys.activeKid())!
 
     const printed = [await reprintBadge(browser)]
     const { kid: between } = await app.services.keys.rotate('test')
@@ -84,11 +84,11 @@ describe('key retirement counts badges by the key that signed them', () => {
   })
 
   it('reprints a badge issued before printed tokens were kept with the key that signed it, not the active one', async () => {
-    const app = appOnDisk()
-    const officer = givenOfficer(app.services)
+    const app = await appOnDisk()
+    const officer = await givenOfficer(app.services)
     const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
     expect((await browser.post('/officer/badge', {})).status).toBe(303)
-    const original = app.services.keys.activeKid()!
+    const original = (await app.services.keys.activeKid())!
     app.db.$client.exec('update credentials set printed_token_sealed = null')
     await app.services.keys.rotate('test')
     const reprint = await reprintBadge(browser)
@@ -97,8 +97,8 @@ describe('key retirement counts badges by the key that signed them', () => {
   })
 
   it('the admin page refuses to retire a key with live credentials without the typed count, and accepts it with the count', async () => {
-    const app = appOnDisk()
-    const officer = givenOfficer(app.services)
+    const app = await appOnDisk()
+    const officer = await givenOfficer(app.services)
     const officerBrowser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
     expect((await officerBrowser.post('/officer/badge', {})).status).toBe(303)
     const badge = await reprintBadge(officerBrowser)
@@ -115,17 +115,17 @@ describe('key retirement counts badges by the key that signed them', () => {
     expect(await withoutCount.text()).toContain('masih menandatangani 1 kredensial aktif')
     const wrongCount = await admin.post(`/admin/keys/${previousKid}/retire`, { confirmKid: previousKid!, confirmLive: '3' })
     expect(wrongCount.status).toBe(409)
-    expect(app.services.keys.list().find((k) => k.kid === previousKid)?.state).toBe('verify_only')
+    expect((await app.services.keys.list()).find((k) => k.kid === previousKid)?.state).toBe('verify_only')
     expect(await verdictOfToken(app.request, badge)).toBe('valid')
 
     const forced = await admin.post(`/admin/keys/${previousKid}/retire`, { confirmKid: previousKid!, confirmLive: '1' })
     expect(forced.status).toBe(303)
-    expect(app.services.keys.list().find((k) => k.kid === previousKid)?.state).toBe('retired')
+    expect((await app.services.keys.list()).find((k) => k.kid === previousKid)?.state).toBe('retired')
     expect(await verdictOfToken(app.request, badge)).toBe('forged')
   })
 
   it('refuses to retire a key whose on-screen QR codes may still be shown, for five minutes after it was rotated out', async () => {
-    const app = appOnDisk()
+    const app = await appOnDisk()
     await app.services.keys.ensureActiveKey()
     const { previousKid } = await app.services.keys.rotate('test')
     const refused = await app.cli(['key', 'retire', previousKid!, '--force'])
@@ -137,15 +137,16 @@ describe('key retirement counts badges by the key that signed them', () => {
 
 describe('exactly one active signing key', () => {
   it('the database refuses a second active key', async () => {
-    const app = appOnDisk()
+    const app = await appOnDisk()
     await app.services.keys.ensureActiveKey()
-    const row = app.db.select().from(signingKeys).get()!
-    expect(() => app.db.insert(signingKeys).values({ ...row, kid: 'second-active' }).run()).toThrow(/UNIQUE constraint failed/)
-    expect(app.services.keys.list().filter((k) => k.state === 'active')).toHaveLength(1)
+    const row = (await app.db.select().from(signingKeys).get())!
+    // The driver's error, which drizzle's wrapper carries as its cause.
+    await expect(app.db.insert(signingKeys).values({ ...row, kid: 'second-active' }).catch((error: Error) => Promise.reject(error.cause))).rejects.toThrow(/UNIQUE constraint failed/)
+    expect((await app.services.keys.list()).filter((k) => k.state === 'active')).toHaveLength(1)
   })
 
   it('rotations from the CLI and the server at the same time leave one active key and keep every rotation', async () => {
-    const app = appOnDisk()
+    const app = await appOnDisk()
     await app.services.keys.ensureActiveKey()
     const fromCli = Promise.all([1, 2, 3].map(() => runCli(['key', 'rotate', '--json'], app.env)))
     const fromServer = (async () => {
@@ -156,28 +157,28 @@ describe('exactly one active signing key', () => {
     })()
     const [cliResults] = await Promise.all([fromCli, fromServer])
     for (const result of cliResults) expect(result.code, result.stderr).toBe(0)
-    const keys = app.services.keys.list()
+    const keys = await app.services.keys.list()
     expect(keys.filter((k) => k.state === 'active')).toHaveLength(1)
     expect(keys).toHaveLength(1 + 3 + 15)
   }, 60_000)
 
   it('key compromise on the active key puts exactly one replacement in its place', async () => {
-    const app = appOnDisk()
+    const app = await appOnDisk()
     await app.services.keys.ensureActiveKey()
-    const kid = app.services.keys.activeKid()!
+    const kid = (await app.services.keys.activeKid())!
     const result = await app.cli(['key', 'compromise', kid])
     expect(result.json).toMatchObject({ kid, state: 'compromised' })
-    expect(app.services.keys.list().filter((k) => k.state === 'active').map((k) => k.kid)).toEqual([result.json?.replacementKid])
+    expect((await app.services.keys.list()).filter((k) => k.state === 'active').map((k) => k.kid)).toEqual([result.json?.replacementKid])
     const again = await app.cli(['key', 'compromise', kid])
     expect(again.json).toMatchObject({ code: 'key_compromised' })
-    expect(app.services.keys.list().filter((k) => k.state === 'active')).toHaveLength(1)
+    expect((await app.services.keys.list()).filter((k) => k.state === 'active')).toHaveLength(1)
   })
 })
 
 describe('after key compromise', () => {
   it('a printed pass’s short code turns red, the live QR is signed by the new key at its next fetch, and the pass can be reissued', async () => {
-    const app = appOnDisk()
-    const officer = givenOfficer(app.services)
+    const app = await appOnDisk()
+    const officer = await givenOfficer(app.services)
     const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
     const issued = await browser.post('/officer/passes', {
       customerId: '532100012345',
@@ -188,7 +189,7 @@ describe('after key compromise', () => {
     expect(issued.status).toBe(303)
     const livePath = issued.headers.get('location')!
     const passId = livePath.split('/')[3]!
-    const oldKid = app.services.keys.activeKid()!
+    const oldKid = (await app.services.keys.activeKid())!
     const liveToken = tokenInQr(await (await browser.get(livePath)).text())
     expect(kidOf(liveToken)).toBe(oldKid)
     const printPage = await (await browser.get(`/officer/passes/${passId}/print`)).text()
@@ -225,8 +226,8 @@ describe('after key compromise', () => {
   })
 
   it('an officer whose badge key was compromised gets a new badge signed by the new key, and the old one is revoked', async () => {
-    const app = appOnDisk()
-    const officer = givenOfficer(app.services)
+    const app = await appOnDisk()
+    const officer = await givenOfficer(app.services)
     const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
     expect((await browser.post('/officer/badge', {})).status).toBe(303)
     const old = await reprintBadge(browser)

@@ -7,7 +7,7 @@ import { KeyRing } from '../src/credentials/keys.ts'
 import { loadSecrets } from '../src/credentials/secrets.ts'
 import { createTestApp, fixedClock, givenBadge, givenPass, tempDir } from './helpers.ts'
 
-async function jwksKids(request: ReturnType<typeof createTestApp>['request']): Promise<string[]> {
+async function jwksKids(request: Awaited<ReturnType<typeof createTestApp>>['request']): Promise<string[]> {
   const res = await request('/.well-known/jwks.json')
   const body = (await res.json()) as { keys: { kid: string; alg: string; d?: string }[] }
   for (const key of body.keys) {
@@ -19,17 +19,17 @@ async function jwksKids(request: ReturnType<typeof createTestApp>['request']): P
 
 describe('signing keys', () => {
   it('creates one active ES256 key on first use and serves its public half in the JWKS', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     await services.keys.ensureActiveKey()
-    const keys = services.keys.list()
+    const keys = await services.keys.list()
     expect(keys.map((k) => k.state)).toEqual(['active'])
     expect(await jwksKids(request)).toEqual([keys[0]!.kid])
   })
 
   it('keeps private keys encrypted at rest', async () => {
-    const { services } = createTestApp()
+    const { services } = await createTestApp()
     await services.keys.ensureActiveKey()
-    const row = services.db.select().from(signingKeys).get()!
+    const row = (await services.db.select().from(signingKeys).get())!
     expect(row.encryptedPrivateJwk).toMatch(/^v1\./)
     expect(row.encryptedPrivateJwk).not.toContain('"d"')
     // Another KEK cannot use the key.
@@ -50,7 +50,7 @@ describe('signing keys', () => {
   })
 
   it('rotation keeps old passes valid and signs new ones with the new key; the JWKS follows at once', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const before = await givenPass(services)
     const { kid, previousKid } = await services.keys.rotate('test')
     expect(await jwksKids(request)).toEqual([previousKid, kid])
@@ -62,26 +62,26 @@ describe('signing keys', () => {
   })
 
   it('refuses to retire a key that still vouches for live credentials, unless forced; retired tokens are forged', async () => {
-    const { services, request, clock } = createTestApp()
+    const { services, request, clock } = await createTestApp()
     const badge = await givenBadge(services)
     const { previousKid } = await services.keys.rotate('test')
     clock.advance(10 * 60 * 1000)
-    expect(() => services.keys.retire(previousKid!, { actor: 'test' })).toThrow(/live credential/)
-    services.keys.retire(previousKid!, { force: true, actor: 'test' })
+    await expect(services.keys.retire(previousKid!, { actor: 'test' })).rejects.toThrow(/live credential/)
+    await services.keys.retire(previousKid!, { force: true, actor: 'test' })
     expect(await jwksKids(request)).not.toContain(previousKid)
     expect(((await (await request(`/api/v1/verify/${badge.token}`)).json()) as { verdict: string }).verdict).toBe('forged')
   })
 
   it('refuses to retire the active key', async () => {
-    const { services } = createTestApp()
+    const { services } = await createTestApp()
     await services.keys.ensureActiveKey()
-    expect(() => services.keys.retire(services.keys.list()[0]!.kid, { actor: 'test' })).toThrow(/rotate first/)
+    await expect(services.keys.retire((await services.keys.list())[0]!.kid, { actor: 'test' })).rejects.toThrow(/rotate first/)
   })
 
   it('compromising the active key rejects its tokens, removes it from the JWKS and puts a new key in its place', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
-    const kid = services.keys.list()[0]!.kid
+    const kid = (await services.keys.list())[0]!.kid
     const { replacementKid } = await services.keys.compromise(kid, 'test')
     expect(replacementKid).toBeTruthy()
     expect(await jwksKids(request)).toEqual([replacementKid])
@@ -100,7 +100,7 @@ describe('signing keys', () => {
       const ring = (db: Db) => new KeyRing(db, secrets, clock)
       const rings = [ring(openDatabase(path)), ring(openDatabase(path))]
       await Promise.all(rings.map((ring) => ring.ensureActiveKey()))
-      expect(rings[0]!.list().filter((k) => k.state === 'active')).toHaveLength(1)
+      expect((await rings[0]!.list()).filter((k) => k.state === 'active')).toHaveLength(1)
     } finally {
       dir.remove()
     }
@@ -109,7 +109,7 @@ describe('signing keys', () => {
 
 describe('tokens', () => {
   it('stay under 600 characters even with a long origin and work order, and never carry the full ID pelanggan', async () => {
-    const { services } = createTestApp({ config: { publicUrl: 'https://cek-petugas.pln.co.id' } })
+    const { services } = await createTestApp({ config: { publicUrl: 'https://cek-petugas.pln.co.id' } })
     const pass = await givenPass(services, { purpose: 'BALIK_NAMA', workOrder: 'BN/UP3-MTG/ULP-CKN/2026/000123' })
     expect(pass.token.length).toBeLessThan(600)
     const payload = Buffer.from(pass.token.split('.')[1]!, 'base64url').toString()

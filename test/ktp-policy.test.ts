@@ -19,16 +19,16 @@ function passFields(overrides: Record<string, string>) {
 }
 
 async function portal() {
-  const app = createTestApp()
-  const officer = givenOfficer(app.services)
+  const app = await createTestApp()
+  const officer = await givenOfficer(app.services)
   const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
-  const passCount = () => app.db.select().from(credentials).all().length
+  const passCount = async () => (await app.db.select().from(credentials).all()).length
   return { app, officer, browser, passCount }
 }
 
-function declareCampaign(app: ReturnType<typeof createTestApp>) {
+async function declareCampaign(app: Awaited<ReturnType<typeof createTestApp>>) {
   const now = app.clock.now()
-  app.db.insert(declaredCampaigns).values({ purpose: 'PEMADANAN_DATA', name: 'Pemadanan NIK 2026', unitCode: null, startsAt: now - 1000, endsAt: now + 86_400_000 }).run()
+  await app.db.insert(declaredCampaigns).values({ purpose: 'PEMADANAN_DATA', name: 'Pemadanan NIK 2026', unitCode: null, startsAt: now - 1000, endsAt: now + 86_400_000 }).run()
 }
 
 describe('the KTP photo policy in the officer portal', () => {
@@ -41,7 +41,7 @@ describe('the KTP photo policy in the officer portal', () => {
       const html = await res.text()
       expect(html).toContain(id.portal.errors.photo_not_allowed!.replace(/"/g, '&quot;'))
       expect(html).toContain('aria-invalid="true"')
-      expect(passCount()).toBe(0)
+      expect(await passCount()).toBe(0)
     },
   )
 
@@ -58,7 +58,7 @@ describe('the KTP photo policy in the officer portal', () => {
     expect(without.status).toBe(422)
     expect(await without.text()).toContain(id.portal.errors.photo_needs_work_order)
     expect((await browser.post('/officer/passes', passFields({ purpose: 'BALIK_NAMA', ktp: 'photo', workOrder: 'BN/2026/000123' }))).status).toBe(303)
-    expect(passCount()).toBe(1)
+    expect(await passCount()).toBe(1)
   })
 
   it('allows a photo for data matching only inside a declared campaign', async () => {
@@ -66,35 +66,35 @@ describe('the KTP photo policy in the officer portal', () => {
     const outside = await browser.post('/officer/passes', passFields({ purpose: 'PEMADANAN_DATA', ktp: 'photo', workOrder: 'WO/1' }))
     expect(outside.status).toBe(422)
     expect(await outside.text()).toContain(id.portal.errors.photo_needs_campaign)
-    declareCampaign(app)
+    await declareCampaign(app)
     expect((await browser.post('/officer/passes', passFields({ purpose: 'PEMADANAN_DATA', ktp: 'photo' }))).status).toBe(303)
-    expect(passCount()).toBe(1)
+    expect(await passCount()).toBe(1)
   })
 })
 
 describe('the KTP photo policy in the CLI (pass issue --ktp photo)', () => {
-  function cliApp() {
+  async function cliApp() {
     const dir = tempDir('ktp-policy')
     dirs.push(dir)
     const clock = fixedClock()
-    const app = createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+    const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
     const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
     const issue = (args: string[]) => runCliAt(clock, ['pass', 'issue', '--officer', officer.employeeNo, '--customer', '532100012345', ...args, '--json'], env)
-    const officer = givenOfficer(app.services)
+    const officer = await givenOfficer(app.services)
     return { app, issue }
   }
 
   it('refuses a photo for a meter reading with a work-order number, with a one-line error and its code', async () => {
-    const { app, issue } = cliApp()
+    const { app, issue } = await cliApp()
     const result = await issue(['--purpose', 'CATAT_METER', '--ktp', 'photo', '--work-order', 'ABC'])
     expect(result.code).toBe(1)
     expect(result.json).toMatchObject({ code: 'photo_not_allowed' })
     expect(result.stderr).toMatch(/^error: A KTP photo is only allowed for BALIK_NAMA \(with a work-order number\) and PEMADANAN_DATA \(inside a declared campaign\)$/)
-    expect(app.db.select().from(credentials).all()).toHaveLength(0)
+    expect(await app.db.select().from(credentials).all()).toHaveLength(0)
   })
 
   it('issues a name-transfer pass with a photo and a work-order number, and refuses one without', async () => {
-    const { issue } = cliApp()
+    const { issue } = await cliApp()
     expect((await issue(['--purpose', 'BALIK_NAMA', '--ktp', 'photo'])).json).toMatchObject({ code: 'photo_needs_work_order' })
     const ok = await issue(['--purpose', 'BALIK_NAMA', '--ktp', 'photo', '--work-order', 'BN/2026/000123'])
     expect(ok.code).toBe(0)
@@ -103,9 +103,9 @@ describe('the KTP photo policy in the CLI (pass issue --ktp photo)', () => {
   })
 
   it('refuses a data-matching photo outside a declared campaign and issues it inside one', async () => {
-    const { app, issue } = cliApp()
+    const { app, issue } = await cliApp()
     expect((await issue(['--purpose', 'PEMADANAN_DATA', '--ktp', 'photo'])).json).toMatchObject({ code: 'photo_needs_campaign' })
-    declareCampaign(app)
+    await declareCampaign(app)
     expect((await issue(['--purpose', 'PEMADANAN_DATA', '--ktp', 'photo'])).code).toBe(0)
   })
 })

@@ -9,8 +9,8 @@ import { givenUser, mergeCookies, PASSWORD, signIn, submitLogin } from './suppor
 
 const HOUR = 3600_000
 
-function passCount(app: ReturnType<typeof createTestApp>) {
-  return app.db.select().from(credentials).all().length
+async function passCount(app: Awaited<ReturnType<typeof createTestApp>>) {
+  return (await app.db.select().from(credentials).all()).length
 }
 
 /** datetime-local values in WIB for the test clock (09:00 WIB). */
@@ -23,8 +23,8 @@ function passFields(overrides: Record<string, string> = {}) {
 
 describe('POST /login', () => {
   it('signs an officer in with a 64-character password, with a fresh HttpOnly session cookie', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const long = 'p'.repeat(63) + '!'
     const { createUser } = await import('../src/auth/users.ts')
     await createUser(app.db, app.clock, { username: 'siti', password: long, role: 'officer', officerEmployeeNo: officer.employeeNo })
@@ -36,12 +36,12 @@ describe('POST /login', () => {
     expect(cookie).toMatch(/SameSite=Lax/i)
     // The stored id is a hash: the cookie value itself is nowhere in the database.
     const token = /cp_session=([^;]+)/.exec(cookie)![1]!
-    expect(JSON.stringify(app.db.select().from(sessions).all())).not.toContain(token)
+    expect(JSON.stringify(await app.db.select().from(sessions).all())).not.toContain(token)
   })
 
   it('never truncates: the 64-character password minus its last character is refused', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const long = 'p'.repeat(63) + '!'
     const { createUser } = await import('../src/auth/users.ts')
     await createUser(app.db, app.clock, { username: 'siti', password: long, role: 'officer', officerEmployeeNo: officer.employeeNo })
@@ -49,8 +49,8 @@ describe('POST /login', () => {
   })
 
   it('uses __Host- and Secure cookies in production', async () => {
-    const app = createTestApp({ config: { production: true } })
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp({ config: { production: true } })
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const { res } = await submitLogin(app, user.username, PASSWORD)
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-cp_session='))!
     expect(cookie).toMatch(/Secure/)
@@ -59,8 +59,8 @@ describe('POST /login', () => {
   })
 
   it('answers a wrong password and an unknown user identically', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const wrong = await submitLogin(app, user.username, 'not-the-password')
     const unknown = await submitLogin(app, 'nobody-here', 'not-the-password')
     expect(wrong.res.status).toBe(401)
@@ -71,20 +71,20 @@ describe('POST /login', () => {
   })
 
   it('refuses a login form that was not served by us', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const res = await app.request('/login', {
       method: 'POST',
       body: new URLSearchParams({ username: user.username, password: PASSWORD, _form: 'guessed' }),
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, cookie: 'cp_login_form=other' },
     })
     expect(res.status).toBe(403)
-    expect(app.db.select().from(sessions).all()).toHaveLength(0)
+    expect(await app.db.select().from(sessions).all()).toHaveLength(0)
   })
 
   it('throttles guessing with 429, but the officer’s own phone still gets in', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     // The officer signed in on this phone before: it holds a device cookie.
     const earlier = await submitLogin(app, user.username, PASSWORD)
     const phone = earlier.cookies.split('; ').filter((c) => c.startsWith('cp_device=')).join('; ')
@@ -99,8 +99,8 @@ describe('POST /login', () => {
   })
 
   it('lets the lock lapse: it is never indefinite', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     for (let i = 0; i < 11; i++) await submitLogin(app, user.username, `guess-${i}`)
     expect((await submitLogin(app, user.username, PASSWORD)).res.status).toBe(429)
     app.clock.advance(16 * 60_000)
@@ -110,7 +110,7 @@ describe('POST /login', () => {
 
 describe('sessions', () => {
   it('sends a signed-out visitor and a forged cookie to the login page', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     expect((await app.request('/officer')).headers.get('location')).toBe('/login')
     const forged = await app.request('/officer', { headers: { cookie: 'cp_session=forged-token' } })
     expect(forged.status).toBe(303)
@@ -118,8 +118,8 @@ describe('sessions', () => {
   })
 
   it('ends after an idle hour and after twelve hours in any case', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     app.clock.advance(SESSION_IDLE_MS + 1000)
     expect((await browser.get('/officer')).status).toBe(303)
@@ -133,8 +133,8 @@ describe('sessions', () => {
   })
 
   it('logout ends the session on the server, not just in the browser', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     const stolenCookie = browser.cookies
     expect((await browser.post('/logout', {})).status).toBe(303)
@@ -142,23 +142,23 @@ describe('sessions', () => {
   })
 
   it('disabling a user or suspending their officer ends their sessions', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const first = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, first.username)
-    suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'test' })
+    await suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'test' })
     expect((await browser.get('/officer')).status).toBe(303)
 
-    const other = await givenUser(app, 'officer', givenOfficer(app.services))
+    const other = await givenUser(app, 'officer', await givenOfficer(app.services))
     const second = await signIn(app, other.username)
-    app.db.update(users).set({ disabledAt: app.clock.now() }).where(eq(users.id, other.id)).run()
+    await app.db.update(users).set({ disabledAt: app.clock.now() }).where(eq(users.id, other.id)).run()
     expect((await second.get('/officer')).status).toBe(303)
     expect((await submitLogin(app, other.username, PASSWORD)).res.status).toBe(401)
   })
 
   it('gives a new session id at login, so a planted cookie is worthless', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const { res, cookies } = await submitLogin(app, user.username, PASSWORD, 'cp_session=planted-by-attacker')
     expect(res.status).toBe(303)
     const id = /cp_session=([^;]+)/.exec(cookies)?.[1]
@@ -170,8 +170,8 @@ describe('sessions', () => {
 
 describe('issuing a visit pass', () => {
   it('shows the form with the purposes, their default KTP policy and a default window', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const html = await (await (await signIn(app, user.username)).get('/officer/passes/new')).text()
     expect(html).toContain('Penertiban Pemakaian Tenaga Listrik (pemeriksaan meter) — KTP: Hanya dilihat')
     expect(html).toContain('value="2026-11-23T09:00"')
@@ -180,8 +180,8 @@ describe('issuing a visit pass', () => {
   })
 
   it('issues a pass and goes to the live QR, which a household sees as green', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     const res = await browser.post('/officer/passes', passFields({ customerId: '5321-0001-2345' }))
     expect(res.status).toBe(303)
@@ -190,7 +190,7 @@ describe('issuing a visit pass', () => {
     expect(html).toContain('<svg')
     expect(html).toContain('hx-trigger="every 60s"')
     expect(html).toContain(`${PUBLIC_URL}`)
-    const pass = app.db.select().from(credentials).get()!
+    const pass = (await app.db.select().from(credentials).get())!
     expect(pass.customerLast4).toBe('2345')
   })
 
@@ -205,63 +205,63 @@ describe('issuing a visit pass', () => {
     ['a looser KTP policy than the purpose', { ktp: 'view' }, 'hanya boleh lebih ketat'],
     ['an unknown KTP policy', { ktp: 'scan' }, 'Pilih kebijakan KTP'],
   ])('refuses %s with an inline Indonesian message and changes nothing', async (_name, fields, message) => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     const res = await browser.post('/officer/passes', passFields(fields))
     expect(res.status).toBe(422)
     const html = await res.text()
     expect(html).toContain(message)
     expect(html).toContain('aria-invalid="true"')
-    expect(passCount(app)).toBe(0)
+    expect(await passCount(app)).toBe(0)
   })
 
   it('allows a stricter KTP policy, and a photo for a name transfer with a work-order number', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     expect((await browser.post('/officer/passes', passFields({ purpose: 'P2TL', ktp: 'none' }))).status).toBe(303)
     expect((await browser.post('/officer/passes', passFields({ purpose: 'BALIK_NAMA', ktp: 'photo', workOrder: 'WO/2026/7' }))).status).toBe(303)
-    expect(passCount(app)).toBe(2)
+    expect(await passCount(app)).toBe(2)
   })
 
   it('refuses a missing or wrong CSRF token and a cross-origin post, changing nothing', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     expect((await browser.post('/officer/passes', passFields(), { csrf: null })).status).toBe(403)
     expect((await browser.post('/officer/passes', passFields(), { csrf: 'wrong' })).status).toBe(403)
     expect((await browser.post('/officer/passes', passFields(), { headers: { origin: 'https://evil.example' } })).status).toBe(403)
-    expect(passCount(app)).toBe(0)
+    expect(await passCount(app)).toBe(0)
   })
 
   it('refuses a cross-origin post before looking at the session, so it cannot keep an idle session alive', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
-    const lastSeen = () => app.db.select({ at: sessions.lastSeenAt }).from(sessions).all().map((row) => row.at)
-    const before = lastSeen()
+    const lastSeen = async () => (await app.db.select({ at: sessions.lastSeenAt }).from(sessions).all()).map((row) => row.at)
+    const before = await lastSeen()
     app.clock.advance(10 * 60 * 1000)
     expect((await browser.post('/officer/passes', passFields(), { headers: { origin: 'https://evil.example' } })).status).toBe(403)
-    expect(lastSeen()).toEqual(before)
+    expect(await lastSeen()).toEqual(before)
     // A same-origin request at that moment does count as activity.
     expect((await browser.get('/officer/passes/new')).status).toBe(200)
-    expect(lastSeen()).not.toEqual(before)
+    expect(await lastSeen()).not.toEqual(before)
   })
 
   it('refuses an oversized body', async () => {
-    const app = createTestApp()
-    const user = await givenUser(app, 'officer', givenOfficer(app.services))
+    const app = await createTestApp()
+    const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const browser = await signIn(app, user.username)
     expect((await browser.post('/officer/passes', passFields({ workOrder: 'x'.repeat(40_000) }))).status).toBe(413)
-    expect(passCount(app)).toBe(0)
+    expect(await passCount(app)).toBe(0)
   })
 })
 
 describe('the live QR', () => {
   it('re-mints the token after a minute, and stops once the pass is cancelled', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, user.username)
     const pass = await givenPass(app.services, { officer })
@@ -279,8 +279,8 @@ describe('the live QR', () => {
   })
 
   it('sends the fragment gzipped to a phone that accepts it, with the same content', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, user.username)
     const pass = await givenPass(app.services, { officer })
@@ -292,8 +292,8 @@ describe('the live QR', () => {
   })
 
   it('tells the officer when the phone is offline and offers the printed pass', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const pass = await givenPass(app.services, { officer })
     const html = await (await (await signIn(app, user.username)).get(`/officer/passes/${pass.id}/live`)).text()
@@ -306,8 +306,8 @@ describe('the live QR', () => {
 
 describe('printing', () => {
   it('prints a pass with QR, photo, name, unit, employer, short code and the real address', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services, { employer: 'PT Mitra Daya Nusantara' })
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services, { employer: 'PT Mitra Daya Nusantara' })
     const user = await givenUser(app, 'officer', officer)
     const pass = await givenPass(app.services, { officer })
     const html = await (await (await signIn(app, user.username)).get(`/officer/passes/${pass.id}/print`)).text()
@@ -320,25 +320,25 @@ describe('printing', () => {
   })
 
   it('issues a badge only on a POST, then prints it and reuses it', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, user.username)
     const before = await (await browser.get('/officer/badge')).text()
     expect(before).toContain('Terbitkan kartu petugas')
-    expect(app.db.select().from(credentials).where(eq(credentials.kind, 'badge')).all()).toHaveLength(0)
+    expect(await app.db.select().from(credentials).where(eq(credentials.kind, 'badge')).all()).toHaveLength(0)
     const issued = await browser.post(`/officer/badge?officer=${officer.employeeNo}`, {})
     expect(issued.status).toBe(303)
     expect(await (await browser.get(issued.headers.get('location')!)).text()).toContain('badge-card')
     await browser.post(`/officer/badge?officer=${officer.employeeNo}`, {})
-    expect(app.db.select().from(credentials).where(eq(credentials.kind, 'badge')).all()).toHaveLength(1)
+    expect(await app.db.select().from(credentials).where(eq(credentials.kind, 'badge')).all()).toHaveLength(1)
   })
 })
 
 describe('cancelling a pass', () => {
   it('turns the pass red on its next scan', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const pass = await givenPass(app.services, { officer })
     const browser = await signIn(app, user.username)
@@ -352,14 +352,14 @@ describe('cancelling a pass', () => {
 
 describe('roles', () => {
   async function world() {
-    const app = createTestApp()
-    addUnit(app.db, { code: 'ULP-GBR', name: 'ULP Gambir', level: 'ULP', parentCode: 'UP3-MTG' })
-    addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
-    addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
-    const mine = givenOfficer(app.services, { unitCode: 'ULP-CKN' })
-    const colleague = givenOfficer(app.services, { unitCode: 'ULP-GBR' })
-    const elsewhere = givenOfficer(app.services, { unitCode: 'ULP-JTB' })
-    const supervisorOfficer = givenOfficer(app.services, { unitCode: 'UP3-MTG', roleTitle: 'Supervisor' })
+    const app = await createTestApp()
+    await addUnit(app.db, { code: 'ULP-GBR', name: 'ULP Gambir', level: 'ULP', parentCode: 'UP3-MTG' })
+    await addUnit(app.db, { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' })
+    await addUnit(app.db, { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UID-JTY' })
+    const mine = await givenOfficer(app.services, { unitCode: 'ULP-CKN' })
+    const colleague = await givenOfficer(app.services, { unitCode: 'ULP-GBR' })
+    const elsewhere = await givenOfficer(app.services, { unitCode: 'ULP-JTB' })
+    const supervisorOfficer = await givenOfficer(app.services, { unitCode: 'UP3-MTG', roleTitle: 'Supervisor' })
     const officerUser = await givenUser(app, 'officer', mine)
     const supervisorUser = await givenUser(app, 'supervisor', supervisorOfficer)
     const adminUser = await givenUser(app, 'admin', null)
@@ -423,7 +423,7 @@ describe('roles', () => {
 
 describe('GET /login', () => {
   it('is in Indonesian with labelled inputs, and says households need not sign in', async () => {
-    const html = await (await createTestApp().request('/login')).text()
+    const html = await (await (await createTestApp()).request('/login')).text()
     expect(html).toContain('<label for="username">Nama pengguna</label>')
     expect(html).toContain('<label for="password">Kata sandi</label>')
     expect(html).toContain('Warga tidak perlu masuk')

@@ -24,8 +24,8 @@ describe('the new-pass form at every hour (WIB)', () => {
     ['16:30', '2026-12-02T16:30', '2026-12-02T20:30'],
     ['23:30', '2026-12-02T23:30', '2026-12-03T03:30'],
   ])('at %s its defaults run from now to at most 12 hours later, and submitting them unchanged issues the pass', async (time, start, end) => {
-    const app = createTestApp({ clock: fixedClock(wib('2026-12-02', time)) })
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp({ clock: fixedClock(wib('2026-12-02', time)) })
+    const officer = await givenOfficer(app.services)
     const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
 
     const form = await browser.get('/officer/passes/new')
@@ -39,7 +39,7 @@ describe('the new-pass form at every hour (WIB)', () => {
     const issued = await browser.post('/officer/passes', { ...fields, customerId: '532100012345' })
     expect(issued.status, await issued.clone().text()).toBe(303)
     expect(issued.headers.get('location')).toMatch(/^\/officer\/passes\/[^/]+\/live$/)
-    const [pass] = app.db.select().from(credentials).all()
+    const [pass] = await app.db.select().from(credentials).all()
     expect(pass!.windowStart).toBe(wib('2026-12-02', time))
     expect(pass!.windowEnd - pass!.windowStart).toBeLessThanOrEqual(12 * 3600 * 1000)
   })

@@ -7,12 +7,12 @@ import { createTestApp, givenOfficer, PUBLIC_URL } from './helpers.ts'
 import { jpegDeclaring, pngDeclaring, webpExtendedDeclaring, webpLosslessDeclaring } from './support/images.ts'
 import { givenUser, signIn, type Browser } from './support/session.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 async function adminWithOfficer() {
-  const app = createTestApp()
+  const app = await createTestApp()
   const admin = await givenUser(app, 'admin', null)
-  const officer = givenOfficer(app.services, { photo: false })
+  const officer = await givenOfficer(app.services, { photo: false })
   return { app, browser: await signIn(app, admin.username), officer }
 }
 
@@ -23,8 +23,8 @@ function uploadPhoto(app: TestApp, browser: Browser, employeeNo: string, bytes: 
   return app.request(`/admin/officers/${employeeNo}/photo${lang ? `?lang=${lang}` : ''}`, { method: 'POST', body: form, headers: { origin: PUBLIC_URL, cookie: browser.cookies } })
 }
 
-function photoIdOf(app: TestApp, officerId: number): string | null {
-  return app.db.select().from(officers).where(eq(officers.id, officerId)).get()!.photoId
+async function photoIdOf(app: TestApp, officerId: number): Promise<string | null> {
+  return (await app.db.select().from(officers).where(eq(officers.id, officerId)).get())!.photoId
 }
 
 describe('POST /admin/officers/:employeeNo/photo refuses images too large to decode', () => {
@@ -38,7 +38,7 @@ describe('POST /admin/officers/:employeeNo/photo refuses images too large to dec
     const english = await uploadPhoto(app, browser, officer.employeeNo, bomb, 'en')
     expect(english.status).toBe(422)
     expect(await english.text()).toContain('A photo may be at most 4096 × 4096 pixels')
-    expect(photoIdOf(app, officer.id)).toBeNull()
+    expect(await photoIdOf(app, officer.id)).toBeNull()
   })
 
   it.each([
@@ -51,7 +51,7 @@ describe('POST /admin/officers/:employeeNo/photo refuses images too large to dec
     const refused = await uploadPhoto(app, browser, officer.employeeNo, bytes)
     expect(refused.status).toBe(422)
     expect(await refused.text()).toContain('4096 × 4096 piksel')
-    expect(photoIdOf(app, officer.id)).toBeNull()
+    expect(await photoIdOf(app, officer.id)).toBeNull()
   })
 
   it.each([
@@ -63,7 +63,7 @@ describe('POST /admin/officers/:employeeNo/photo refuses images too large to dec
     const { app, browser, officer } = await adminWithOfficer()
     const accepted = await uploadPhoto(app, browser, officer.employeeNo, bytes)
     expect(accepted.status).toBe(303)
-    const photoId = photoIdOf(app, officer.id)
+    const photoId = await photoIdOf(app, officer.id)
     expect(photoId).not.toBeNull()
     expect((await app.request(`/photos/${photoId}`)).status).toBe(200)
   })

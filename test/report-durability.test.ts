@@ -23,7 +23,7 @@ describe('an acknowledged ticket survives power loss', () => {
       create temp trigger report_sync_level after insert on main.reports
       begin insert into sync_levels select new.ticket, synchronous from pragma_synchronous; end;
     `)
-    const app = createTestApp({ db })
+    const app = await createTestApp({ db })
 
     const res = await app.request('/api/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ABCD2345', note: 'Minta uang' }) })
     expect(res.status).toBe(201)
@@ -43,11 +43,11 @@ describe('an acknowledged ticket survives power loss', () => {
       create temp trigger scan_sync_level after insert on main.scans
       begin insert into sync_levels select synchronous from pragma_synchronous; end;
     `)
-    const app = createTestApp({ db })
+    const app = await createTestApp({ db })
 
     const res = await app.request('/c/ABCD2345')
     expect(res.status).toBe(200)
-    app.verifier.flushScans()
+    await app.verifier.flushScans()
 
     expect(db.$client.prepare('select distinct level from sync_levels').all()).toEqual([{ level: NORMAL }])
     expect(db.$client.pragma('synchronous', { simple: true })).toBe(FULL)

@@ -6,7 +6,7 @@ import { createTestApp, fixedClock, PUBLIC_URL } from './helpers.ts'
 import { givenUser, signIn } from './support/session.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 const receivers: WebhookReceiver[] = []
 afterEach(async () => {
@@ -38,16 +38,16 @@ const FIRST = { code: 'ABCD2345', note: 'Minta transfer Rp 2 juta, katanya denda
 
 describe('two households report the same code from one /24 network within minutes', () => {
   it('gives each its own ticket and tracking key', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const first = await reportFrom(app, '10.1.2.3', FIRST)
     const second = await reportFrom(app, '10.1.2.77', { code: 'abcd-2345' })
     expect(second.ticket).not.toBe(first.ticket)
     expect(second.key).not.toBe(first.key)
-    expect(app.db.select().from(reports).all()).toHaveLength(2)
+    expect(await app.db.select().from(reports).all()).toHaveLength(2)
   })
 
   it('never shows the second household the first one’s phone, note or location, and never lets it change them', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const first = await reportFrom(app, '10.1.2.3', FIRST)
     const second = await reportFrom(app, '10.1.2.77', { code: 'ABCD2345' })
 
@@ -59,7 +59,7 @@ describe('two households report the same code from one /24 network within minute
     // The first household's ticket with the second one's key is no report at all.
     expect((await postDetails(app, '10.1.2.77', first.ticket, { k: second.key, note: 'ditimpa', phone: '081111111111' })).status).toBe(404)
 
-    const stored = app.db.select().from(reports).where(eq(reports.ticket, first.ticket)).get()!
+    const stored = (await app.db.select().from(reports).where(eq(reports.ticket, first.ticket)).get())!
     expect(stored).toMatchObject({ note: FIRST.note, phone: '+6281234567890', location: 'Kelurahan Cikini', revision: 1 })
     const own = await (await app.request(first.trackingPath)).text()
     expect(own).toContain(FIRST.note)
@@ -69,7 +69,7 @@ describe('two households report the same code from one /24 network within minute
   it('delivers each to 123 as its own report.created, with only its own details and the other as related', async () => {
     const receiver = await startWebhookReceiver()
     receivers.push(receiver)
-    const app = createTestApp({ clock: fixedClock(Date.now()), config: { webhookUrl: receiver.url, webhookSecret: receiver.secret, channelTimeoutMs: 2000 } })
+    const app = await createTestApp({ clock: fixedClock(Date.now()), config: { webhookUrl: receiver.url, webhookSecret: receiver.secret, channelTimeoutMs: 2000 } })
     const first = await reportFrom(app, '10.1.2.3', FIRST)
     const second = await reportFrom(app, '10.1.2.77', { code: 'ABCD2345', note: 'Datang jam 9 pagi' })
     await runDeliveryRound(app.services)
@@ -79,11 +79,11 @@ describe('two households report the same code from one /24 network within minute
     const [one, two] = messages.map((message) => message.payload.data)
     expect(one).toMatchObject({ ticket: first.ticket, note: FIRST.note, phone: '+6281234567890', related: { count: 0, tickets: [] } })
     expect(two).toMatchObject({ ticket: second.ticket, note: 'Datang jam 9 pagi', phone: null, location: null, related: { count: 1, tickets: [first.ticket] } })
-    expect(app.db.select().from(outboxDeliveries).where(eq(outboxDeliveries.eventType, 'report.updated')).all()).toHaveLength(0)
+    expect(await app.db.select().from(outboxDeliveries).where(eq(outboxDeliveries.eventType, 'report.updated')).all()).toHaveLength(0)
   })
 
   it('shows admins the two grouped, each counted, with a related count in the queue and links on the detail page', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const admin = await givenUser(app, 'admin', null, 'admin-privasi')
     const first = await reportFrom(app, '10.1.2.3', FIRST)
     const second = await reportFrom(app, '10.1.2.77', { code: 'ABCD2345' })

@@ -3,7 +3,7 @@ import { outboxDeliveries, reports } from '../db/schema.ts'
 import { normalizeIndonesianPhone } from '../src/reports/details.ts'
 import { createTestApp, givenBadge, givenOfficer, givenPass, PUBLIC_URL } from './helpers.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 /** A request from a given client address, as the Node server would see it. */
 function requestFrom(app: TestApp, address: string, path: string, init: RequestInit) {
@@ -56,7 +56,7 @@ function forgedTokenOf(token: string): string {
 
 describe('the "Laporkan penipuan" button', () => {
   it('is on a green verdict page, carrying the token the page was for', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     const html = await (await app.request(`/v/${pass.token}`)).text()
     expect(html).toContain('data-face="green"')
@@ -65,7 +65,7 @@ describe('the "Laporkan penipuan" button', () => {
   })
 
   it('is on a red page for a typed code, and on the home page without any hidden field', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const red = await (await app.request('/c/ABCD2345')).text()
     expect(red).toContain('data-face="red"')
     expect(reportFormOf(red)?.fields).toEqual({ code: 'ABCD2345' })
@@ -74,7 +74,7 @@ describe('the "Laporkan penipuan" button', () => {
   })
 
   it('comes right after the reasons and the red advice', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const html = await (await app.request('/v/x.y.z')).text()
     expect(html.indexOf('action="/reports"')).toBeGreaterThan(html.indexOf('class="advice"'))
     expect(html.indexOf('action="/reports"')).toBeLessThan(html.indexOf('TIDAK PERNAH meminta'))
@@ -83,18 +83,18 @@ describe('the "Laporkan penipuan" button', () => {
 
 describe('POST /reports', () => {
   it('without JavaScript commits the report and redirects to its ticket page, which shows the ticket at once', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { location, html, status } = await tapReport(app, '/v/x.y.z')
     expect(location).toMatch(/^\/r\/LPR-[0-9A-HJKMNP-TV-Z]{8}\?k=[A-Za-z0-9_-]{22}$/)
     expect(status).toBe(200)
     const ticket = ticketOf(html)
     expect(ticket).toMatch(/^LPR-[0-9A-HJKMNP-TV-Z]{8}$/)
     expect(location).toContain(ticket!)
-    expect(app.db.select().from(reports).all()).toHaveLength(1)
+    expect(await app.db.select().from(reports).all()).toHaveLength(1)
   })
 
   it('with htmx answers the ticket fragment only, to swap in place of the form', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const res = await app.postForm('/reports', { code: 'ABCD2345' }, { 'hx-request': 'true' })
     expect(res.status).toBe(200)
     const html = await res.text()
@@ -105,7 +105,7 @@ describe('POST /reports', () => {
   })
 
   it('shows what to do now, tel:123 and WhatsApp to 0812-2123-123 with the ticket and a one-line summary', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { html } = await tapReport(app, '/c/ABCD2345')
     const ticket = ticketOf(html)!
     expect(html).toContain('Jangan serahkan apa pun')
@@ -119,11 +119,11 @@ describe('POST /reports', () => {
   })
 
   it('keeps the verdict, the token hash and the claims labelled unverified — never the token, never officer ids for a forged token', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     const forged = forgedTokenOf(pass.token)
     await tapReport(app, `/v/${forged}`)
-    const [report] = app.db.select().from(reports).all()
+    const [report] = await app.db.select().from(reports).all()
     expect(report?.verdict).toBe('forged')
     expect(report?.subjectKind).toBe('token')
     expect(report?.subjectHash).toMatch(/^[A-Za-z0-9_-]{43}$/)
@@ -136,16 +136,16 @@ describe('POST /reports', () => {
   })
 
   it('links the genuine officer and pass only when the verdict was valid', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     const { html } = await tapReport(app, `/v/${pass.token}`)
-    const [report] = app.db.select().from(reports).all()
+    const [report] = await app.db.select().from(reports).all()
     expect(report).toMatchObject({ verdict: 'valid', officerEmployeeNo: pass.officer.employeeNo, credentialId: pass.id })
     expect(html).toContain(`Petugas terdaftar (dipastikan PLN): ${pass.officer.name} (${pass.officer.employeeNo})`)
   })
 
   it('puts what a forged token claims into the evidence summary only under an "unverified" label', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     const { html } = await tapReport(app, `/v/${forgedTokenOf(pass.token)}`)
     expect(html).toContain(`Data tertulis di kode QR (BELUM terverifikasi, bisa palsu): nomor induk ${pass.officer.employeeNo}; tujuan CATAT_METER`)
@@ -154,14 +154,14 @@ describe('POST /reports', () => {
   })
 
   it('reports from a badge page and from the home page work too', async () => {
-    const app = createTestApp()
-    const badge = await givenBadge(app.services, givenOfficer(app.services))
+    const app = await createTestApp()
+    const badge = await givenBadge(app.services, await givenOfficer(app.services))
     expect(ticketOf((await tapReport(app, `/v/${badge.token}`)).html)).toMatch(/^LPR-/)
     expect(ticketOf((await tapReport(app, '/')).html)).toMatch(/^LPR-/)
   })
 
   it('files identical reports (same code, same network, within 10 minutes) as tickets of their own: every household counts', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const first = await postFormFrom(app, '10.1.2.3', '/reports', { code: 'ABCD2345' })
     const again = await postFormFrom(app, '10.1.2.77', '/reports', { code: 'abcd-2345' })
     const otherNetwork = await postFormFrom(app, '10.9.9.9', '/reports', { code: 'ABCD2345' })
@@ -169,19 +169,19 @@ describe('POST /reports', () => {
     const later = await postFormFrom(app, '10.1.2.3', '/reports', { code: 'ABCD2345' })
     const locations = [first, again, otherNetwork, later].map((res) => res.headers.get('location'))
     expect(new Set(locations).size).toBe(4)
-    expect(app.db.select().from(reports).all()).toHaveLength(4)
-    expect(app.db.select().from(outboxDeliveries).all().map((delivery) => delivery.eventType)).toEqual(Array(4).fill('report.created'))
+    expect(await app.db.select().from(reports).all()).toHaveLength(4)
+    expect((await app.db.select().from(outboxDeliveries).all()).map((delivery) => delivery.eventType)).toEqual(Array(4).fill('report.created'))
   })
 
   it('never folds two bare taps from the home page: behind one NAT they may be two households', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const one = await postFormFrom(app, '10.1.2.3', '/reports', {})
     const two = await postFormFrom(app, '10.1.2.3', '/reports', {})
     expect(one.headers.get('location')).not.toBe(two.headers.get('location'))
   })
 
   it('limits reports per client generously and per reported code strictly, with a clear Indonesian message', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     for (let i = 0; i < 10; i++) expect((await postFormFrom(app, '10.0.99.1', '/reports', { code: 'ABCD2345' })).status).toBe(303)
     const perTarget = await postFormFrom(app, '10.0.99.1', '/reports', { code: 'ABCD2345' })
     expect(perTarget.status).toBe(429)
@@ -203,7 +203,7 @@ describe('POST /reports', () => {
   })
 
   it('answers a limited htmx tap with the form and the message, ready to swap', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     for (let i = 0; i < 10; i++) await postFormFrom(app, '10.7.7.7', '/reports', { code: 'ABCD2345' })
     const res = await requestFrom(app, '10.7.7.7', '/reports', {
       method: 'POST',
@@ -218,14 +218,14 @@ describe('POST /reports', () => {
   })
 
   it('refuses a report posted from another origin', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const res = await app.postForm('/reports', {}, { origin: 'https://evil.example' })
     expect(res.status).toBe(403)
-    expect(app.db.select().from(reports).all()).toHaveLength(0)
+    expect(await app.db.select().from(reports).all()).toHaveLength(0)
   })
 
   it('caps the size of what is posted', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const res = await app.postForm('/reports', { token: 'a'.repeat(20_000) })
     expect(res.status).toBe(413)
   })
@@ -233,7 +233,7 @@ describe('POST /reports', () => {
 
 describe('GET /r/:ticket', () => {
   it('shows the status timeline in plain words to the holder of the key', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { location } = await tapReport(app, '/c/ABCD2345')
     const html = await (await app.request(location)).text()
     expect(html).toContain('Status laporan')
@@ -244,7 +244,7 @@ describe('GET /r/:ticket', () => {
   })
 
   it('answers 404 for a wrong key, a missing key and an unknown ticket alike', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { location } = await tapReport(app, '/c/ABCD2345')
     const ticket = /\/r\/(LPR-[^?]+)/.exec(location)?.[1]
     const wrong = await app.request(`/r/${ticket}?k=AAAAAAAAAAAAAAAAAAAAAA`)
@@ -257,7 +257,7 @@ describe('GET /r/:ticket', () => {
   })
 
   it('keeps the tracking key in the language switch and speaks English with ?lang=en', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { location } = await tapReport(app, '/c/ABCD2345')
     const html = await (await app.request(`${location}&lang=en`)).text()
     expect(html).toContain('<html lang="en">')
@@ -266,7 +266,7 @@ describe('GET /r/:ticket', () => {
   })
 
   it('uses no inline script, style or event handler, and is never cached', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { location } = await tapReport(app, '/c/ABCD2345')
     const res = await app.request(location)
     const html = await res.text()
@@ -281,7 +281,7 @@ describe('GET /r/:ticket', () => {
 
 describe('POST /r/:ticket/details', () => {
   async function givenReport() {
-    const app = createTestApp()
+    const app = await createTestApp()
     const { location } = await tapReport(app, '/c/ABCD2345')
     const url = new URL(location, PUBLIC_URL)
     const ticket = url.pathname.slice('/r/'.length)
@@ -299,9 +299,9 @@ describe('POST /r/:ticket/details', () => {
     expect(html).toContain('value="money" checked')
     expect(html).toContain('value="+6281234567890"')
     expect(html).toContain('Anda menambahkan detail')
-    const [report] = app.db.select().from(reports).all()
+    const [report] = await app.db.select().from(reports).all()
     expect(report).toMatchObject({ category: 'money', phone: '+6281234567890', location: 'Cikini', revision: 2 })
-    const deliveries = app.db.select().from(outboxDeliveries).all()
+    const deliveries = await app.db.select().from(outboxDeliveries).all()
     expect(deliveries.map((d) => d.eventType)).toEqual(['report.created', 'report.updated'])
     expect(JSON.parse(deliveries[1]!.payload).data).toMatchObject({ ticket, revision: 2, category: 'money', phone: '+6281234567890' })
   })
@@ -328,7 +328,7 @@ describe('POST /r/:ticket/details', () => {
     expect(html).toContain('Tulis nomor HP Indonesia')
     expect(html).toContain('value="+1 555 0100"')
     expect(html).toContain('catatan saya')
-    expect(app.db.select().from(reports).all()[0]?.note).toBeNull()
+    expect((await app.db.select().from(reports).all())[0]?.note).toBeNull()
   })
 
   it('refuses a note over 1,000 characters', async () => {
@@ -342,7 +342,7 @@ describe('POST /r/:ticket/details', () => {
     const { app, ticket, key } = await givenReport()
     expect((await app.postForm(`/r/${ticket}/details`, { k: key, latitude: '-6.19', longitude: 'x' })).status).toBe(400)
     expect((await app.postForm(`/r/${ticket}/details`, { k: key, latitude: '-6.195431', longitude: '106.842369' })).status).toBe(303)
-    expect(app.db.select().from(reports).all()[0]).toMatchObject({ latitude: -6.1954, longitude: 106.8424 })
+    expect((await app.db.select().from(reports).all())[0]).toMatchObject({ latitude: -6.1954, longitude: 106.8424 })
   })
 
   it('with htmx answers the updated panel', async () => {
@@ -358,7 +358,7 @@ describe('POST /r/:ticket/details', () => {
     const { app, ticket } = await givenReport()
     const res = await app.postForm(`/r/${ticket}/details`, { k: 'wrong', note: 'overwritten?' })
     expect(res.status).toBe(404)
-    expect(app.db.select().from(reports).all()[0]?.note).toBeNull()
+    expect((await app.db.select().from(reports).all())[0]?.note).toBeNull()
   })
 
   it('stores report text as text and always renders it escaped: <script>, hx-* attributes, CR/LF', async () => {
@@ -366,7 +366,7 @@ describe('POST /r/:ticket/details', () => {
     const note = 'Dia bilang <script>alert(1)</script>\r\n<img src=x hx-get="/officer" hx-trigger="load">\r\nSet-Cookie: x=1'
     const res = await app.postForm(`/r/${ticket}/details`, { k: key, note, location: 'Cikini\r\nX-Injected: 1 <b hx-post="/x">' })
     expect(res.status).toBe(303)
-    const [report] = app.db.select().from(reports).all()
+    const [report] = await app.db.select().from(reports).all()
     expect(report?.note).toBe(note.replace(/\r\n/g, '\n'))
     expect(report?.location).toBe('Cikini X-Injected: 1 <b hx-post="/x">')
     const html = await (await app.request(location)).text()
@@ -379,14 +379,14 @@ describe('POST /r/:ticket/details', () => {
     expect(html).not.toMatch(/<b hx-post/)
     const whatsapp = /href="(https:\/\/wa\.me\/[^"]+)"/.exec(html)?.[1] ?? ''
     expect(whatsapp).not.toMatch(/[\r\n<>"]/)
-    const payload = JSON.parse(app.db.select().from(outboxDeliveries).all()[1]!.payload) as { data: { note: string } }
+    const payload = JSON.parse((await app.db.select().from(outboxDeliveries).all())[1]!.payload) as { data: { note: string } }
     expect(payload.data.note).toBe(note.replace(/\r\n/g, '\n'))
   })
 })
 
 describe('POST /api/v1/reports', () => {
   it('answers 201 with exactly the ticket and the tracking URL', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const res = await postJson(app, { code: 'ABCD2345', category: 'apk_link', note: 'Kirim PLN.apk', phone: '6281234567890' })
     expect(res.status).toBe(201)
     const body = (await res.json()) as { ticket: string; trackingUrl: string }
@@ -396,19 +396,19 @@ describe('POST /api/v1/reports', () => {
     const page = await app.request(body.trackingUrl.slice(PUBLIC_URL.length))
     expect(page.status).toBe(200)
     expect(ticketOf(await page.text())).toBe(body.ticket)
-    expect(app.db.select().from(reports).all()[0]).toMatchObject({ verdict: 'forged', shortCode: 'ABCD2345', category: 'apk_link', phone: '+6281234567890' })
+    expect((await app.db.select().from(reports).all())[0]).toMatchObject({ verdict: 'forged', shortCode: 'ABCD2345', category: 'apk_link', phone: '+6281234567890' })
   })
 
   it('accepts a report with a token, with nothing at all, and without an Origin header', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const pass = await givenPass(app.services)
     expect((await postJson(app, { token: pass.token })).status).toBe(201)
     expect((await postJson(app, {})).status).toBe(201)
-    expect(app.db.select().from(reports).all().map((r) => r.verdict)).toEqual(['valid', null])
+    expect((await app.db.select().from(reports).all()).map((r) => r.verdict)).toEqual(['valid', null])
   })
 
   it('answers 400 with an error code and a message for what it cannot take', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const cases: [unknown, string][] = [
       ['{not json', 'invalid_json'],
       [[1, 2], 'invalid_fields'],
@@ -425,23 +425,23 @@ describe('POST /api/v1/reports', () => {
       expect(json.error).toBe(error)
       expect(json.message.length).toBeGreaterThan(10)
     }
-    expect(app.db.select().from(reports).all()).toHaveLength(0)
+    expect(await app.db.select().from(reports).all()).toHaveLength(0)
   })
 
   it('files a repeated identical report as its own ticket, related to the first, and leaves the first as it was', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const first = (await (await postJson(app, { code: 'ABCD2345' }, '10.1.1.1')).json()) as { ticket: string; trackingUrl: string }
     const retry = (await (await postJson(app, { code: 'ABCD2345', category: 'money' }, '10.1.1.1')).json()) as { ticket: string; trackingUrl: string }
     expect(retry.ticket).not.toBe(first.ticket)
     expect(retry.trackingUrl).not.toBe(first.trackingUrl)
-    expect(app.db.select().from(reports).all()).toMatchObject([
+    expect(await app.db.select().from(reports).all()).toMatchObject([
       { ticket: first.ticket, category: null, revision: 1 },
       { ticket: retry.ticket, category: 'money', revision: 1 },
     ])
   })
 
   it('limits reports per client with a JSON 429', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     for (let i = 0; i < 200; i++) expect((await postJson(app, { note: `laporan ${i}` }, '10.2.2.2')).status).toBe(201)
     const res = await postJson(app, { note: 'satu lagi' }, '10.2.2.2')
     expect(res.status).toBe(429)
@@ -449,14 +449,14 @@ describe('POST /api/v1/reports', () => {
   })
 
   it('refuses a body over 16 KB with 413', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     const res = await postJson(app, { note: 'x'.repeat(20_000) })
     expect(res.status).toBe(413)
     expect(((await res.json()) as { error: string }).error).toBeTruthy()
   })
 
   it('commits the report and its 123 delivery together or not at all', async () => {
-    const app = createTestApp()
+    const app = await createTestApp()
     app.db.$client.exec('DROP TABLE outbox_deliveries')
     const errors: unknown[] = []
     const original = console.error
@@ -468,7 +468,7 @@ describe('POST /api/v1/reports', () => {
       console.error = original
     }
     expect(errors).toHaveLength(1)
-    expect(app.db.select().from(reports).all()).toHaveLength(0)
+    expect(await app.db.select().from(reports).all()).toHaveLength(0)
   })
 })
 

@@ -126,7 +126,7 @@ describe('checkScannedUrl (public/scanner.js)', () => {
 
 describe('GET /scan', () => {
   it('serves the scanner in Indonesian with our origin for the URL check, the code form beside it and the phone-camera advice', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const res = await request('/scan')
     expect(res.status).toBe(200)
     const html = await res.text()
@@ -146,7 +146,7 @@ describe('GET /scan', () => {
   })
 
   it('switches to English with ?lang=en', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const html = await (await request('/scan?lang=en')).text()
     expect(html).toContain('<html lang="en">')
     expect(html).toContain('Scan the officer’s QR')
@@ -154,13 +154,13 @@ describe('GET /scan', () => {
   })
 
   it('is linked from the home page’s scan section', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const html = await (await request('/')).text()
     expect(html).toMatch(/<section class="card" aria-labelledby="scan-title">[\s\S]*?href="\/scan"[\s\S]*?<\/section>/)
   })
 
   it('serves the scanner module and the vendored decoder from our origin, cached for a year', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const html = await (await request('/scan')).text()
     for (const path of [/src="(\/assets\/scanner\.js\?v=[0-9a-f]+)"/.exec(html)?.[1], /data-decoder-src="([^"]+)"/.exec(html)?.[1]]) {
       const res = await request(path ?? '/missing')

@@ -127,7 +127,7 @@ describe('stopping the server', () => {
   ])('answers a request in flight at SIGTERM, then exits 0 (%s)', async (_name, env: Record<string, string>) => {
     const server = await started(freshDir(), env)
     const { cookie, form } = await loginForm(server.url)
-    let stopped: Promise<void> | null = null
+    let stopped = null as Promise<void> | null // set in the callback; `as` keeps TypeScript from narrowing it to null
     const answer = await slowLogin(server.url, { _form: form, username: DEMO_ADMIN.username, password: DEMO_ADMIN.password }, cookie, async () => {
       stopped = server.stop('SIGTERM')
       await outputMatching(server, /Stopping: [1-9]\d* request\(s\) in flight/)

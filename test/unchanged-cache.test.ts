@@ -25,7 +25,7 @@ async function givenServerAndCli() {
     return db
   }
   cleanups.push(() => dir.remove())
-  const server = createTestApp({ db: open(), clock })
+  const server = await createTestApp({ db: open(), clock })
   const cli = createServices({ db: open(), config: server.config, clock })
   const pass = await givenPass(cli)
   const verify = async () => (await server.verifier.verify({ token: pass.token }, { via: 'api', clientAddress: '10.0.0.1' })).verdict
@@ -37,28 +37,28 @@ describe('repeated verifications of one credential', () => {
   it('turn red at once when another process revokes the pass', async () => {
     const { cli, pass, verify, verifyCode } = await givenServerAndCli()
     expect([await verify(), await verify(), await verifyCode(), await verifyCode()]).toEqual(['valid', 'valid', 'valid', 'valid'])
-    revokeCredential(cli, pass.id, { actor: 'cli' })
+    await revokeCredential(cli, pass.id, { actor: 'cli' })
     expect([await verify(), await verifyCode()]).toEqual(['revoked', 'revoked'])
   })
 
   it('turn red at once when another process suspends the officer', async () => {
     const { cli, pass, verify } = await givenServerAndCli()
     expect([await verify(), await verify()]).toEqual(['valid', 'valid'])
-    suspendOfficer(cli.db, cli.clock, pass.officer.employeeNo, { actor: 'cli' })
+    await suspendOfficer(cli.db, cli.clock, pass.officer.employeeNo, { actor: 'cli' })
     expect(await verify()).toBe('officer_suspended')
   })
 
   it('turn red at once when another process marks the signing key compromised', async () => {
     const { cli, pass, verify } = await givenServerAndCli()
     expect([await verify(), await verify()]).toEqual(['valid', 'valid'])
-    await cli.keys.compromise(cli.keys.list()[0]!.kid, 'cli')
+    await cli.keys.compromise((await cli.keys.list())[0]!.kid, 'cli')
     expect(await verify()).toBe('key_revoked')
   })
 
   it('turn red at once when the server itself revokes the pass', async () => {
     const { server, pass, verify } = await givenServerAndCli()
     expect([await verify(), await verify()]).toEqual(['valid', 'valid'])
-    revokeCredential(server.services, pass.id, { actor: 'admin' })
+    await revokeCredential(server.services, pass.id, { actor: 'admin' })
     expect(await verify()).toBe('revoked')
   })
 })
@@ -78,27 +78,27 @@ describe('lookups through UnchangedDatabaseCache.current()', () => {
     return { server, cli, lookup, reads: () => reads }
   }
 
-  it('answer from memory while no connection commits, and read again after any commit', () => {
+  it('answer from memory while no connection commits, and read again after any commit', async () => {
     const { server, cli, lookup, reads } = givenTwoConnections()
     const cache = new UnchangedDatabaseCache(server)
-    expect([lookup(cache.current()), lookup(cache.current()), lookup(cache.current())]).toEqual(['active', 'active', 'active'])
+    expect([await lookup(cache.current()), await lookup(cache.current()), await lookup(cache.current())]).toEqual(['active', 'active', 'active'])
     expect(reads()).toBe(1)
 
     cli.$client.exec("update facts set value = 'suspended'")
-    expect(lookup(cache.current())).toBe('suspended')
+    expect(await lookup(cache.current())).toBe('suspended')
     server.$client.exec("update facts set value = 'active'")
-    expect(lookup(cache.current())).toBe('active')
+    expect(await lookup(cache.current())).toBe('active')
     expect(reads()).toBe(3)
   })
 
-  it('keep one answer per key within one check, and never answer from before a commit that preceded it', () => {
+  it('keep one answer per key within one check, and never answer from before a commit that preceded it', async () => {
     const { server, cli, lookup } = givenTwoConnections()
     const cache = new UnchangedDatabaseCache(server)
     const earlier = cache.current()
-    expect(lookup(earlier)).toBe('active')
+    expect(await lookup(earlier)).toBe('active')
     cli.$client.exec("update facts set value = 'suspended'")
     // A check that began before the commit may keep its answer; any check begun after it may not.
-    expect(lookup(earlier)).toBe('active')
-    expect(lookup(cache.current())).toBe('suspended')
+    expect(await lookup(earlier)).toBe('active')
+    expect(await lookup(cache.current())).toBe('suspended')
   })
 })

@@ -32,7 +32,7 @@ function expectUnavailablePage(status: number, html: string, t = id) {
 
 describe('when verification itself fails', () => {
   it('a closed database gives "the check is unavailable" (503) on the page and in the API, logged with its stack, never forged', async () => {
-    const { services, request, db } = createTestApp()
+    const { services, request, db } = await createTestApp()
     const pass = await givenPass(services)
     const log = watchErrorLog()
     db.$client.close()
@@ -54,7 +54,7 @@ describe('when verification itself fails', () => {
   })
 
   it('a missing signing-key table makes a typed short code unavailable too, not green', async () => {
-    const { services, request, db } = createTestApp()
+    const { services, request, db } = await createTestApp()
     const pass = await givenPass(services)
     const log = watchErrorLog()
     db.$client.exec('drop table signing_keys')
@@ -70,7 +70,7 @@ describe('when verification itself fails', () => {
     const clock = fixedClock()
     const counters = new SqliteCounters(':memory:')
     const { app, services } = createApp({ db: openDatabase(':memory:'), config: testConfig({ rateLimit: false }), clock, counters })
-    givenUnitTree(services)
+    await givenUnitTree(services)
     const pass = await givenPass(services)
     const log = watchErrorLog()
     counters.close()
@@ -85,7 +85,7 @@ describe('when verification itself fails', () => {
   })
 
   it('still gives verdicts, not "unavailable", for tokens that are merely bad', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const [header, payload, signature] = pass.token.split('.') as [string, string, string]
     const tampered = `${header}.${payload}.${signature.slice(0, -4)}AAAA`

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { credentials, scans } from '../db/schema.ts'
-import { MemoryCounters } from '../src/counters/store.ts'
+import { MemoryCounters } from '../src/counters/memory.ts'
 import { suspendOfficer } from '../src/officers/officers.ts'
 import { revokeCredential } from '../src/passes/passes.ts'
 import { mintLiveToken } from '../src/passes/printed.ts'
@@ -12,7 +12,7 @@ import { createTestApp, faceOf, givenBadge, givenOfficer, givenPass, PUBLIC_URL,
 const HOUR = 3600 * 1000
 const MINUTE = 60 * 1000
 
-async function verdictJson(request: ReturnType<typeof createTestApp>['request'], token: string) {
+async function verdictJson(request: Awaited<ReturnType<typeof createTestApp>>['request'], token: string) {
   const res = await request(`/api/v1/verify/${token}`)
   expect(res.status).toBe(200)
   return (await res.json()) as { verdict: string; officer: { name: string } | null; pass: { purpose: { code: string } } | null; warnings: string[] }
@@ -20,7 +20,7 @@ async function verdictJson(request: ReturnType<typeof createTestApp>['request'],
 
 describe('verification verdicts', () => {
   it('shows green with the officer, purpose and KTP policy from our database for a valid pass', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services, { purpose: 'P2TL' })
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(verdictOf(html)).toBe('valid')
@@ -37,20 +37,20 @@ describe('verification verdicts', () => {
   })
 
   it('says expired once the visit window and its grace have passed', async () => {
-    const { services, request, clock } = createTestApp()
+    const { services, request, clock } = await createTestApp()
     const pass = await givenPass(services)
     clock.advance(5 * HOUR)
     expect((await verdictJson(request, pass.token)).verdict).toBe('expired')
   })
 
   it('says not_yet_valid before the visit window opens', async () => {
-    const { services, request, clock } = createTestApp()
+    const { services, request, clock } = await createTestApp()
     const pass = await givenPass(services, { windowStart: clock.now() + 2 * HOUR, windowEnd: clock.now() + 4 * HOUR })
     expect((await verdictJson(request, pass.token)).verdict).toBe('not_yet_valid')
   })
 
   it('turns amber, not green, when the officer comes a little early', async () => {
-    const { services, request, clock } = createTestApp()
+    const { services, request, clock } = await createTestApp()
     const pass = await givenPass(services, { windowStart: clock.now() + 10 * MINUTE, windowEnd: clock.now() + 2 * HOUR })
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(verdictOf(html)).toBe('valid')
@@ -60,17 +60,17 @@ describe('verification verdicts', () => {
   })
 
   it('says revoked for a cancelled pass, at once', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     expect((await verdictJson(request, pass.token)).verdict).toBe('valid')
-    revokeCredential(services, pass.id, { actor: 'test' })
+    await revokeCredential(services, pass.id, { actor: 'test' })
     expect((await verdictJson(request, pass.token)).verdict).toBe('revoked')
   })
 
   it('shows red and never the officer name for a pass whose officer was suspended', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
-    suspendOfficer(services.db, services.clock, pass.officer.employeeNo, { actor: 'test' })
+    await suspendOfficer(services.db, services.clock, pass.officer.employeeNo, { actor: 'test' })
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(verdictOf(html)).toBe('officer_suspended')
     expect(faceOf(html)).toBe('red')
@@ -80,19 +80,19 @@ describe('verification verdicts', () => {
   })
 
   it('says key_revoked for a token signed by a key marked compromised', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
-    const [key] = services.keys.list()
+    const [key] = await services.keys.list()
     await services.keys.compromise(key!.kid, 'test')
     expect((await verdictJson(request, pass.token)).verdict).toBe('key_revoked')
   })
 
   it('says forged for a token signed by a key that is not ours', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const { generateKeyPair } = await import('jose')
     const { privateKey } = await generateKeyPair('ES256')
-    const [kid] = services.keys.list().map((k) => k.kid)
+    const [kid] = (await services.keys.list()).map((k) => k.kid)
     const forged = await new SignJWT({ pur: 'CATAT_METER', ktp: 'none', cst: '2345' })
       .setProtectedHeader({ alg: 'ES256', typ: 'visit-pass+jwt', kid: kid! })
       .setIssuer(PUBLIC_URL)
@@ -109,14 +109,14 @@ describe('verification verdicts', () => {
   })
 
   it('says wrong_type for a badge token presented where its type does not match the record', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const badge = await givenBadge(services)
-    services.db.update(credentials).set({ kind: 'visit_pass' }).where(eq(credentials.id, badge.id)).run()
+    await services.db.update(credentials).set({ kind: 'visit_pass' }).where(eq(credentials.id, badge.id)).run()
     expect((await verdictJson(request, badge.token)).verdict).toBe('wrong_type')
   })
 
   it('says malformed for something that is not a token at all', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     expect((await verdictJson(request, 'hello')).verdict).toBe('malformed')
   })
 
@@ -126,9 +126,9 @@ describe('verification verdicts', () => {
   })
 
   it('accepts a live token minted for the QR and rejects it after five minutes', async () => {
-    const { services, request, clock } = createTestApp()
+    const { services, request, clock } = await createTestApp()
     const pass = await givenPass(services)
-    const row = services.db.select().from(credentials).where(eq(credentials.id, pass.id)).get()!
+    const row = (await services.db.select().from(credentials).where(eq(credentials.id, pass.id)).get())!
     const live = await mintLiveToken(services, row, pass.officer)
     expect((await verdictJson(request, live.token)).verdict).toBe('valid')
     clock.advance(6 * MINUTE)
@@ -136,7 +136,7 @@ describe('verification verdicts', () => {
   })
 
   it('warns amber when one pass is checked from many different networks', async () => {
-    const { services } = createTestApp()
+    const { services } = await createTestApp()
     const { Verifier } = await import('../src/verification/verify.ts')
     const verifier = new Verifier(services, new MemoryCounters())
     const pass = await givenPass(services)
@@ -153,12 +153,12 @@ describe('verification verdicts', () => {
   })
 
   it('records each scan with a hash of the token, never the token', async () => {
-    const { services, request, verifier } = createTestApp()
+    const { services, request, verifier } = await createTestApp()
     const pass = await givenPass(services)
     await request(`/v/${pass.token}`)
     await request('/v/not-a-token')
-    verifier.flushScans()
-    const rows = services.db.select().from(scans).all()
+    await verifier.flushScans()
+    const rows = await services.db.select().from(scans).all()
     expect(rows.map((r) => r.verdict)).toEqual(['valid', 'malformed'])
     expect(rows[0]!.credentialId).toBe(pass.id)
     const stored = JSON.stringify(services.db.$client.prepare('select * from scans').all())
@@ -168,7 +168,7 @@ describe('verification verdicts', () => {
 
 describe('GET /c/:code', () => {
   it('shows the same verdict for the short code, typed in any case with a hyphen', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     const typed = `${pass.code.slice(0, 4)}-${pass.code.slice(4)}`.toLowerCase()
     const res = await request(`/c?code=${encodeURIComponent(typed)}`)
@@ -180,17 +180,17 @@ describe('GET /c/:code', () => {
   })
 
   it('shows red for the code of a suspended officer and of a revoked pass', async () => {
-    const { services, request } = createTestApp()
-    const suspended = await givenPass(services, { officer: givenOfficer(services) })
-    suspendOfficer(services.db, services.clock, suspended.officer.employeeNo, { actor: 'test' })
+    const { services, request } = await createTestApp()
+    const suspended = await givenPass(services, { officer: await givenOfficer(services) })
+    await suspendOfficer(services.db, services.clock, suspended.officer.employeeNo, { actor: 'test' })
     const revoked = await givenPass(services)
-    revokeCredential(services, revoked.id, { actor: 'test' })
+    await revokeCredential(services, revoked.id, { actor: 'test' })
     expect(verdictOf(await (await request(`/c/${suspended.code}`)).text())).toBe('officer_suspended')
     expect(verdictOf(await (await request(`/c/${revoked.code}`)).text())).toBe('revoked')
   })
 
   it('sends a mistyped code back to the home page with a message', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const res = await request('/c?code=%21%21')
     expect(res.status).toBe(400)
     expect(await res.text()).toContain('id="code-error"')
@@ -199,7 +199,7 @@ describe('GET /c/:code', () => {
 
 describe('when the database cannot answer', () => {
   it('says it cannot check, with a 503, and never shows green', async () => {
-    const { services, request } = createTestApp()
+    const { services, request } = await createTestApp()
     const pass = await givenPass(services)
     services.db.$client.exec('DROP TABLE credentials')
     const res = await request(`/v/${pass.token}`)

@@ -16,7 +16,7 @@ describe('the language link stays on our site', () => {
     ['a backslash after the slash', '/\\evil.example/x'],
     ['an encoded slash', '/%2F%2Fevil.example/x'],
   ])('for %s, links to a path on our own origin', async (_name, path) => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const res = await request(path)
     expect(res.status).toBe(404)
     const href = languageLinkOf(await res.text(), 'en')
@@ -26,7 +26,7 @@ describe('the language link stays on our site', () => {
   })
 
   it('keeps the page’s own path on an ordinary page', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     expect(languageLinkOf(await (await request('/scan')).text(), 'en')).toBe('/scan?lang=en')
   })
 })
@@ -50,7 +50,7 @@ describe('gzip follows Accept-Encoding', () => {
   })
 
   it('sends a page uncompressed when the client says gzip;q=0, and compressed when it takes gzip', async () => {
-    const { request } = createTestApp()
+    const { request } = await createTestApp()
     const refused = await request('/', { headers: { 'accept-encoding': 'gzip;q=0' } })
     expect(refused.headers.get('content-encoding')).toBeNull()
     expect(await refused.text()).toContain('<html')
@@ -60,8 +60,8 @@ describe('gzip follows Accept-Encoding', () => {
   })
 
   it('sends the cached live QR fragment uncompressed to a client that says gzip;q=0', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const pass = await givenPass(app.services, { officer })
     const browser = await signIn(app, user.username)
@@ -76,8 +76,8 @@ describe('gzip follows Accept-Encoding', () => {
 
 describe('BREACH: secrets are never compressed next to echoed input', () => {
   it('sends an admin search page, which holds the CSRF token and echoes the query, uncompressed', async () => {
-    const app = createTestApp()
-    givenOfficer(app.services, { name: 'Dekat Sekali' })
+    const app = await createTestApp()
+    await givenOfficer(app.services, { name: 'Dekat Sekali' })
     const admin = await givenUser(app, 'admin', null)
     const browser = await signIn(app, admin.username)
     const probe = `csrf-guess-${'A'.repeat(8)}`
@@ -91,8 +91,8 @@ describe('BREACH: secrets are never compressed next to echoed input', () => {
   })
 
   it('sends the officer portal, which holds the CSRF token, uncompressed too', async () => {
-    const app = createTestApp()
-    const officer = givenOfficer(app.services)
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
     const user = await givenUser(app, 'officer', officer)
     const browser = await signIn(app, user.username)
     const res = await browser.get('/officer/passes/new', { 'accept-encoding': 'gzip' })

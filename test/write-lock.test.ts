@@ -53,7 +53,7 @@ describe('filing reports while another process holds the write lock', () => {
 describe('checking passes while another process holds the write lock', () => {
   it('answers every check at once and writes every scan record once the lock is released', async () => {
     const { db, other } = givenThisAndAnotherProcess()
-    const { services, verifier } = createTestApp({ db })
+    const { services, verifier } = await createTestApp({ db })
     const pass = await givenPass(services)
     const scansWritten = () => (other.prepare('select count(*) as n from scans').get() as { n: number }).n
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { and, asc, count, desc, eq, gt, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import type { Db, Queries, Transaction } from '../../db/client.ts'
 import { auditLog } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
 
@@ -13,8 +13,8 @@ export interface AuditEntry {
   details?: Record<string, string | number | boolean | null>
 }
 
-/** A Drizzle transaction or the database itself: what an action writes through. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db
+/** What an action writes through: a transaction (`audited` opens one) or one the caller is in. */
+export type Tx = Queries
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -22,25 +22,22 @@ export const GENESIS_HASH = '0'.repeat(64)
  * Runs `action` and appends its audit row in one IMMEDIATE transaction: the action and its
  * record commit together or not at all, and appenders (server, CLI) take turns on the chain.
  */
-export function audited<T>(db: Db, clock: Clock, action: (tx: Tx) => { result: T; audit: AuditEntry }): T {
-  return db.transaction(
-    (tx) => {
-      const { result, audit } = action(tx)
-      appendAuditRow(tx, clock.now(), audit)
-      return result
-    },
-    { behavior: 'immediate' },
-  )
+export function audited<T>(db: Db, clock: Clock, action: (tx: Transaction) => Promise<{ result: T; audit: AuditEntry }>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const { result, audit } = await action(tx)
+    await appendAuditRow(tx, clock.now(), audit)
+    return result
+  })
 }
 
 /** Records an event that changes nothing else (a login, a failed login). */
-export function recordAudit(db: Db, clock: Clock, entry: AuditEntry): void {
-  audited(db, clock, () => ({ result: null, audit: entry }))
+export async function recordAudit(db: Db, clock: Clock, entry: AuditEntry): Promise<void> {
+  await audited(db, clock, async () => ({ result: null, audit: entry }))
 }
 
 /** Appends one row; call inside an immediate transaction (audited() does). */
-export function appendAuditRow(tx: Tx, at: number, entry: AuditEntry): void {
-  const last = tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1).get()
+export async function appendAuditRow(tx: Transaction, at: number, entry: AuditEntry): Promise<void> {
+  const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1)
   const row = {
     id: (last?.id ?? 0) + 1,
     at,
@@ -50,9 +47,7 @@ export function appendAuditRow(tx: Tx, at: number, entry: AuditEntry): void {
     details: JSON.stringify(entry.details ?? {}),
     prevHash: last?.hash ?? GENESIS_HASH,
   }
-  tx.insert(auditLog)
-    .values({ ...row, hash: hashAuditRow(row) })
-    .run()
+  await tx.insert(auditLog).values({ ...row, hash: hashAuditRow(row) })
 }
 
 export function hashAuditRow(row: Omit<AuditRow, 'hash'>): string {
@@ -63,12 +58,12 @@ export function hashAuditRow(row: Omit<AuditRow, 'hash'>): string {
 export type ChainCheck = { ok: true; rows: number } | { ok: false; rows: number; brokenId: number; reason: string }
 
 /** Recomputes the chain from the first row; names the first row that does not fit. */
-export function verifyAuditChain(db: Db): ChainCheck {
+export async function verifyAuditChain(db: Db): Promise<ChainCheck> {
   let previous = { id: 0, hash: GENESIS_HASH }
   let rows = 0
   const pageSize = 5000
   for (;;) {
-    const page = db.select().from(auditLog).where(gt(auditLog.id, previous.id)).orderBy(asc(auditLog.id)).limit(pageSize).all()
+    const page = await db.select().from(auditLog).where(gt(auditLog.id, previous.id)).orderBy(asc(auditLog.id)).limit(pageSize)
     for (const row of page) {
       rows++
       if (row.id !== previous.id + 1) return { ok: false, rows, brokenId: row.id, reason: `row ${previous.id + 1} is missing` }
@@ -87,13 +82,14 @@ export interface AuditFilters {
 }
 
 /** One page of the log, newest first, and how many rows match the filters in all. */
-export function listAuditRows(db: Db, filters: AuditFilters, page: { limit: number; offset: number }): { rows: AuditRow[]; total: number } {
+export async function listAuditRows(db: Db, filters: AuditFilters, page: { limit: number; offset: number }): Promise<{ rows: AuditRow[]; total: number }> {
   const conditions: SQL[] = []
   if (filters.action) conditions.push(eq(auditLog.action, filters.action))
   if (filters.actor) conditions.push(eq(auditLog.actor, filters.actor))
   if (filters.subject) conditions.push(eq(auditLog.subject, filters.subject))
   const where = conditions.length > 0 ? and(...conditions) : undefined
-  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0
-  const rows = db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(page.limit).offset(page.offset).all()
+  const [counted] = await db.select({ n: count() }).from(auditLog).where(where)
+  const rows = await db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(page.limit).offset(page.offset)
+  const total = counted?.n ?? 0
   return { rows, total }
 }

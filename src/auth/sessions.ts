@@ -1,7 +1,6 @@
 import { eq, inArray, lt, or, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import type { Db, Queries } from '../../db/client.ts'
 import { officers, sessions, users } from '../../db/schema.ts'
-import type { Tx } from '../audit/audit.ts'
 import type { Clock } from '../config.ts'
 import { sha256 } from '../credentials/secrets.ts'
 import type { Role } from './users.ts'
@@ -21,11 +20,11 @@ export interface AuthContext {
   officer: { id: number; employeeNo: string; name: string; unitCode: string | null } | null
 }
 
-export function createSession(db: Db, clock: Clock, userId: number): { token: string; csrfToken: string } {
+export async function createSession(db: Db, clock: Clock, userId: number): Promise<{ token: string; csrfToken: string }> {
   const token = randomBytes(32).toString('base64url')
   const csrfToken = randomBytes(24).toString('base64url')
   const now = clock.now()
-  db.insert(sessions).values({ idHash: sha256(token), userId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS }).run()
+  await db.insert(sessions).values({ idHash: sha256(token), userId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS })
   return { token, csrfToken }
 }
 
@@ -33,10 +32,10 @@ export function createSession(db: Db, clock: Clock, userId: number): { token: st
  * The session behind a cookie, or null when it is unknown, idle or past its absolute limit, its
  * user is disabled, or its officer is suspended: each of those ends the session on the server.
  */
-export function validateSession(db: Db, clock: Clock, token: string): AuthContext | null {
+export async function validateSession(db: Db, clock: Clock, token: string): Promise<AuthContext | null> {
   if (token.length > 100) return null
   const idHash = sha256(token)
-  const row = db
+  const [row] = await db
     .select({
       session: sessions,
       user: { id: users.id, username: users.username, role: users.role, disabledAt: users.disabledAt },
@@ -46,7 +45,7 @@ export function validateSession(db: Db, clock: Clock, token: string): AuthContex
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(officers, eq(officers.id, users.officerId))
     .where(eq(sessions.idHash, idHash))
-    .get()
+    .limit(1)
   if (!row) return null
   const now = clock.now()
   const ended =
@@ -55,10 +54,10 @@ export function validateSession(db: Db, clock: Clock, token: string): AuthContex
     row.user.disabledAt !== null ||
     (row.officer !== null && row.officer.status !== 'active')
   if (ended) {
-    invalidateSession(db, idHash)
+    await invalidateSession(db, idHash)
     return null
   }
-  if (now - row.session.lastSeenAt > TOUCH_INTERVAL_MS) db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash)).run()
+  if (now - row.session.lastSeenAt > TOUCH_INTERVAL_MS) await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash))
   const { officer } = row
   return {
     sessionIdHash: idHash,
@@ -68,29 +67,26 @@ export function validateSession(db: Db, clock: Clock, token: string): AuthContex
   }
 }
 
-export function invalidateSession(db: Db, idHash: string): void {
-  db.delete(sessions).where(eq(sessions.idHash, idHash)).run()
+export async function invalidateSession(db: Db, idHash: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.idHash, idHash))
 }
 
 /** Ends the session behind a cookie value, whatever state it is in. */
-export function invalidateSessionOfToken(db: Db, token: string): void {
-  if (token.length <= 100) invalidateSession(db, sha256(token))
+export async function invalidateSessionOfToken(db: Db, token: string): Promise<void> {
+  if (token.length <= 100) await invalidateSession(db, sha256(token))
 }
 
 /** Ends every session of one account; pass the transaction that changes the account, so both commit together. */
-export function invalidateUserSessions(db: Db | Tx, userId: number): void {
-  db.delete(sessions).where(eq(sessions.userId, userId)).run()
+export async function invalidateUserSessions(db: Queries, userId: number): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId))
 }
 
 /** Ends the sessions of every account linked to an officer (on suspension). */
-export function invalidateOfficerSessions(db: Db, officerId: number): void {
-  const accounts = db.select({ id: users.id }).from(users).where(eq(users.officerId, officerId)).all()
-  if (accounts.length > 0) db.delete(sessions).where(inArray(sessions.userId, accounts.map((a) => a.id))).run()
+export async function invalidateOfficerSessions(db: Db, officerId: number): Promise<void> {
+  await db.delete(sessions).where(inArray(sessions.userId, db.select({ id: users.id }).from(users).where(eq(users.officerId, officerId))))
 }
 
-export function deleteExpiredSessions(db: Db, clock: Clock): void {
+export async function deleteExpiredSessions(db: Db, clock: Clock): Promise<void> {
   const now = clock.now()
-  db.delete(sessions)
-    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, sql`${now - SESSION_IDLE_MS}`)))
-    .run()
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, sql`${now - SESSION_IDLE_MS}`)))
 }

@@ -1,8 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../../db/client.ts'
+import type { Db, Queries, StatementBuilders, Transaction } from '../../db/client.ts'
 import { outboxDeliveries } from '../../db/schema.ts'
-import type { Services } from '../services.ts'
 import { newWebhookId, type DeliveryOutcome } from './webhook.ts'
 import { randomBytes } from 'node:crypto'
 
@@ -53,15 +52,16 @@ const MAX_RETRY_DELAY_MS = 30 * 60 * 1000
  * Writes a delivery into the outbox. Call it inside the transaction that makes the change it
  * announces: the change and its delivery are committed together or not at all.
  */
-export function enqueueDelivery(services: Pick<Services, 'outbox'>, now: number, delivery: NewDelivery): string {
+export async function enqueueDelivery(tx: Transaction, now: number, delivery: NewDelivery): Promise<string> {
   const webhookId = newWebhookId()
-  services.outbox.statements.run({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
+  await tx.prepared('outbox-delivery', deliveryInsert).execute({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
   return webhookId
 }
 
-export function prepareOutboxInsert(db: Db) {
+/** Every report and report change enqueues one: prepared (Transaction.prepared). */
+function deliveryInsert(q: StatementBuilders) {
   const p = sql.placeholder
-  return db
+  return q
     .insert(outboxDeliveries)
     .values({ webhookId: p('webhookId'), subject: p('subject'), eventType: p('eventType'), payload: p('payload'), nextAttemptAt: p('now'), createdAt: p('now') })
     .prepare()
@@ -72,46 +72,43 @@ export function prepareOutboxInsert(db: Db) {
  * drain running at once never claim the same row, so nothing is sent twice by us. A row whose
  * claimant died is claimable again once its lease has run out.
  */
-export function claimDueDeliveries(db: Db, options: ClaimOptions): ClaimedDelivery[] {
+export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   const { now, leaseMs, limit, includeNotDue = false, afterId = 0 } = options
   const claimToken = randomBytes(9).toString('base64url')
   const earlier = alias(outboxDeliveries, 'earlier')
-  const due = db
-    .select({ id: outboxDeliveries.id })
-    .from(outboxDeliveries)
-    .where(
-      and(
-        eq(outboxDeliveries.state, 'pending'),
-        lt(outboxDeliveries.claimedUntil, now),
-        gt(outboxDeliveries.id, afterId),
-        includeNotDue ? undefined : lte(outboxDeliveries.nextAttemptAt, now),
-        // Keep each subject in order: never overtake an earlier delivery that is still pending.
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(earlier)
-            .where(and(eq(earlier.subject, outboxDeliveries.subject), eq(earlier.state, 'pending'), lt(earlier.id, outboxDeliveries.id))),
+  const rows = await db.transaction((tx) => {
+    const due = tx
+      .select({ id: outboxDeliveries.id })
+      .from(outboxDeliveries)
+      .where(
+        and(
+          eq(outboxDeliveries.state, 'pending'),
+          lt(outboxDeliveries.claimedUntil, now),
+          gt(outboxDeliveries.id, afterId),
+          includeNotDue ? undefined : lte(outboxDeliveries.nextAttemptAt, now),
+          // Keep each subject in order: never overtake an earlier delivery that is still pending.
+          notExists(
+            tx
+              .select({ one: sql`1` })
+              .from(earlier)
+              .where(and(eq(earlier.subject, outboxDeliveries.subject), eq(earlier.state, 'pending'), lt(earlier.id, outboxDeliveries.id))),
+          ),
         ),
-      ),
-    )
-    .orderBy(asc(outboxDeliveries.id))
-    .limit(limit)
-  const rows = db.transaction(
-    (tx) =>
-      tx
-        .update(outboxDeliveries)
-        .set({
-          claimedUntil: now + leaseMs,
-          claimToken,
-          attempts: sql`${outboxDeliveries.attempts} + 1`,
-          firstAttemptAt: sql`coalesce(${outboxDeliveries.firstAttemptAt}, ${now})`,
-          lastAttemptAt: now,
-        })
-        .where(inArray(outboxDeliveries.id, due))
-        .returning()
-        .all(),
-    { behavior: 'immediate' },
-  )
+      )
+      .orderBy(asc(outboxDeliveries.id))
+      .limit(limit)
+    return tx
+      .update(outboxDeliveries)
+      .set({
+        claimedUntil: now + leaseMs,
+        claimToken,
+        attempts: sql`${outboxDeliveries.attempts} + 1`,
+        firstAttemptAt: sql`coalesce(${outboxDeliveries.firstAttemptAt}, ${now})`,
+        lastAttemptAt: now,
+      })
+      .where(inArray(outboxDeliveries.id, due))
+      .returning()
+  })
   return rows
     .map((row) => ({
       id: row.id,
@@ -131,39 +128,39 @@ export function claimDueDeliveries(db: Db, options: ClaimOptions): ClaimedDelive
  * exponentially with jitter; past the give-up time, or on a refusal, the row is dead-lettered
  * with its last error.
  */
-export function recordDeliveryOutcome(db: Db, delivery: ClaimedDelivery, outcome: DeliveryOutcome, policy: RetryPolicy): RecordedOutcome {
+export async function recordDeliveryOutcome(tx: Transaction, delivery: ClaimedDelivery, outcome: DeliveryOutcome, policy: RetryPolicy): Promise<RecordedOutcome> {
   const { now } = policy
   const ours = and(eq(outboxDeliveries.id, delivery.id), eq(outboxDeliveries.claimToken, delivery.claimToken), eq(outboxDeliveries.state, 'pending'))
-  const update = (values: Partial<typeof outboxDeliveries.$inferInsert>) =>
-    db.update(outboxDeliveries).set({ claimedUntil: 0, claimToken: null, ...values }).where(ours).run().changes > 0
+  const update = async (values: Partial<typeof outboxDeliveries.$inferInsert>) =>
+    (await tx.update(outboxDeliveries).set({ claimedUntil: 0, claimToken: null, ...values }).where(ours).returning({ id: outboxDeliveries.id })).length > 0
 
   let recorded: RecordedOutcome
   let changed: boolean
   switch (outcome.kind) {
     case 'delivered':
       recorded = 'delivered'
-      changed = update({ state: 'delivered', deliveredAt: now, lastError: null })
+      changed = await update({ state: 'delivered', deliveredAt: now, lastError: null })
       break
     case 'reject':
       recorded = 'dead_lettered'
-      changed = update({ state: 'dead', deadAt: now, lastError: `refused by the receiver: ${outcome.error}` })
+      changed = await update({ state: 'dead', deadAt: now, lastError: `refused by the receiver: ${outcome.error}` })
       break
     case 'released':
       recorded = 'released'
-      changed = update({ nextAttemptAt: now, lastError: outcome.error })
+      changed = await update({ nextAttemptAt: now, lastError: outcome.error })
       break
     case 'retry': {
       const deadline = delivery.firstAttemptAt + policy.giveUpMs
       if (now >= deadline) {
         recorded = 'dead_lettered'
         const error = `gave up after ${delivery.attempts} attempts over ${formatDuration(now - delivery.firstAttemptAt)}: ${outcome.error}`
-        changed = update({ state: 'dead', deadAt: now, lastError: error })
+        changed = await update({ state: 'dead', deadAt: now, lastError: error })
         break
       }
       recorded = 'failed'
       const delay = Math.max(retryDelayMs(delivery.attempts, policy.retryBaseMs, policy.random), outcome.retryAfterMs ?? 0)
       // The last try happens at the give-up time itself rather than never.
-      changed = update({ nextAttemptAt: Math.min(now + delay, deadline), lastError: outcome.error })
+      changed = await update({ nextAttemptAt: Math.min(now + delay, deadline), lastError: outcome.error })
       break
     }
   }
@@ -191,7 +188,7 @@ export interface DeliveryRecord {
 }
 
 /** Every delivery of one subject, oldest first. */
-export function listDeliveries(db: Db, subject: string): DeliveryRecord[] {
+export function listDeliveries(db: Queries, subject: string): Promise<DeliveryRecord[]> {
   return db
     .select({
       webhookId: outboxDeliveries.webhookId,
@@ -206,11 +203,11 @@ export function listDeliveries(db: Db, subject: string): DeliveryRecord[] {
     .from(outboxDeliveries)
     .where(eq(outboxDeliveries.subject, subject))
     .orderBy(asc(outboxDeliveries.id))
-    .all()
 }
 
-export function countPendingDeliveries(db: Db): number {
-  return db.select({ n: sql<number>`count(*)` }).from(outboxDeliveries).where(eq(outboxDeliveries.state, 'pending')).get()?.n ?? 0
+export async function countPendingDeliveries(db: Db): Promise<number> {
+  const [counted] = await db.select({ n: sql<number>`count(*)` }).from(outboxDeliveries).where(eq(outboxDeliveries.state, 'pending'))
+  return counted?.n ?? 0
 }
 
 function formatDuration(ms: number): string {

@@ -1,3 +1,4 @@
+import { driverError } from '../../db/client.ts'
 import { ConfigError } from '../config.ts'
 import type { Services } from '../services.ts'
 import { claimDueDeliveries, countPendingDeliveries, recordDeliveryOutcome, type ClaimedDelivery, type RecordedOutcome } from './outbox.ts'
@@ -36,7 +37,7 @@ export async function runDeliveryRound(services: Services, options: RoundOptions
   const target = webhookTarget(services)
   if (!target) return result
   const { db, clock, config } = services
-  const claimed = claimDueDeliveries(db, {
+  const claimed = await claimDueDeliveries(db, {
     now: clock.now(),
     leaseMs: leaseFor(config.channelTimeoutMs),
     limit: DELIVERY_BATCH,
@@ -48,7 +49,11 @@ export async function runDeliveryRound(services: Services, options: RoundOptions
   const outcomes = await Promise.all(claimed.map((delivery) => deliverWebhook(target, { webhookId: delivery.webhookId, body: delivery.payload }, clock.now(), options.stop)))
   // One transaction for the round's outcomes rather than one commit per delivery.
   const policy = { now: clock.now(), retryBaseMs: config.channelRetryBaseMs, giveUpMs: config.channelGiveUpMs, random: options.random ?? Math.random }
-  const recorded = db.transaction(() => claimed.map((delivery, index) => recordDeliveryOutcome(db, delivery, outcomes[index]!, policy)), { behavior: 'immediate' })
+  const recorded = await db.transaction(async (tx) => {
+    const stored: RecordedOutcome[] = []
+    for (const [index, delivery] of claimed.entries()) stored.push(await recordDeliveryOutcome(tx, delivery, outcomes[index]!, policy))
+    return stored
+  })
   recorded.forEach((outcome, index) => {
     count(result, outcome)
     logFailedAttempt(claimed[index]!, outcomes[index]!, outcome)
@@ -63,7 +68,7 @@ export async function runDeliveryRound(services: Services, options: RoundOptions
  */
 export async function drainOutbox(services: Services, options: { includeNotDue?: boolean } = {}): Promise<DeliverySummary> {
   if (!webhookTarget(services)) {
-    throw new ConfigError(`CHANNEL123_WEBHOOK_URL is not set: ${countPendingDeliveries(services.db)} deliveries are kept, undelivered`)
+    throw new ConfigError(`CHANNEL123_WEBHOOK_URL is not set: ${await countPendingDeliveries(services.db)} deliveries are kept, undelivered`)
   }
   const summary: DeliverySummary = { delivered: 0, failed: 0, deadLettered: 0 }
   let afterId = 0
@@ -96,7 +101,7 @@ export function startDeliveryWorker(services: Services, options: { random?: () =
         round = await runDeliveryRound(services, { stop: stopping.signal, random: options.random })
       } while (round.claimed === DELIVERY_BATCH && !stopping.signal.aborted)
     } catch (error) {
-      console.error('123 channel: delivery round failed:', error)
+      console.error('123 channel: delivery round failed:', driverError(error))
     }
     if (!stopping.signal.aborted) timer = setTimeout(() => (running = tick()), services.config.channelPollMs)
   }

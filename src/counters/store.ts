@@ -22,55 +22,10 @@ export interface CounterStore {
 }
 
 /** Keys come from requests; a long one is cut rather than stored whole. */
-const MAX_KEY_LENGTH = 256
-const SWEEP_EVERY_MS = 60_000
+export const MAX_KEY_LENGTH = 256
+export const SWEEP_EVERY_MS = 60_000
 /** Members older than this are dropped even when their key is never noted again. */
 const MAX_MEMBER_AGE_MS = 24 * 3600 * 1000
-
-/** Counters of one process: tests, and any createApp() caller that passes no store. */
-export class MemoryCounters implements CounterStore {
-  readonly #windows = new Map<string, CounterWindow>()
-  readonly #members = new Map<string, Map<string, number>>()
-  #nextSweep = 0
-
-  constructor(private readonly maxKeys = 100_000) {}
-
-  increment(scope: string, key: string, windowMs: number, now: number): CounterWindow {
-    this.#sweep(now)
-    const id = `${scope}\n${key.slice(0, MAX_KEY_LENGTH)}`
-    let window = this.#windows.get(id)
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + windowMs }
-      this.#windows.set(id, window)
-    }
-    window.count++
-    return { ...window }
-  }
-
-  current(scope: string, key: string, now: number): CounterWindow | null {
-    const window = this.#windows.get(`${scope}\n${key.slice(0, MAX_KEY_LENGTH)}`)
-    return window && window.resetAt > now ? { ...window } : null
-  }
-
-  noteMember(scope: string, key: string, member: string, periodMs: number, now: number): number {
-    const id = `${scope}\n${key.slice(0, MAX_KEY_LENGTH)}`
-    let seen = this.#members.get(id)
-    if (!seen) {
-      if (this.#members.size >= this.maxKeys) this.#members.delete(this.#members.keys().next().value!)
-      seen = new Map()
-      this.#members.set(id, seen)
-    }
-    seen.set(member.slice(0, MAX_KEY_LENGTH), now)
-    for (const [name, at] of seen) if (at <= now - periodMs) seen.delete(name)
-    return seen.size
-  }
-
-  #sweep(now: number): void {
-    if (now < this.#nextSweep) return
-    this.#nextSweep = now + SWEEP_EVERY_MS
-    for (const [id, window] of this.#windows) if (window.resetAt <= now) this.#windows.delete(id)
-  }
-}
 
 /**
  * Counters in their own SQLite file next to the database, shared by every process on the data

@@ -1,10 +1,10 @@
 import { and, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
-import type { Db } from '../../db/client.ts'
+import type { Db, Queries } from '../../db/client.ts'
 import type { CurrentLookups } from '../../db/unchanged-cache.ts'
 import { credentials, signingKeys } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
-import { appendAuditRow, audited, type Tx } from '../audit/audit.ts'
+import { appendAuditRow, audited } from '../audit/audit.ts'
 import { decryptSecret, encryptSecret, type Secrets } from './secrets.ts'
 import { randomId } from './random.ts'
 import { LIVE_TOKEN_LIFETIME_MS, VISIT_GRACE_MS } from './tokens.ts'
@@ -75,6 +75,9 @@ export class KeyRing {
     private readonly secrets: Secrets,
     private readonly clock: Clock,
   ) {
+    // Prepared (the SQL built once): the key lookup is on the verification path, where building
+    // a select anew costs about as much as the rest of a short-code check. Preparing reads
+    // nothing yet, and both run on the Db, never inside a transaction (there they would wait for it).
     this.#stateByKid = db
       .select({ state: signingKeys.state, publicJwk: signingKeys.publicJwk })
       .from(signingKeys)
@@ -90,7 +93,7 @@ export class KeyRing {
 
   /** The public key for `kid` with its state as `lookups` see it, or null when unknown or retired. */
   async verificationKey(kid: string, lookups: CurrentLookups): Promise<{ key: CryptoKey; state: KeyState } | null> {
-    const row = this.#keyRow(kid, lookups)
+    const row = await this.#keyRow(kid, lookups)
     if (!row || row.state === 'retired') return null
     let key = this.#publicKeys.get(kid)
     if (!key) {
@@ -101,13 +104,13 @@ export class KeyRing {
   }
 
   /** The state of `kid` as `lookups` see it, or null for an unknown key. */
-  keyState(kid: string, lookups: CurrentLookups): KeyState | null {
-    return this.#keyRow(kid, lookups)?.state ?? null
+  async keyState(kid: string, lookups: CurrentLookups): Promise<KeyState | null> {
+    return (await this.#keyRow(kid, lookups))?.state ?? null
   }
 
   /** The kid that signs new tokens now, or null before the first key exists. */
-  activeKid(): string | null {
-    return this.#activeKey.get()?.kid ?? null
+  async activeKid(): Promise<string | null> {
+    return (await this.#activeKeyRow())?.kid ?? null
   }
 
   /**
@@ -118,14 +121,14 @@ export class KeyRing {
   async signingKey(kid?: string): Promise<{ kid: string; key: CryptoKey }> {
     let row: { kid: string; encryptedPrivateJwk: string } | undefined
     if (kid === undefined) {
-      row = this.#activeKey.get()
+      row = await this.#activeKeyRow()
       if (!row) {
         await this.ensureActiveKey()
-        row = this.#activeKey.get()
+        row = await this.#activeKeyRow()
         if (!row) throw new KeyError('no_active_key', 'No active signing key')
       }
     } else {
-      const found = this.db.select().from(signingKeys).where(eq(signingKeys.kid, kid)).get()
+      const [found] = await this.db.select().from(signingKeys).where(eq(signingKeys.kid, kid)).limit(1)
       if (!found) throw new KeyError('unknown_key', `No key with kid ${kid}`)
       if (found.state === 'retired') throw new KeyError('key_retired', `Key ${kid} is retired`)
       if (found.state === 'compromised') throw new KeyError('key_compromised', `Key ${kid} is marked compromised`)
@@ -142,28 +145,25 @@ export class KeyRing {
 
   /** Creates the first active key unless one exists (safe when two processes start together). */
   async ensureActiveKey(): Promise<void> {
-    if (this.#activeKey.get()) return
+    if (await this.#activeKeyRow()) return
     const fresh = await this.#generate()
-    this.db.transaction(
-      (tx) => {
-        const existing = tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).get()
-        if (existing) return
-        tx.insert(signingKeys).values(fresh).run()
-        appendAuditRow(tx, this.clock.now(), { actor: 'system', action: 'key.created', subject: `key:${fresh.kid}` })
-      },
-      { behavior: 'immediate' },
-    )
+    await this.db.transaction(async (tx) => {
+      const [existing] = await tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).limit(1)
+      if (existing) return
+      await tx.insert(signingKeys).values(fresh)
+      await appendAuditRow(tx, this.clock.now(), { actor: 'system', action: 'key.created', subject: `key:${fresh.kid}` })
+    })
   }
 
   /** Makes a new key active; the old active key keeps verifying until retired. */
   async rotate(actor: string): Promise<{ kid: string; previousKid: string | null }> {
     const fresh = await this.#generate()
     const now = this.clock.now()
-    return audited(this.db, this.clock, (tx) => {
+    return audited(this.db, this.clock, async (tx) => {
       // Demote first: the unique index on the active state refuses a second active key.
-      const current = tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).get()
-      if (current) tx.update(signingKeys).set({ state: 'verify_only', stateChangedAt: now }).where(eq(signingKeys.kid, current.kid)).run()
-      tx.insert(signingKeys).values(fresh).run()
+      const [current] = await tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.state, 'active')).limit(1)
+      if (current) await tx.update(signingKeys).set({ state: 'verify_only', stateChangedAt: now }).where(eq(signingKeys.kid, current.kid))
+      await tx.insert(signingKeys).values(fresh)
       const previousKid = current?.kid ?? null
       return { result: { kid: fresh.kid, previousKid }, audit: { actor, action: 'key.rotated', subject: `key:${fresh.kid}`, details: { previousKid } } }
     })
@@ -175,10 +175,10 @@ export class KeyRing {
    * that signed their printed token), unless forced, and while on-screen QR codes it signed
    * before it was rotated out may still be shown. State is read and changed in one transaction.
    */
-  retire(kid: string, options: RetireOptions): KeySummary {
+  async retire(kid: string, options: RetireOptions): Promise<KeySummary> {
     const now = this.clock.now()
-    audited(this.db, this.clock, (tx) => {
-      const key = this.#summary(tx, kid)
+    await audited(this.db, this.clock, async (tx) => {
+      const key = await this.#summary(tx, kid)
       if (key.state === 'active') throw new KeyError('key_active', `Key ${kid} is active; rotate first, then retire it`)
       if (key.state === 'retired') throw new KeyError('key_retired', `Key ${kid} is already retired`)
       if (key.state === 'compromised') throw new KeyError('key_compromised', `Key ${kid} is marked compromised; it stays rejected`)
@@ -194,7 +194,7 @@ export class KeyRing {
         }
         if (!force) throw new KeyError('live_credentials', `Key ${kid} still signs ${live} live credential(s); reissue them or use --force`, { liveCredentials: live })
       }
-      tx.update(signingKeys).set({ state: 'retired', stateChangedAt: now }).where(eq(signingKeys.kid, kid)).run()
+      await tx.update(signingKeys).set({ state: 'retired', stateChangedAt: now }).where(eq(signingKeys.kid, kid))
       return { result: null, audit: { actor: options.actor, action: 'key.retired', subject: `key:${kid}`, details: { forced: live > 0, liveCredentials: live } } }
     })
     return this.#summary(this.db, kid)
@@ -202,54 +202,49 @@ export class KeyRing {
 
   /** Rejects every token signed by `kid` at once; a compromised active key is replaced in the same transaction. */
   async compromise(kid: string, actor: string): Promise<{ key: KeySummary; replacementKid: string | null }> {
-    // Key generation is asynchronous and a better-sqlite3 transaction is not: make the
-    // replacement first, and use it only if the key is still the active one inside the transaction.
+    // Make the replacement before the transaction, so that the write lock is not held while a
+    // key pair is generated; it is used only if the key is still the active one inside it.
     const candidate = await this.#generate()
-    const replacementKid = audited(this.db, this.clock, (tx) => {
-      const row = tx.select({ state: signingKeys.state }).from(signingKeys).where(eq(signingKeys.kid, kid)).get()
+    const replacementKid = await audited(this.db, this.clock, async (tx) => {
+      const [row] = await tx.select({ state: signingKeys.state }).from(signingKeys).where(eq(signingKeys.kid, kid)).limit(1)
       if (!row) throw new KeyError('unknown_key', `No key with kid ${kid}`)
       if (row.state === 'compromised') throw new KeyError('key_compromised', `Key ${kid} is already marked compromised`)
-      tx.update(signingKeys).set({ state: 'compromised', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid)).run()
+      await tx.update(signingKeys).set({ state: 'compromised', stateChangedAt: this.clock.now() }).where(eq(signingKeys.kid, kid))
       const replacement = row.state === 'active' ? candidate : null
-      if (replacement) tx.insert(signingKeys).values(replacement).run()
+      if (replacement) await tx.insert(signingKeys).values(replacement)
       const replacementKid = replacement?.kid ?? null
       return { result: replacementKid, audit: { actor, action: 'key.compromised', subject: `key:${kid}`, details: { previousState: row.state, replacementKid } } }
     })
-    return { key: this.#summary(this.db, kid), replacementKid }
+    return { key: await this.#summary(this.db, kid), replacementKid }
   }
 
-  list(): KeySummary[] {
+  list(): Promise<KeySummary[]> {
     return this.#list(this.db)
   }
 
   /** One key's summary, or null for an unknown kid. */
-  find(kid: string): KeySummary | null {
-    return this.#list(this.db).find((key) => key.kid === kid) ?? null
+  async find(kid: string): Promise<KeySummary | null> {
+    return (await this.#list(this.db)).find((key) => key.kid === kid) ?? null
   }
 
-  #list(db: Tx): KeySummary[] {
-    const live = this.#liveCredentialCounts(db)
-    return db
-      .select()
-      .from(signingKeys)
-      .orderBy(signingKeys.createdAt)
-      .all()
-      .map((row) => ({
-        kid: row.kid,
-        state: row.state,
-        createdAt: row.createdAt,
-        stateChangedAt: row.stateChangedAt,
-        liveCredentials: live.get(row.kid) ?? 0,
-      }))
+  async #list(db: Queries): Promise<KeySummary[]> {
+    const live = await this.#liveCredentialCounts(db)
+    const rows = await db.select().from(signingKeys).orderBy(signingKeys.createdAt)
+    return rows.map((row) => ({
+      kid: row.kid,
+      state: row.state,
+      createdAt: row.createdAt,
+      stateChangedAt: row.stateChangedAt,
+      liveCredentials: live.get(row.kid) ?? 0,
+    }))
   }
 
   /** The JSON Web Key Set of keys that currently verify (`active` and `verify_only`). */
-  publicKeySet(): { keys: JWK[] } {
-    const rows = this.db
+  async publicKeySet(): Promise<{ keys: JWK[] }> {
+    const rows = await this.db
       .select({ kid: signingKeys.kid, state: signingKeys.state, publicJwk: signingKeys.publicJwk })
       .from(signingKeys)
       .orderBy(signingKeys.createdAt)
-      .all()
     return {
       keys: rows
         .filter((row) => row.state === 'active' || row.state === 'verify_only')
@@ -257,27 +252,30 @@ export class KeyRing {
     }
   }
 
-  #summary(db: Tx, kid: string): KeySummary {
-    const summary = this.#list(db).find((key) => key.kid === kid)
+  async #summary(db: Queries, kid: string): Promise<KeySummary> {
+    const summary = (await this.#list(db)).find((key) => key.kid === kid)
     if (!summary) throw new KeyError('unknown_key', `No key with kid ${kid}`)
     return summary
   }
 
   #keyRow(kid: string, lookups: CurrentLookups) {
-    return lookups.get(`signing key ${kid}`, () => this.#stateByKid.get({ kid }))
+    return lookups.get(`signing key ${kid}`, async () => (await this.#stateByKid.execute({ kid }))[0])
+  }
+
+  async #activeKeyRow(): Promise<{ kid: string; encryptedPrivateJwk: string } | undefined> {
+    return (await this.#activeKey.execute())[0]
   }
 
   /**
    * Credentials that still verify, by the key that signed their printed token. A pass keeps
    * verifying (amber) for the grace period after its window, so that counts as live too.
    */
-  #liveCredentialCounts(db: Tx): Map<string, number> {
-    const rows = db
+  async #liveCredentialCounts(db: Queries): Promise<Map<string, number>> {
+    const rows = await db
       .select({ kid: credentials.kid, live: count() })
       .from(credentials)
       .where(and(isNull(credentials.revokedAt), gt(credentials.windowEnd, this.clock.now() - VISIT_GRACE_MS)))
       .groupBy(credentials.kid)
-      .all()
     return new Map(rows.map((row) => [row.kid, row.live]))
   }
 

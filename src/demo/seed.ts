@@ -1,11 +1,11 @@
 import { count } from 'drizzle-orm'
 import { units } from '../../db/schema.ts'
 import {
-  addOfficer,
+  addOfficerWithin,
   addUnit,
   findOfficer,
   reactivateOfficer,
-  setOfficerPhoto,
+  setOfficerPhotoWithin,
   suspendOfficer,
   type NewOfficer,
   type NewUnit,
@@ -57,13 +57,14 @@ export const DEMO_LOGINS = [
 /** Fills an empty database with a small unit tree, officers with generated photos, and demo sign-ins. */
 export async function seedDemoData(services: Services): Promise<boolean> {
   const { db, clock } = services
-  if ((db.select({ n: count() }).from(units).get()?.n ?? 0) > 0) return false
-  db.transaction(() => {
-    for (const unit of DEMO_UNITS) addUnit(db, unit)
-    DEMO_OFFICERS.forEach((input, index) => {
-      const officer = addOfficer(db, clock, { ...input, actor: 'demo' })
-      setOfficerPhoto(db, clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(index), actor: 'demo' })
-    })
+  const [existing] = await db.select({ n: count() }).from(units)
+  if ((existing?.n ?? 0) > 0) return false
+  await db.transaction(async (tx) => {
+    for (const unit of DEMO_UNITS) await addUnit(tx, unit)
+    for (const [index, input] of DEMO_OFFICERS.entries()) {
+      const officer = await addOfficerWithin(tx, clock, { ...input, actor: 'demo' })
+      await setOfficerPhotoWithin(tx, clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(index), actor: 'demo' })
+    }
   })
   for (const login of DEMO_LOGINS) await createUser(db, clock, login)
   return true
@@ -78,10 +79,10 @@ export async function disablePublishedDemoLogins(services: Services): Promise<st
   const { db, clock } = services
   const disabled: string[] = []
   for (const login of DEMO_LOGINS) {
-    const user = findUserByUsername(db, login.username)
+    const user = await findUserByUsername(db, login.username)
     if (!user || user.disabledAt !== null) continue
     if (!(await verifyPassword(user.passwordHash, login.password, { userId: user.id }))) continue
-    setUserDisabled(db, clock, user.username, true, 'demo', { evenLastAdmin: true })
+    await setUserDisabled(db, clock, user.username, true, 'demo', { evenLastAdmin: true })
     disabled.push(user.username)
   }
   return disabled
@@ -102,13 +103,13 @@ export async function issueDemoCredentials(services: Services): Promise<DemoCred
   })
   const badge = await issueBadge(services, { officerEmployeeNo: budi.employeeNo, issuedBy: 'demo' })
   // Rudi is suspended; reactivate him just long enough to show what his old pass looks like now.
-  if (findOfficer(services.db, rudi.employeeNo)?.status === 'suspended') reactivateOfficer(services.db, services.clock, rudi.employeeNo, { actor: 'demo' })
+  if ((await findOfficer(services.db, rudi.employeeNo))?.status === 'suspended') await reactivateOfficer(services.db, services.clock, rudi.employeeNo, { actor: 'demo' })
   const suspendedPass = await issueVisitPass(services, {
     officerEmployeeNo: rudi.employeeNo,
     customerId: DEMO_CUSTOMER_ID,
     purpose: 'CATAT_METER',
     issuedBy: 'demo',
   })
-  suspendOfficer(services.db, services.clock, rudi.employeeNo, { reason: 'Demo: menjual meter secara ilegal', actor: 'demo' })
+  await suspendOfficer(services.db, services.clock, rudi.employeeNo, { reason: 'Demo: menjual meter secara ilegal', actor: 'demo' })
   return { pass, badge, suspendedPass }
 }

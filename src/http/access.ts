@@ -21,7 +21,7 @@ export function cookieSecurity(production: boolean) {
 }
 
 /** The signed-in user of the session cookie, or null (households). */
-export function sessionOf(c: Context<AppEnv>): AuthContext | null {
+export async function sessionOf(c: Context<AppEnv>): Promise<AuthContext | null> {
   const { db, clock, config } = c.get('services')
   const token = getCookie(c, sessionCookieName(config.production))
   return token ? validateSession(db, clock, token) : null

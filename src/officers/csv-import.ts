@@ -2,7 +2,7 @@ import { CsvError, parse } from 'csv-parse/sync'
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../config.ts'
 import { DomainError } from '../errors.ts'
-import { addOfficer, findOfficer, validateOfficerFields } from './officers.ts'
+import { addOfficerWithin, findOfficer, validateOfficerFields } from './officers.ts'
 
 export const IMPORT_COLUMNS = ['employee_no', 'name', 'role_title', 'employer', 'unit_code'] as const
 export const MAX_IMPORT_BYTES = 1024 * 1024
@@ -80,7 +80,7 @@ function nextRecordLine(text: string, line: number): number {
 }
 
 /** Checks every row without writing anything: the preview an admin confirms. */
-export function previewImport(db: Db, text: string): ImportPreview {
+export async function previewImport(db: Db, text: string): Promise<ImportPreview> {
   if (text.length > MAX_IMPORT_BYTES) return { ok: false, rows: [], fileProblem: 'too_large' }
   const table = parseCsv(text.replace(/^\uFEFF/, ''))
   if (!table.ok) return { ok: false, rows: [], fileProblem: 'malformed', line: table.line, problem: table.problem }
@@ -90,28 +90,29 @@ export function previewImport(db: Db, text: string): ImportPreview {
   if (body.length === 0) return { ok: false, rows: [], fileProblem: 'empty' }
   if (body.length > MAX_IMPORT_ROWS) return { ok: false, rows: [], fileProblem: 'too_large' }
   const seen = new Set<string>()
-  const rows = body.map(({ line, cells }): ImportRow => {
+  const rows: ImportRow[] = []
+  for (const { line, cells } of body) {
     const [employeeNo = '', name = '', roleTitle = '', employer = '', unitCode = ''] = cells.map((cell) => cell.trim())
     const row: ImportRow = { line, employeeNo, name, roleTitle, employer, unitCode, problems: [] }
     if (cells.length !== IMPORT_COLUMNS.length) row.problems.push('wrong_column_count')
     try {
-      validateOfficerFields(db, { employeeNo, name, roleTitle, employer, unitCode })
+      await validateOfficerFields(db, { employeeNo, name, roleTitle, employer, unitCode })
     } catch (error) {
       if (!(error instanceof DomainError)) throw error
       row.problems.push(error.code)
     }
     if (seen.has(employeeNo)) row.problems.push('duplicate_in_file')
-    else if (findOfficer(db, employeeNo)) row.problems.push('duplicate_officer')
+    else if (await findOfficer(db, employeeNo)) row.problems.push('duplicate_officer')
     seen.add(employeeNo)
-    return row
-  })
+    rows.push(row)
+  }
   return rows.every((row) => row.problems.length === 0) ? { ok: true, rows } : { ok: false, rows, fileProblem: null }
 }
 
 /** Imports every row in one transaction, or none: call only with a preview that was ok. */
-export function importOfficers(db: Db, clock: Clock, rows: ImportRow[], actor: string): number {
-  db.transaction(() => {
-    for (const row of rows) addOfficer(db, clock, { ...row, actor })
+export async function importOfficers(db: Db, clock: Clock, rows: ImportRow[], actor: string): Promise<number> {
+  await db.transaction(async (tx) => {
+    for (const row of rows) await addOfficerWithin(tx, clock, { ...row, actor })
   })
   return rows.length
 }

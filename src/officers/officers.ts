@@ -1,8 +1,8 @@
 import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import type { Db, Queries, Transaction } from '../../db/client.ts'
 import { officerPhotos, officers, units } from '../../db/schema.ts'
 import type { Clock } from '../config.ts'
-import { audited } from '../audit/audit.ts'
+import { appendAuditRow, audited, type AuditEntry } from '../audit/audit.ts'
 import { DomainError } from '../errors.ts'
 import { randomBytes } from 'node:crypto'
 
@@ -22,7 +22,10 @@ export interface NewOfficer {
 }
 
 /** Officer fields after trimming, or the first problem with them (as a DomainError). */
-export function validateOfficerFields(db: Db, input: Omit<NewOfficer, 'actor'>): { employeeNo: string; name: string; employer: string; unitCode: string | null; roleTitle: string } {
+export async function validateOfficerFields(
+  db: Queries,
+  input: Omit<NewOfficer, 'actor'>,
+): Promise<{ employeeNo: string; name: string; employer: string; unitCode: string | null; roleTitle: string }> {
   const employeeNo = input.employeeNo.trim()
   const name = input.name.trim().replace(/\s+/g, ' ')
   const employer = input.employer?.trim() || 'PLN'
@@ -34,40 +37,55 @@ export function validateOfficerFields(db: Db, input: Omit<NewOfficer, 'actor'>):
   if (employer.length > 80) throw new DomainError('invalid_employer', 'Employer must be at most 80 characters')
   if (roleTitle.length > 80) throw new DomainError('invalid_role_title', 'Role must be at most 80 characters')
   const unitCode = input.unitCode?.trim() || null
-  if (unitCode && !db.select({ code: units.code }).from(units).where(eq(units.code, unitCode)).get()) {
+  if (unitCode && (await db.select({ code: units.code }).from(units).where(eq(units.code, unitCode)).limit(1)).length === 0) {
     throw new DomainError('unknown_unit', `No unit with code ${unitCode}`)
   }
   return { employeeNo, name, employer, unitCode, roleTitle }
 }
 
-export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Officer {
-  const fields = validateOfficerFields(db, input)
-  if (findOfficer(db, fields.employeeNo)) throw new DomainError('duplicate_officer', `Officer ${fields.employeeNo} already exists`)
+export function addOfficer(db: Db, clock: Clock, input: NewOfficer): Promise<Officer> {
+  return audited(db, clock, (tx) => officerAddition(tx, clock, input))
+}
+
+/** addOfficer inside a caller's transaction (a CSV import, the demo data): it commits with the rest. */
+export function addOfficerWithin(tx: Transaction, clock: Clock, input: NewOfficer): Promise<Officer> {
+  return withinTransaction(tx, clock, officerAddition(tx, clock, input))
+}
+
+async function officerAddition(tx: Transaction, clock: Clock, input: NewOfficer): Promise<{ result: Officer; audit: AuditEntry }> {
+  const fields = await validateOfficerFields(tx, input)
+  if (await findOfficer(tx, fields.employeeNo)) throw new DomainError('duplicate_officer', `Officer ${fields.employeeNo} already exists`)
   const now = clock.now()
-  return audited(db, clock, (tx) => {
-    const officer = tx
-      .insert(officers)
-      .values({ ...fields, createdAt: now, updatedAt: now })
-      .returning()
-      .get()
-    const { name, unitCode, employer } = fields
-    return { result: officer, audit: { actor: input.actor ?? 'system', action: 'officer.added', subject: `officer:${fields.employeeNo}`, details: { name, unitCode, employer } } }
-  })
+  const [officer] = await tx
+    .insert(officers)
+    .values({ ...fields, createdAt: now, updatedAt: now })
+    .returning()
+  const { name, unitCode, employer } = fields
+  return { result: officer!, audit: { actor: input.actor ?? 'system', action: 'officer.added', subject: `officer:${fields.employeeNo}`, details: { name, unitCode, employer } } }
+}
+
+/** What audited() does, in a transaction the caller already holds. */
+async function withinTransaction<T>(tx: Transaction, clock: Clock, action: Promise<{ result: T; audit: AuditEntry }>): Promise<T> {
+  const { result, audit } = await action
+  await appendAuditRow(tx, clock.now(), audit)
+  return result
 }
 
 /** Changes an officer's name, role, employer or unit; the employee number stays. */
-export function updateOfficer(db: Db, clock: Clock, employeeNo: string, changes: Omit<NewOfficer, 'employeeNo' | 'actor'>, actor: string): Officer {
-  const officer = getOfficer(db, employeeNo)
-  const fields = validateOfficerFields(db, { ...changes, employeeNo })
-  return audited(db, clock, (tx) => ({
-    result: tx
+export async function updateOfficer(db: Db, clock: Clock, employeeNo: string, changes: Omit<NewOfficer, 'employeeNo' | 'actor'>, actor: string): Promise<Officer> {
+  const officer = await getOfficer(db, employeeNo)
+  const fields = await validateOfficerFields(db, { ...changes, employeeNo })
+  return audited(db, clock, async (tx) => {
+    const [updated] = await tx
       .update(officers)
       .set({ name: fields.name, roleTitle: fields.roleTitle, employer: fields.employer, unitCode: fields.unitCode, updatedAt: clock.now() })
       .where(eq(officers.id, officer.id))
       .returning()
-      .get(),
-    audit: { actor, action: 'officer.updated', subject: `officer:${employeeNo}`, details: { name: fields.name, roleTitle: fields.roleTitle, employer: fields.employer, unitCode: fields.unitCode } },
-  }))
+    return {
+      result: updated!,
+      audit: { actor, action: 'officer.updated', subject: `officer:${employeeNo}`, details: { name: fields.name, roleTitle: fields.roleTitle, employer: fields.employer, unitCode: fields.unitCode } },
+    }
+  })
 }
 
 export interface OfficerListRow {
@@ -77,10 +95,10 @@ export interface OfficerListRow {
 }
 
 /** Officers in scope (all when null), filtered and paged, by name. */
-export function listOfficers(
+export async function listOfficers(
   db: Db,
   options: { scope: Set<number> | null; query?: string; status?: Officer['status'] | null; unitCode?: string | null; now: number; limit: number; offset: number },
-): { rows: OfficerListRow[]; total: number } {
+): Promise<{ rows: OfficerListRow[]; total: number }> {
   if (options.scope !== null && options.scope.size === 0) return { rows: [], total: 0 }
   const conditions = []
   if (options.scope !== null) conditions.push(inArray(officers.id, [...options.scope]))
@@ -92,8 +110,8 @@ export function listOfficers(
     conditions.push(or(sql`${officers.name} like ${pattern} escape '\\'`, sql`${officers.employeeNo} like ${pattern} escape '\\'`))
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined
-  const total = db.select({ n: count() }).from(officers).where(where).get()?.n ?? 0
-  const rows = db
+  const [counted] = await db.select({ n: count() }).from(officers).where(where)
+  const rows = await db
     .select({
       officer: officers,
       unitName: units.name,
@@ -105,61 +123,76 @@ export function listOfficers(
     .orderBy(asc(officers.name))
     .limit(options.limit)
     .offset(options.offset)
-    .all()
-  return { rows, total }
+  return { rows, total: counted?.n ?? 0 }
 }
 
-export function listUnits(db: Db): (typeof units.$inferSelect)[] {
-  return db.select().from(units).orderBy(asc(units.code)).all()
+export function listUnits(db: Db): Promise<(typeof units.$inferSelect)[]> {
+  return db.select().from(units).orderBy(asc(units.code))
 }
 
-export function findOfficer(db: Db, employeeNo: string): Officer | null {
-  return db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).get() ?? null
+export async function findOfficer(db: Queries, employeeNo: string): Promise<Officer | null> {
+  const [officer] = await db.select().from(officers).where(eq(officers.employeeNo, employeeNo)).limit(1)
+  return officer ?? null
 }
 
-export function getOfficer(db: Db, employeeNo: string): Officer {
-  const officer = findOfficer(db, employeeNo)
+export async function getOfficer(db: Queries, employeeNo: string): Promise<Officer> {
+  const officer = await findOfficer(db, employeeNo)
   if (!officer) throw new DomainError('unknown_officer', `No officer with employee number ${employeeNo}`)
   return officer
 }
 
 /** Suspension takes effect on the very next scan: verification reads officer status every time. */
-export function suspendOfficer(db: Db, clock: Clock, employeeNo: string, options: { reason?: string | null; actor: string }): Officer {
-  const officer = getOfficer(db, employeeNo)
+export async function suspendOfficer(db: Db, clock: Clock, employeeNo: string, options: { reason?: string | null; actor: string }): Promise<Officer> {
+  const officer = await getOfficer(db, employeeNo)
   if (officer.status === 'suspended') throw new DomainError('already_suspended', `Officer ${employeeNo} is already suspended`)
   return setOfficerStatus(db, clock, officer, 'suspended', options.reason ?? null, options.actor)
 }
 
-export function reactivateOfficer(db: Db, clock: Clock, employeeNo: string, options: { actor: string }): Officer {
-  const officer = getOfficer(db, employeeNo)
+export async function reactivateOfficer(db: Db, clock: Clock, employeeNo: string, options: { actor: string }): Promise<Officer> {
+  const officer = await getOfficer(db, employeeNo)
   if (officer.status === 'active') throw new DomainError('already_active', `Officer ${employeeNo} is already active`)
   return setOfficerStatus(db, clock, officer, 'active', null, options.actor)
 }
 
-function setOfficerStatus(db: Db, clock: Clock, officer: Officer, status: Officer['status'], reason: string | null, actor: string): Officer {
-  return audited(db, clock, (tx) => ({
-    result: tx.update(officers).set({ status, statusReason: reason, updatedAt: clock.now() }).where(eq(officers.id, officer.id)).returning().get(),
-    audit: { actor, action: status === 'suspended' ? 'officer.suspended' : 'officer.reactivated', subject: `officer:${officer.employeeNo}`, details: { reason } },
-  }))
-}
-
-export function setOfficerPhoto(db: Db, clock: Clock, officerId: number, photo: { contentType: string; bytes: Buffer; actor: string }): string {
-  const id = randomBytes(12).toString('base64url')
-  return audited(db, clock, (tx) => {
-    tx.insert(officerPhotos).values({ id, officerId, contentType: photo.contentType, bytes: photo.bytes, createdAt: clock.now() }).run()
-    const officer = tx.update(officers).set({ photoId: id, updatedAt: clock.now() }).where(eq(officers.id, officerId)).returning().get()
-    return { result: id, audit: { actor: photo.actor, action: 'officer.photo_changed', subject: `officer:${officer.employeeNo}`, details: { photoId: id, bytes: photo.bytes.length } } }
+function setOfficerStatus(db: Db, clock: Clock, officer: Officer, status: Officer['status'], reason: string | null, actor: string): Promise<Officer> {
+  return audited(db, clock, async (tx) => {
+    const [updated] = await tx.update(officers).set({ status, statusReason: reason, updatedAt: clock.now() }).where(eq(officers.id, officer.id)).returning()
+    return {
+      result: updated!,
+      audit: { actor, action: status === 'suspended' ? 'officer.suspended' : 'officer.reactivated', subject: `officer:${officer.employeeNo}`, details: { reason } },
+    }
   })
 }
 
-export function findOfficerPhoto(db: Db, photoId: string): { contentType: string; bytes: Buffer } | null {
-  return (
-    db
-      .select({ contentType: officerPhotos.contentType, bytes: officerPhotos.bytes })
-      .from(officerPhotos)
-      .where(eq(officerPhotos.id, photoId))
-      .get() ?? null
-  )
+export interface NewPhoto {
+  contentType: string
+  bytes: Buffer
+  actor: string
+}
+
+export function setOfficerPhoto(db: Db, clock: Clock, officerId: number, photo: NewPhoto): Promise<string> {
+  return audited(db, clock, (tx) => photoChange(tx, clock, officerId, photo))
+}
+
+/** setOfficerPhoto inside a caller's transaction (the demo data). */
+export function setOfficerPhotoWithin(tx: Transaction, clock: Clock, officerId: number, photo: NewPhoto): Promise<string> {
+  return withinTransaction(tx, clock, photoChange(tx, clock, officerId, photo))
+}
+
+async function photoChange(tx: Transaction, clock: Clock, officerId: number, photo: NewPhoto): Promise<{ result: string; audit: AuditEntry }> {
+  const id = randomBytes(12).toString('base64url')
+  await tx.insert(officerPhotos).values({ id, officerId, contentType: photo.contentType, bytes: photo.bytes, createdAt: clock.now() })
+  const [officer] = await tx.update(officers).set({ photoId: id, updatedAt: clock.now() }).where(eq(officers.id, officerId)).returning()
+  return { result: id, audit: { actor: photo.actor, action: 'officer.photo_changed', subject: `officer:${officer!.employeeNo}`, details: { photoId: id, bytes: photo.bytes.length } } }
+}
+
+export async function findOfficerPhoto(db: Db, photoId: string): Promise<{ contentType: string; bytes: Buffer } | null> {
+  const [photo] = await db
+    .select({ contentType: officerPhotos.contentType, bytes: officerPhotos.bytes })
+    .from(officerPhotos)
+    .where(eq(officerPhotos.id, photoId))
+    .limit(1)
+  return photo ?? null
 }
 
 export interface NewUnit {
@@ -170,8 +203,6 @@ export interface NewUnit {
   timeZone?: string
 }
 
-export function addUnit(db: Db, unit: NewUnit): void {
-  db.insert(units)
-    .values({ ...unit, parentCode: unit.parentCode ?? null, timeZone: unit.timeZone ?? 'Asia/Jakarta' })
-    .run()
+export async function addUnit(db: Queries, unit: NewUnit): Promise<void> {
+  await db.insert(units).values({ ...unit, parentCode: unit.parentCode ?? null, timeZone: unit.timeZone ?? 'Asia/Jakarta' })
 }

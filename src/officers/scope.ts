@@ -1,6 +1,6 @@
 import { eq, sql, type SQL } from 'drizzle-orm'
 import { officers } from '../../db/schema.ts'
-import type { Db } from '../../db/client.ts'
+import type { Queries } from '../../db/client.ts'
 import type { AuthContext } from '../auth/sessions.ts'
 
 /**
@@ -23,8 +23,8 @@ export function unitsUnderSql(unitCode: string): SQL {
 }
 
 /** The codes of a unit and of every unit below it. */
-export function unitCodesUnder(db: Db, unitCode: string): Set<string> {
-  return new Set(db.all<{ code: string }>(unitsUnderSql(unitCode)).map((row) => row.code))
+export async function unitCodesUnder(db: Queries, unitCode: string): Promise<Set<string>> {
+  return new Set((await db.rows<{ code: string }>(unitsUnderSql(unitCode))).map((row) => row.code))
 }
 
 /** A unit with the names of the units above it, from the Unit Induk down ("UID Jakarta Raya", "UP3 Menteng", "ULP Cikini"). */
@@ -35,28 +35,32 @@ export interface UnitLineage {
   chain: string[]
 }
 
-const LINEAGE_SQL = `
-  with recursive up(code, name, parent_code, time_zone, depth) as (
-    select code, name, parent_code, time_zone, 1 from units where code = ?
-    union all
-    select units.code, units.name, units.parent_code, units.time_zone, up.depth + 1 from units join up on units.code = up.parent_code where up.depth < ${MAX_UNIT_DEPTH}
-  )
-  select code, name, time_zone as timeZone from up order by depth desc`
+/** A unit and the units above it, the Unit Induk first; null without a unit or for an unknown code. */
+export async function findUnitLineage(db: Queries, unitCode: string | null): Promise<UnitLineage | null> {
+  if (!unitCode) return null
+  // The alias is quoted so that every engine keeps its case.
+  const rows = await db.rows<{ code: string; name: string; timeZone: string }>(sql`
+    with recursive up(code, name, parent_code, time_zone, depth) as (
+      select code, name, parent_code, time_zone, 1 from units where code = ${unitCode}
+      union all
+      select units.code, units.name, units.parent_code, units.time_zone, up.depth + 1 from units join up on units.code = up.parent_code where up.depth < ${sql.raw(String(MAX_UNIT_DEPTH))}
+    )
+    select code, name, time_zone as "timeZone" from up order by depth desc`)
+  const unit = rows.at(-1)
+  return unit ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: rows.map((row) => row.name) } : null
+}
 
-/** Prepares the lineage query once, for callers on a hot path (the verifier). */
-export function prepareUnitLineage(db: Db): (unitCode: string | null) => UnitLineage | null {
-  const statement = db.$client.prepare<[string], { code: string; name: string; timeZone: string }>(LINEAGE_SQL)
-  return (unitCode) => {
-    if (!unitCode) return null
-    const rows = statement.all(unitCode)
-    const unit = rows.at(-1)
-    return unit ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: rows.map((row) => row.name) } : null
-  }
+/**
+ * The lineage lookup bound to one database, in the shape the verifier's state queries take. It no
+ * longer prepares anything itself: the database adapter keeps the native statement by its SQL text.
+ */
+export function prepareUnitLineage(db: Queries): (unitCode: string | null) => Promise<UnitLineage | null> {
+  return (unitCode) => findUnitLineage(db, unitCode)
 }
 
 /** The unit's names from the Unit Induk down and its time zone (Jakarta when it has none). */
-export function describeUnit(db: Db, unitCode: string | null): { chain: string[]; timeZone: string } {
-  const unit = prepareUnitLineage(db)(unitCode)
+export async function describeUnit(db: Queries, unitCode: string | null): Promise<{ chain: string[]; timeZone: string }> {
+  const unit = await findUnitLineage(db, unitCode)
   return { chain: unit?.chain ?? [], timeZone: unit?.timeZone ?? 'Asia/Jakarta' }
 }
 
@@ -64,7 +68,7 @@ export function describeUnit(db: Db, unitCode: string | null): { chain: string[]
  * The unit codes a supervisor is responsible for: their unit and every unit below it.
  * `null` means "all" (admins); officers have none.
  */
-export function unitCodesInScope(db: Db, auth: AuthContext): Set<string> | null {
+export async function unitCodesInScope(db: Queries, auth: AuthContext): Promise<Set<string> | null> {
   if (auth.user.role === 'admin') return null
   if (auth.user.role !== 'supervisor' || !auth.officer?.unitCode) return new Set()
   return unitCodesUnder(db, auth.officer.unitCode)
@@ -74,18 +78,18 @@ export function unitCodesInScope(db: Db, auth: AuthContext): Set<string> | null 
  * Which officers a signed-in user may act for: admins all, supervisors those of their unit and
  * the units below it, officers only themselves. `null` means "all".
  */
-export function officerIdsInScope(db: Db, auth: AuthContext): Set<number> | null {
+export async function officerIdsInScope(db: Queries, auth: AuthContext): Promise<Set<number> | null> {
   if (auth.user.role === 'admin') return null
   if (!auth.officer) return new Set()
   if (auth.user.role === 'officer' || !auth.officer.unitCode) return new Set([auth.officer.id])
-  const rows = db.all<{ id: number }>(sql`select id from officers where unit_code in (${unitsUnderSql(auth.officer.unitCode)})`)
+  const rows = await db.rows<{ id: number }>(sql`select id from officers where unit_code in (${unitsUnderSql(auth.officer.unitCode)})`)
   return new Set([auth.officer.id, ...rows.map((row) => row.id)])
 }
 
 /** Whether the user may act for one officer; cheaper than building the whole scope. */
-export function canActForOfficer(db: Db, auth: AuthContext, officerId: number): boolean {
+export async function canActForOfficer(db: Queries, auth: AuthContext, officerId: number): Promise<boolean> {
   if (auth.user.role === 'admin' || auth.officer?.id === officerId) return true
   if (auth.user.role !== 'supervisor') return false
-  const officer = db.select({ unitCode: officers.unitCode }).from(officers).where(eq(officers.id, officerId)).get()
-  return officer?.unitCode != null && (unitCodesInScope(db, auth)?.has(officer.unitCode) ?? false)
+  const [officer] = await db.select({ unitCode: officers.unitCode }).from(officers).where(eq(officers.id, officerId)).limit(1)
+  return officer?.unitCode != null && ((await unitCodesInScope(db, auth))?.has(officer.unitCode) ?? false)
 }

@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
+import { sqliteErrorCode } from '../../db/client.ts'
 import { credentials, officers, units } from '../../db/schema.ts'
 import { audited } from '../audit/audit.ts'
 import { encryptSecret } from '../credentials/secrets.ts'
@@ -21,8 +22,9 @@ export interface IssuedCredential {
   exp: number
 }
 
-export function findCredential(services: Services, id: string): Credential | null {
-  return services.db.select().from(credentials).where(eq(credentials.id, id)).get() ?? null
+export async function findCredential(services: Services, id: string): Promise<Credential | null> {
+  const [credential] = await services.db.select().from(credentials).where(eq(credentials.id, id)).limit(1)
+  return credential ?? null
 }
 
 export function verifyUrl(services: Services, token: string): string {
@@ -30,14 +32,14 @@ export function verifyUrl(services: Services, token: string): string {
 }
 
 /** A credential with its officer, or null. */
-export function findCredentialWithOfficer(services: Services, id: string): { credential: Credential; officer: Officer; timeZone: string } | null {
-  const row = services.db
+export async function findCredentialWithOfficer(services: Services, id: string): Promise<{ credential: Credential; officer: Officer; timeZone: string } | null> {
+  const [row] = await services.db
     .select({ credential: credentials, officer: officers, timeZone: sql<string>`coalesce(${units.timeZone}, 'Asia/Jakarta')` })
     .from(credentials)
     .innerJoin(officers, eq(officers.id, credentials.officerId))
     .leftJoin(units, eq(units.code, officers.unitCode))
     .where(eq(credentials.id, id))
-    .get()
+    .limit(1)
   return row ?? null
 }
 
@@ -59,28 +61,29 @@ export function newCredentialId(): string {
 }
 
 /** Inserts the credential with a fresh short code, retrying on the rare collision; `replaces` is revoked in the same transaction. */
-export function insertCredential(services: Services, row: Omit<typeof credentials.$inferInsert, 'shortCode'>, options: { replaces?: Credential } = {}): string {
+export async function insertCredential(services: Services, row: Omit<typeof credentials.$inferInsert, 'shortCode'>, options: { replaces?: Credential } = {}): Promise<string> {
   const noun = row.kind === 'badge' ? 'badge' : 'pass'
   const replaced = options.replaces
   for (let attempt = 0; ; attempt++) {
     const shortCode = generateShortCode()
     try {
-      audited(services.db, services.clock, (tx) => {
+      await audited(services.db, services.clock, async (tx) => {
         if (replaced) {
-          const revoked = tx
+          const revoked = await tx
             .update(credentials)
             .set({ revokedAt: row.issuedAt, revokedReason: `reissued as ${row.id}` })
             .where(and(eq(credentials.id, replaced.id), isNull(credentials.revokedAt)))
-            .run()
-          if (revoked.changes !== 1) throw new DomainError('already_revoked', `Pass ${replaced.id} is already revoked`)
+            .returning({ id: credentials.id })
+          if (revoked.length !== 1) throw new DomainError('already_revoked', `Pass ${replaced.id} is already revoked`)
         }
-        tx.insert(credentials).values({ ...row, shortCode }).run()
+        await tx.insert(credentials).values({ ...row, shortCode })
         const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid: row.kid, replaces: replaced?.id ?? null }
         return { result: null, audit: { actor: row.issuedBy, action: replaced ? `${noun}.reissued` : `${noun}.issued`, subject: `${row.kind}:${row.id}`, details } }
       })
       return shortCode
     } catch (error) {
-      const collided = (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String(error).includes('short_code')
+      // The driver's own message names the column; drizzle's wrapper quotes the whole statement.
+      const collided = sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as { cause?: unknown }).cause ?? error).includes('short_code')
       if (!collided || attempt >= 5) throw error
     }
   }

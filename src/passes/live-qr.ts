@@ -31,7 +31,7 @@ export class LiveQrCache {
   async current(pass: Credential, officer: Officer): Promise<LiveQr> {
     const now = this.services.clock.now()
     const cached = this.#entries.get(pass.id)
-    if (cached && now - cached.mintedAt < LIVE_REMINT_MS && cached.expiresAt - now > LIVE_REMINT_MS && cached.kid === this.services.keys.activeKid()) return cached
+    if (cached && now - cached.mintedAt < LIVE_REMINT_MS && cached.expiresAt - now > LIVE_REMINT_MS && cached.kid === (await this.services.keys.activeKid())) return cached
     const { token, kid, exp } = await mintLiveToken(this.services, pass, officer)
     const entry = { ...(await renderQr(verifyUrl(this.services, token))), kid, expiresAt: exp * 1000, mintedAt: now }
     this.#entries.set(pass.id, entry)

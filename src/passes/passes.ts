@@ -60,10 +60,10 @@ export async function issueVisitPass(services: Services, request: VisitPassReque
   if (windowStart < now - VISIT_GRACE_MS) throw new DomainError('window_in_past', 'The visit window cannot start in the past')
   if (windowEnd - now > MAX_VISIT_WINDOW_MS) throw new DomainError('window_too_long', 'A visit pass can last at most 12 hours from now')
 
-  const officer = getOfficer(db, request.officerEmployeeNo)
+  const officer = await getOfficer(db, request.officerEmployeeNo)
   if (officer.status !== 'active') throw new DomainError('officer_suspended', `Officer ${officer.employeeNo} is suspended`)
 
-  const policyContext = { workOrder, insideDeclaredCampaign: isInsideDeclaredCampaign(services, request.purpose, officer, now) }
+  const policyContext = { workOrder, insideDeclaredCampaign: await isInsideDeclaredCampaign(services, request.purpose, officer, now) }
   let ktp: KtpPolicy
   if (request.ktp) {
     if (!isKtpPolicy(request.ktp)) throw new DomainError('unknown_ktp_policy', `Unknown KTP policy ${request.ktp}`)
@@ -84,7 +84,7 @@ export async function issueVisitPass(services: Services, request: VisitPassReque
     expiresAt: windowEnd + VISIT_GRACE_MS,
     claims: passClaims(officer, { purpose: purpose.code, ktpPolicy: ktp, customerLast4: customerId.slice(-4), workOrder }),
   })
-  const code = insertCredential(services, {
+  const code = await insertCredential(services, {
     id,
     kind: 'visit_pass',
     officerId: officer.id,
@@ -105,7 +105,7 @@ export async function issueVisitPass(services: Services, request: VisitPassReque
 
 export async function issueBadge(services: Services, request: { officerEmployeeNo: string; issuedBy: string }): Promise<IssuedCredential> {
   const now = services.clock.now()
-  const officer = getOfficer(services.db, request.officerEmployeeNo)
+  const officer = await getOfficer(services.db, request.officerEmployeeNo)
   if (officer.status !== 'active') throw new DomainError('officer_suspended', `Officer ${officer.employeeNo} is suspended`)
   const id = newCredentialId()
   const windowEnd = now + BADGE_LIFETIME_MS
@@ -118,7 +118,7 @@ export async function issueBadge(services: Services, request: { officerEmployeeN
     expiresAt: windowEnd,
     claims: { unt: officer.unitCode ?? undefined },
   })
-  const code = insertCredential(services, {
+  const code = await insertCredential(services, {
     id,
     kind: 'badge',
     officerId: officer.id,
@@ -144,19 +144,22 @@ export function defaultVisitWindow(now: number, timeZone: string): { start: numb
   return { start: now, end }
 }
 
-export function revokeCredential(services: Services, id: string, options: { reason?: string | null; actor: string }): Credential {
-  const credential = findCredential(services, id)
+export async function revokeCredential(services: Services, id: string, options: { reason?: string | null; actor: string }): Promise<Credential> {
+  const credential = await findCredential(services, id)
   if (!credential) throw new DomainError('unknown_credential', `No pass or badge with id ${id}`)
   if (credential.revokedAt !== null) throw new DomainError('already_revoked', `Pass ${id} is already revoked`)
-  return audited(services.db, services.clock, (tx) => ({
-    result: tx
+  return audited(services.db, services.clock, async (tx) => {
+    const [revoked] = await tx
       .update(credentials)
       .set({ revokedAt: services.clock.now(), revokedReason: options.reason ?? null })
       .where(eq(credentials.id, id))
       .returning()
-      .get(),
-    audit: { actor: options.actor, action: `${credential.kind === 'badge' ? 'badge' : 'pass'}.revoked`, subject: `${credential.kind}:${id}`, details: { reason: options.reason ?? null } },
-  }))
+    if (!revoked) throw new DomainError('unknown_credential', `No pass or badge with id ${id}`)
+    return {
+      result: revoked,
+      audit: { actor: options.actor, action: `${credential.kind === 'badge' ? 'badge' : 'pass'}.revoked`, subject: `${credential.kind}:${id}`, details: { reason: options.reason ?? null } },
+    }
+  })
 }
 
 const KTP_PROBLEM_MESSAGES = {
@@ -166,8 +169,8 @@ const KTP_PROBLEM_MESSAGES = {
   looser_than_purpose: 'The KTP policy may only be stricter than the purpose allows',
 } as const
 
-function isInsideDeclaredCampaign(services: Services, purpose: PurposeCode, officer: Officer, now: number): boolean {
-  const campaign = services.db
+async function isInsideDeclaredCampaign(services: Services, purpose: PurposeCode, officer: Officer, now: number): Promise<boolean> {
+  const [campaign] = await services.db
     .select({ id: declaredCampaigns.id })
     .from(declaredCampaigns)
     .where(
@@ -178,6 +181,6 @@ function isInsideDeclaredCampaign(services: Services, purpose: PurposeCode, offi
         officer.unitCode ? or(isNull(declaredCampaigns.unitCode), eq(declaredCampaigns.unitCode, officer.unitCode)) : isNull(declaredCampaigns.unitCode),
       ),
     )
-    .get()
+    .limit(1)
   return campaign !== undefined
 }

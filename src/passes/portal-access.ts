@@ -15,7 +15,7 @@ export interface PassListRow {
 }
 
 /** Visit passes of the given officers (all when null), newest window first. */
-export function listVisitPasses(services: Services, options: { officerIds: Set<number> | null; endingAfter?: number; limit?: number }): PassListRow[] {
+export async function listVisitPasses(services: Services, options: { officerIds: Set<number> | null; endingAfter?: number; limit?: number }): Promise<PassListRow[]> {
   if (options.officerIds !== null && options.officerIds.size === 0) return []
   const conditions = [eq(credentials.kind, 'visit_pass')]
   if (options.officerIds !== null) conditions.push(inArray(credentials.officerId, [...options.officerIds]))
@@ -32,61 +32,63 @@ export function listVisitPasses(services: Services, options: { officerIds: Set<n
     .where(and(...conditions))
     .orderBy(desc(credentials.windowStart))
     .limit(options.limit ?? 100)
-    .all()
 }
 
 /**
  * The officer's newest badge that is neither revoked nor expired and whose printed token still
  * verifies (its key is neither compromised nor retired), or null.
  */
-export function findLiveBadge(services: Services, officer: Officer): Credential | null {
-  return liveBadges(services, officer).find((badge) => isPrintedKeyUsable(services, badge)) ?? null
+export async function findLiveBadge(services: Services, officer: Officer): Promise<Credential | null> {
+  return (await liveBadges(services, officer)).usable
 }
 
-/** Live badges whose key no longer vouches for them: a new badge replaces them. */
-export function findDeadKeyBadges(services: Services, officer: Officer): Credential[] {
-  return liveBadges(services, officer).filter((badge) => !isPrintedKeyUsable(services, badge))
-}
-
-function liveBadges(services: Services, officer: Officer): Credential[] {
+/**
+ * The officer's newest live badge whose key still vouches for it; without one, the live badges
+ * whose key no longer does (a new badge replaces them), newest first.
+ */
+async function liveBadges(services: Services, officer: Officer): Promise<{ usable: Credential | null; deadKey: Credential[] }> {
   const now = services.clock.now()
-  return services.db
+  const badges = await services.db
     .select()
     .from(credentials)
     .where(and(eq(credentials.officerId, officer.id), eq(credentials.kind, 'badge'), isNull(credentials.revokedAt), gt(credentials.windowEnd, now)))
     .orderBy(desc(credentials.issuedAt))
-    .all()
+  const deadKey: Credential[] = []
+  for (const badge of badges) {
+    if (await isPrintedKeyUsable(services, badge)) return { usable: badge, deadKey }
+    deadKey.push(badge)
+  }
+  return { usable: null, deadKey }
 }
 
 /** Visit passes of the officers the user may act for (all, for admins), newest window first. */
-export function listOfficerPasses(services: Services, auth: AuthContext, options: { endingAfter?: number; limit: number }): PassListRow[] {
-  return listVisitPasses(services, { officerIds: officerIdsInScope(services.db, auth), ...options })
+export async function listOfficerPasses(services: Services, auth: AuthContext, options: { endingAfter?: number; limit: number }): Promise<PassListRow[]> {
+  return listVisitPasses(services, { officerIds: await officerIdsInScope(services.db, auth), ...options })
 }
 
 /** The visit pass with that id when the user may act for its officer; null otherwise (a 404, so ids cannot be probed). */
-export function findOwnPass(services: Services, auth: AuthContext, id: string): { credential: Credential; officer: Officer; timeZone: string } | null {
-  const found = findCredentialWithOfficer(services, id)
-  if (!found || found.credential.kind !== 'visit_pass' || !canActForOfficer(services.db, auth, found.officer.id)) return null
+export async function findOwnPass(services: Services, auth: AuthContext, id: string): Promise<{ credential: Credential; officer: Officer; timeZone: string } | null> {
+  const found = await findCredentialWithOfficer(services, id)
+  if (!found || found.credential.kind !== 'visit_pass' || !(await canActForOfficer(services.db, auth, found.officer.id))) return null
   return found
 }
 
 /** The officer with that employee number when the user may act for them. */
-export function findOfficerToActFor(services: Services, auth: AuthContext, employeeNo: string): Officer | 'unknown' | 'forbidden' {
-  const officer = employeeNo ? findOfficer(services.db, employeeNo) : null
+export async function findOfficerToActFor(services: Services, auth: AuthContext, employeeNo: string): Promise<Officer | 'unknown' | 'forbidden'> {
+  const officer = employeeNo ? await findOfficer(services.db, employeeNo) : null
   if (!officer) return 'unknown'
-  return canActForOfficer(services.db, auth, officer.id) ? officer : 'forbidden'
+  return (await canActForOfficer(services.db, auth, officer.id)) ? officer : 'forbidden'
 }
 
 /** Whom the user may issue a pass for, by name; null when that is only themselves. */
-export function listPassOfficerChoices(services: Services, auth: AuthContext): { employeeNo: string; name: string }[] | null {
-  const scope = officerIdsInScope(services.db, auth)
+export async function listPassOfficerChoices(services: Services, auth: AuthContext): Promise<{ employeeNo: string; name: string }[] | null> {
+  const scope = await officerIdsInScope(services.db, auth)
   if (scope !== null && scope.size <= 1) return null
   return services.db
     .select({ employeeNo: officers.employeeNo, name: officers.name })
     .from(officers)
     .where(scope === null ? eq(officers.status, 'active') : inArray(officers.id, [...scope]))
     .orderBy(asc(officers.name))
-    .all()
 }
 
 /**
@@ -94,9 +96,10 @@ export function listPassOfficerChoices(services: Services, auth: AuthContext): {
  * or retired is replaced (and revoked), not reprinted; older such badges are revoked.
  */
 export async function ensureLiveBadge(services: Services, officer: Officer, actor: string): Promise<void> {
-  if (findLiveBadge(services, officer)) return
-  const [dead, ...older] = findDeadKeyBadges(services, officer)
-  for (const badge of older) revokeCredential(services, badge.id, { reason: 'signing key no longer trusted', actor })
+  const { usable, deadKey } = await liveBadges(services, officer)
+  if (usable) return
+  const [dead, ...older] = deadKey
+  for (const badge of older) await revokeCredential(services, badge.id, { reason: 'signing key no longer trusted', actor })
   if (dead) await reissueCredential(services, dead.id, actor)
   else await issueBadge(services, { officerEmployeeNo: officer.employeeNo, issuedBy: actor })
 }

@@ -55,8 +55,8 @@ export async function printedToken(services: Services, credential: Credential, o
 }
 
 /** Whether the key that signed the credential's printed token still vouches for it (not compromised or retired). */
-export function isPrintedKeyUsable(services: Services, credential: Credential): boolean {
-  const key = services.db.select({ state: signingKeys.state }).from(signingKeys).where(eq(signingKeys.kid, credential.kid)).get()
+export async function isPrintedKeyUsable(services: Services, credential: Credential): Promise<boolean> {
+  const [key] = await services.db.select({ state: signingKeys.state }).from(signingKeys).where(eq(signingKeys.kid, credential.kid)).limit(1)
   return key?.state === 'active' || key?.state === 'verify_only'
 }
 
@@ -66,7 +66,7 @@ export function isPrintedKeyUsable(services: Services, credential: Credential): 
  * short code and the active key's signature takes its place, in one transaction.
  */
 export async function reissueCredential(services: Services, id: string, actor: string): Promise<IssuedCredential> {
-  const found = findCredentialWithOfficer(services, id)
+  const found = await findCredentialWithOfficer(services, id)
   if (!found) throw new DomainError('unknown_credential', `No pass or badge with id ${id}`)
   const { credential: old, officer } = found
   const now = services.clock.now()
@@ -87,7 +87,7 @@ export async function reissueCredential(services: Services, id: string, actor: s
     expiresAt,
     claims: credentialClaims(officer, old),
   })
-  const code = insertCredential(
+  const code = await insertCredential(
     services,
     {
       id: newId,

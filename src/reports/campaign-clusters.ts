@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.ts'
+import type { Queries } from '../../db/client.ts'
 import { campaignLinks } from '../../db/schema.ts'
 import { describeKey, groupingKeys, normalizeArea, type CampaignReason } from './campaign-keys.ts'
 import { readWindow, toCampaignReport, type CampaignReport } from './campaign-window.ts'
@@ -15,8 +15,8 @@ export interface Campaign {
 }
 
 /** Union-find over the window: reports sharing any key, or linked by hand, end up in one set. */
-export function clusterReports(db: Db, options: { now: number; scope: ReportScope }): Campaign[] {
-  const rows = readWindow(db, options.now, options.scope).reverse()
+export async function clusterReports(db: Queries, options: { now: number; scope: ReportScope }): Promise<Campaign[]> {
+  const rows = (await readWindow(db, options.now, options.scope)).reverse()
   const indexOfId = new Map(rows.map((row, index) => [row.id, index]))
   const sets = new DisjointSets(rows.length)
   const firstWithKey = new Map<string, number>()
@@ -36,7 +36,7 @@ export function clusterReports(db: Db, options: { now: number; scope: ReportScop
     }
   })
   // Manual decisions are few (people make them one at a time): read them all.
-  const links = db.select({ a: campaignLinks.reportId, b: campaignLinks.otherReportId }).from(campaignLinks).all()
+  const links = await db.select({ a: campaignLinks.reportId, b: campaignLinks.otherReportId }).from(campaignLinks)
   const linked: number[] = []
   for (const link of links) {
     const a = indexOfId.get(link.a)

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../../db/client.ts'
+import type { Queries } from '../../db/client.ts'
 import { campaignExclusions, REPORT_STATUSES, reports } from '../../db/schema.ts'
 import { DAY_MS } from '../i18n/time.ts'
 import type { ReportCategory } from './details.ts'
@@ -47,62 +46,24 @@ export interface WindowRow {
   visible: number
 }
 
-type WindowTuple = [
-  id: number,
-  ticket: string,
-  createdAt: number,
-  status: ReportStatus,
-  verdict: string | null,
-  category: ReportCategory | null,
-  location: string | null,
-  subjectHash: string | null,
-  credentialId: string | null,
-  officerEmployeeNo: string | null,
-  claimedSub: string | number | null,
-  claimedJti: string | number | null,
-  excluded: number,
-  visible: number,
-]
-
-/**
- * The recent reports, newest first. Read as arrays (better-sqlite3 `raw`): building ten thousand
- * row objects in the driver costs more than the query itself.
- */
-export function readWindow(db: Db, now: number, scope: ReportScope, where = sql`1 = 1`): WindowRow[] {
-  const query = dialect.sqlToQuery(sql`
-    select ${reports.id}, ${reports.ticket}, ${reports.createdAt}, ${reports.status}, ${reports.verdict}, ${reports.category}, ${reports.location},
-      ${reports.subjectHash}, ${reports.credentialId}, ${reports.officerEmployeeNo},
-      ${reports.unverifiedClaims} ->> '$.sub', ${reports.unverifiedClaims} ->> '$.jti',
-      exists (select 1 from ${campaignExclusions} where ${campaignExclusions.reportId} = ${reports.id}),
-      case when ${reportFilterSql(NO_REPORT_FILTERS, scope)} then 1 else 0 end
+/** The recent reports, newest first. */
+export function readWindow(db: Queries, now: number, scope: ReportScope, where = sql`1 = 1`): Promise<WindowRow[]> {
+  return db.rows<WindowRow>(sql`
+    select ${reports.id} as id, ${reports.ticket} as ticket, ${reports.createdAt} as createdAt, ${reports.status} as status,
+      ${reports.verdict} as verdict, ${reports.category} as category, ${reports.location} as location,
+      ${reports.subjectHash} as subjectHash, ${reports.credentialId} as credentialId, ${reports.officerEmployeeNo} as officerEmployeeNo,
+      ${reports.unverifiedClaims} ->> '$.sub' as claimedSub, ${reports.unverifiedClaims} ->> '$.jti' as claimedJti,
+      exists (select 1 from ${campaignExclusions} where ${campaignExclusions.reportId} = ${reports.id}) as excluded,
+      case when ${reportFilterSql(NO_REPORT_FILTERS, scope)} then 1 else 0 end as visible
     from ${reports}
     where ${reports.createdAt} >= ${now - CAMPAIGN_WINDOW_DAYS * DAY_MS} and ${where}
     order by ${reports.createdAt} desc, ${reports.id} desc
     limit ${CAMPAIGN_WINDOW_MAX_REPORTS}
   `)
-  const tuples = db.$client.prepare(query.sql).raw(true).all(...(query.params as unknown[])) as WindowTuple[]
-  return tuples.map(([id, ticket, createdAt, status, verdict, category, location, subjectHash, credentialId, officerEmployeeNo, claimedSub, claimedJti, excluded, visible]) => ({
-    id,
-    ticket,
-    createdAt,
-    status,
-    verdict,
-    category,
-    location,
-    subjectHash,
-    credentialId,
-    officerEmployeeNo,
-    claimedSub,
-    claimedJti,
-    excluded,
-    visible,
-  }))
 }
 
-const dialect = new SQLiteSyncDialect()
-
-export function windowReport(db: Db, options: { now: number; scope: ReportScope; ticket: string }): CampaignReport | null {
-  const row = readWindow(db, options.now, options.scope, sql`${reports.ticket} = ${options.ticket}`)[0]
+export async function windowReport(db: Queries, options: { now: number; scope: ReportScope; ticket: string }): Promise<CampaignReport | null> {
+  const [row] = await readWindow(db, options.now, options.scope, sql`${reports.ticket} = ${options.ticket}`)
   return row ? toCampaignReport(row) : null
 }
 

@@ -1,4 +1,4 @@
-import { isBusy, withoutBusyWait, type Db } from '../../db/client.ts'
+import { driverError, isBusy, type Db, type Transaction } from '../../db/client.ts'
 
 interface Waiting<Item, Result> {
   item: Item
@@ -26,8 +26,8 @@ export class GroupCommit<Item, Result> {
 
   constructor(
     private readonly db: Db,
-    /** Writes one item; called inside the batch's transaction. */
-    private readonly write: (item: Item) => Result,
+    /** Writes one item; called inside the batch's transaction, through its `tx`. */
+    private readonly write: (tx: Transaction, item: Item) => Promise<Result>,
   ) {}
 
   /** Resolves only after the COMMIT that wrote `item`. */
@@ -36,34 +36,49 @@ export class GroupCommit<Item, Result> {
       this.#waiting.push({ item, resolve, reject })
       if (!this.#scheduled) {
         this.#scheduled = true
-        setImmediate(() => this.#commit())
+        setImmediate(() => this.#start())
       }
     })
   }
 
-  #commit(): void {
+  #start(): void {
+    // #commit hands every outcome to the waiting callers; a rejection here would be our own bug.
+    this.#commit().catch((error: unknown) => console.error('report group commit failed:', driverError(error)))
+  }
+
+  async #commit(): Promise<void> {
     this.#scheduled = false
     const batch = this.#waiting
     this.#waiting = []
+    if (batch.length === 0) return
     const { db } = this
-    const writeAll = () => db.transaction(() => batch.map((waiting) => this.write(waiting.item)), { behavior: 'immediate' })
     const mayRetry = this.#lockedSince === null || performance.now() - this.#lockedSince < LOCK_RETRY_FOR_MS
     let results: Result[]
     try {
-      results = mayRetry ? withoutBusyWait(db, writeAll) : writeAll()
+      results = await db.transaction(
+        async (tx) => {
+          const written: Result[] = []
+          for (const waiting of batch) written.push(await this.write(tx, waiting.item))
+          return written
+        },
+        { failWhenBusy: mayRetry },
+      )
     } catch (error) {
       if (mayRetry && isBusy(error)) {
         this.#lockedSince ??= performance.now()
-        this.#waiting = batch
-        this.#scheduled = true
-        setTimeout(() => this.#commit(), LOCK_RETRY_EVERY_MS)
+        // Items that came while this batch waited for its turn go with it, in their order.
+        this.#waiting = [...batch, ...this.#waiting]
+        if (!this.#scheduled) {
+          this.#scheduled = true
+          setTimeout(() => this.#start(), LOCK_RETRY_EVERY_MS)
+        }
         return
       }
       this.#lockedSince = null
       // One item that cannot be written must not sink the others: retry each on its own.
       for (const waiting of batch) {
         try {
-          waiting.resolve(db.transaction(() => this.write(waiting.item), { behavior: 'immediate' }))
+          waiting.resolve(await db.transaction((tx) => this.write(tx, waiting.item)))
         } catch (error) {
           waiting.reject(error)
         }

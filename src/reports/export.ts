@@ -49,13 +49,13 @@ export function streamReportCsv(db: Db, options: { filters: ReportFilters; scope
   const encoder = new TextEncoder()
   return new ReadableStream<Uint8Array>(
     {
-      pull(controller) {
-        const next = lines.next()
+      async pull(controller) {
+        const next = await lines.next()
         if (next.done) controller.close()
         else controller.enqueue(encoder.encode(next.value))
       },
-      cancel() {
-        lines.return(undefined)
+      async cancel() {
+        await lines.return(undefined)
       },
     },
     // Nothing is read ahead of the client: one batch at a time, when it is asked for.
@@ -64,11 +64,17 @@ export function streamReportCsv(db: Db, options: { filters: ReportFilters; scope
 }
 
 /** The CSV text in chunks: the heading line, then one chunk per batch of rows. */
-export function* reportCsvChunks(db: Db, options: { filters: ReportFilters; scope: ReportScope; headings: Record<ReportCsvColumn, string> }): Generator<string, void, undefined> {
+export async function* reportCsvChunks(db: Db, options: { filters: ReportFilters; scope: ReportScope; headings: Record<ReportCsvColumn, string> }): AsyncGenerator<string, void, undefined> {
   yield BOM + csvLine(REPORT_CSV_COLUMNS.map((column) => options.headings[column]))
   const statement = prepareBatch(db, options.filters, options.scope)
   let cursor = { createdAt: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER }
   for (;;) {
+    // The batches are read with better-sqlite3's own `iterate()` on `db.$client`, as `Db` has no
+    // cursor yet (step 14 gives it one, as PostgreSQL has). That read bypasses the turns of
+    // db/database.ts, so it waits until no transaction of this connection is open: inside one it
+    // would see rows not yet committed, which a rollback may take back. The check and the read run
+    // without an await between them, so no transaction can begin in the meantime.
+    while (db.$client.inTransaction) await nextEventLoopTurn()
     let chunk = ''
     let count = 0
     // Read the whole batch before yielding, so the iterator is closed while the client reads.
@@ -81,6 +87,10 @@ export function* reportCsvChunks(db: Db, options: { filters: ReportFilters; scop
     if (count > 0) yield chunk
     if (count < CSV_BATCH_ROWS) return
   }
+}
+
+function nextEventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function prepareBatch(db: Db, filters: ReportFilters, scope: ReportScope) {

@@ -70,8 +70,8 @@ export function reportFilterParams(filters: ReportFilters): URLSearchParams {
 }
 
 /** The user's scope for reportFilterSql. */
-export function reportScopeFor(db: Db, auth: AuthContext): ReportScope {
-  const units = unitCodesInScope(db, auth)
+export async function reportScopeFor(db: Db, auth: AuthContext): Promise<ReportScope> {
+  const units = await unitCodesInScope(db, auth)
   if (units === null) return null
   return { unitCodes: [...units], officerEmployeeNo: auth.user.role === 'supervisor' ? (auth.officer?.employeeNo ?? null) : null }
 }

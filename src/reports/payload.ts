@@ -1,5 +1,5 @@
+import type { Queries } from '../../db/client.ts'
 import { findOfficer } from '../officers/officers.ts'
-import type { Services } from '../services.ts'
 import { findRelatedReports } from './related.ts'
 import type { Report } from './reports.ts'
 import { parseUnverifiedClaims } from './subject.ts'
@@ -7,9 +7,13 @@ import { parseUnverifiedClaims } from './subject.ts'
 export const REPORT_CREATED = 'report.created'
 export const REPORT_UPDATED = 'report.updated'
 
-/** The JSON body sent to the 123 channel (docs/channel-123.md describes it). */
-export function reportPayload(services: Services, report: Report, type: string) {
-  const officer = report.officerEmployeeNo ? findOfficer(services.db, report.officerEmployeeNo) : null
+/**
+ * The JSON body sent to the 123 channel (docs/channel-123.md describes it). Built inside the
+ * transaction that enqueues it, through that transaction's `tx`.
+ */
+export async function reportPayload(tx: Queries, report: Report, type: string) {
+  const officer = report.officerEmployeeNo ? await findOfficer(tx, report.officerEmployeeNo) : null
+  const related = await findRelatedReports(tx, report)
   return {
     type,
     timestamp: new Date(report.updatedAt).toISOString(),
@@ -24,7 +28,7 @@ export function reportPayload(services: Services, report: Report, type: string) 
         ? { verified: true, employeeNo: report.officerEmployeeNo, name: officer?.name ?? null, credentialId: report.credentialId }
         : null,
       unverifiedClaims: parseUnverifiedClaims(report),
-      related: findRelatedReports(services, report),
+      related,
       category: report.category,
       note: report.note,
       phone: report.phone,

@@ -32,7 +32,7 @@ export interface TicketViewOptions {
   saved?: boolean
 }
 
-export function presentTicket(services: Services, report: Report, trackingKey: string, t: Messages, lang: Lang, options: TicketViewOptions = {}): TicketView {
+export async function presentTicket(services: Services, report: Report, trackingKey: string, t: Messages, lang: Lang, options: TicketViewOptions = {}): Promise<TicketView> {
   const shown = options.rejected?.details ?? report
   const verdictWords = t.report.verdicts[(report.verdict ?? 'none') as Verdict | 'unavailable' | 'none'] ?? t.report.verdicts.none
   const categoryWords = report.category ? t.report.categories[report.category] : null
@@ -43,6 +43,8 @@ export function presentTicket(services: Services, report: Report, trackingKey: s
   for (const [field, problem] of Object.entries(options.rejected?.problems ?? {}) as [DetailsField, DetailsProblem][]) {
     errors[field] = t.report.problems[problem]
   }
+  const summary = await evidenceSummary(services, report, t, lang, verdictWords)
+  const timeline = await listReporterTimeline(services, report)
   return {
     ticket: report.ticket,
     trackingPath: trackingPath(report.ticket, trackingKey),
@@ -50,8 +52,8 @@ export function presentTicket(services: Services, report: Report, trackingKey: s
     trackingKey,
     statusLabel: t.report.statuses[report.status],
     whatsappText: fill(t.report.whatsappText, { ticket: report.ticket, summary: oneLine }),
-    evidenceSummary: evidenceSummary(services, report, t, lang, verdictWords),
-    timeline: listReporterTimeline(services, report).map((entry) => ({
+    evidenceSummary: summary,
+    timeline: timeline.map((entry) => ({
       label: entry.kind === 'status_changed' && entry.status ? fill(t.report.timeline.status_changed, { status: t.report.statuses[entry.status] }) : t.report.timeline[entry.kind],
       timeText: entry.at === null ? null : formatReportTime(entry.at, lang),
     })),
@@ -78,12 +80,12 @@ export function presentTicket(services: Services, report: Report, trackingKey: s
  * the code merely claimed (labelled so), and what they told us. Never KTP data, never the
  * tracking key or the phone number.
  */
-function evidenceSummary(services: Services, report: Report, t: Messages, lang: Lang, verdictWords: string): string {
+async function evidenceSummary(services: Services, report: Report, t: Messages, lang: Lang, verdictWords: string): Promise<string> {
   const s = t.report.summary
   const lines = [s.heading, `${s.ticket}: ${report.ticket}`, `${s.time}: ${formatReportTime(report.createdAt, lang)}`, `${s.verdict}: ${verdictWords}`]
   if (report.shortCode) lines.push(`${s.code}: ${formatShortCode(report.shortCode)}`)
   if (report.officerEmployeeNo) {
-    const officer = findOfficer(services.db, report.officerEmployeeNo)
+    const officer = await findOfficer(services.db, report.officerEmployeeNo)
     lines.push(`${s.officer}: ${officer ? `${officer.name} (${officer.employeeNo})` : report.officerEmployeeNo}`)
   } else {
     const claims = parseUnverifiedClaims(report)

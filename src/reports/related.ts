@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { asc, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../../db/client.ts'
+import type { Queries, StatementBuilders } from '../../db/client.ts'
 import { reports } from '../../db/schema.ts'
 import { sha256 } from '../credentials/secrets.ts'
-import type { Services } from '../services.ts'
 import { hasDetails, type ReportDetails } from './details.ts'
 import type { Report } from './reports.ts'
 
@@ -36,11 +35,30 @@ export function foldKeyOf(subjectHash: string | null, details: ReportDetails): s
 }
 
 /** The report's related reports (see RELATED_WINDOW_MS); none for a bare tap without a code or words. */
-export function findRelatedReports(services: Pick<Services, 'relatedQueries'>, report: Pick<Report, 'id' | 'foldKey' | 'clientHash' | 'createdAt'>): RelatedReports {
+export async function findRelatedReports(db: Queries, report: Pick<Report, 'id' | 'foldKey' | 'clientHash' | 'createdAt'>): Promise<RelatedReports> {
   if (report.foldKey.startsWith(UNGROUPED)) return { count: 0, tickets: [] }
-  const { count, tickets } = services.relatedQueries.statements
-  const params = { id: report.id, foldKey: report.foldKey, clientHash: report.clientHash, from: report.createdAt - RELATED_WINDOW_MS, to: report.createdAt + RELATED_WINDOW_MS }
-  return { count: count.get(params)?.n ?? 0, tickets: tickets.all(params).map((row) => row.ticket) }
+  // Every new report's webhook payload lists them, inside the report's transaction: prepared there.
+  const statements = 'prepared' in db ? db.prepared('related-reports', relatedReportStatements) : relatedReportStatements(db)
+  const values = { id: report.id, foldKey: report.foldKey, clientHash: report.clientHash, from: report.createdAt - RELATED_WINDOW_MS, to: report.createdAt + RELATED_WINDOW_MS }
+  const [counted] = await statements.count.execute(values)
+  const tickets = await statements.tickets.execute(values)
+  return { count: counted?.n ?? 0, tickets: tickets.map((row) => row.ticket) }
+}
+
+function relatedReportStatements(q: StatementBuilders) {
+  const p = sql.placeholder
+  const related = relatedTo(reports, { id: p('id'), foldKey: p('foldKey'), clientHash: p('clientHash'), from: p('from'), to: p('to') })
+  return {
+    count: q.select({ n: sql<number>`count(*)` }).from(reports).where(related).prepare(),
+    tickets: q
+      .select({ ticket: reports.ticket })
+      .from(reports)
+      .where(related)
+      // The index's own order (reports_fold): no sort per lookup.
+      .orderBy(asc(reports.createdAt))
+      .limit(RELATED_TICKETS_LISTED)
+      .prepare(),
+  }
 }
 
 /** The number of related reports of each row of `reports`, as a column for a query over that table. */
@@ -49,32 +67,11 @@ export function relatedReportCountSql(): SQL<number> {
   return sql<number>`(select count(*) from ${reports} as ${sql.identifier('related')} where ${relatedTo(other, { id: reports.id, foldKey: reports.foldKey, clientHash: reports.clientHash, from: sql`${reports.createdAt} - ${RELATED_WINDOW_MS}`, to: sql`${reports.createdAt} + ${RELATED_WINDOW_MS}` })})`
 }
 
-/** Every new report's webhook payload lists its related reports. */
-export function prepareRelatedQueries(db: Db) {
-  const p = sql.placeholder
-  const related = { id: p('id'), foldKey: p('foldKey'), clientHash: p('clientHash'), from: p('from'), to: p('to') }
-  return {
-    count: db
-      .select({ n: sql<number>`count(*)` })
-      .from(reports)
-      .where(relatedTo(reports, related))
-      .prepare(),
-    tickets: db
-      .select({ ticket: reports.ticket })
-      .from(reports)
-      .where(relatedTo(reports, related))
-      // The index's own order (reports_fold): no sort per lookup.
-      .orderBy(asc(reports.createdAt))
-      .limit(RELATED_TICKETS_LISTED)
-      .prepare(),
-  }
-}
-
 /** The columns of `reports`, or of an alias of it, that relate two reports. */
 type RelatingColumns = Record<'id' | 'foldKey' | 'clientHash' | 'createdAt', SQLWrapper>
 
 /**
- * Rows of `table` related to the report described by `of` (columns, placeholders or expressions).
+ * Rows of `table` related to the report described by `of` (columns, values or expressions).
  * A bare tap's key is random, so it relates to nothing.
  */
 function relatedTo(table: RelatingColumns, of: Record<'id' | 'foldKey' | 'clientHash' | 'from' | 'to', unknown>): SQL {

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import type { StatementBuilders, Transaction } from '../../db/client.ts'
 import { REPORT_STATUSES, reportEvents, reports } from '../../db/schema.ts'
 import { enqueueDelivery } from '../channel/outbox.ts'
 import { keyedHash } from '../credentials/secrets.ts'
@@ -43,8 +43,8 @@ export function createReport(services: Services, input: NewReport): Promise<File
   return services.reportCommits.enqueue({ input, at: services.clock.now() })
 }
 
-/** Writes one report; call inside a transaction (the group commit's). */
-export function writeReport(services: Services, { input, at: now }: PendingReport): FiledReport {
+/** Writes one report; call inside a transaction (the group commit's), through its `tx`. */
+export async function writeReport(services: Services, tx: Transaction, { input, at: now }: PendingReport): Promise<FiledReport> {
   const { secrets } = services
   const subject = input.subject ? { kind: input.subject.kind, ...describeSubject(input.subject) } : null
   const verification = input.verification
@@ -52,7 +52,6 @@ export function writeReport(services: Services, { input, at: now }: PendingRepor
   const clientHash = input.clientAddress ? keyedHash(secrets.clientHashKey, networkOf(input.clientAddress)) : null
   const foldKey = foldKeyOf(subject?.hash ?? null, input.details)
 
-  const statements = services.reportInserts.statements
   const trackingKey = newTrackingKey()
   const row = {
     trackingKeyHash: trackingKey.hash,
@@ -70,77 +69,77 @@ export function writeReport(services: Services, { input, at: now }: PendingRepor
     createdAt: now,
     updatedAt: now,
   }
-  const report = insertWithFreshTicket(statements, (ticket) => ({ ...row, ticket }))
-  statements.insertEvent.run({ reportId: report.id, kind: 'created', at: now })
-  enqueueDelivery(services, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: reportPayload(services, report, REPORT_CREATED) })
+  const report = await insertWithFreshTicket(tx, (ticket) => ({ ...row, ticket }))
+  await tx.prepared('report-event', reportEventInsert).execute({ reportId: report.id, kind: 'created', at: now })
+  await enqueueDelivery(tx, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: await reportPayload(tx, report, REPORT_CREATED) })
   return { report, trackingKey: trackingKey.key }
 }
 
 /** Saves the extras the reporter added and sends the updated report to the 123 channel. */
-export function updateReportDetails(services: Services, report: Report, details: ReportDetails): Report {
+export function updateReportDetails(services: Services, report: Report, details: ReportDetails): Promise<Report> {
   const { db, clock } = services
-  return db.transaction(() => applyDetails(services, report, details, clock.now()) ?? report, { behavior: 'immediate' })
+  return db.transaction(async (tx) => (await applyDetails(tx, report, details, clock.now())) ?? report)
 }
 
 /** Call inside a transaction. Returns the updated report, or null when nothing changed. */
-function applyDetails(services: Services, report: Report, details: ReportDetails, now: number): Report | null {
+async function applyDetails(tx: Transaction, report: Report, details: ReportDetails, now: number): Promise<Report | null> {
   const changed = (Object.keys(details) as (keyof ReportDetails)[]).some((field) => details[field] !== report[field])
   if (!changed) return null
-  const { db } = services
-  const updated = db
+  const [updated] = await tx
     .update(reports)
     .set({ ...details, revision: sql`${reports.revision} + 1`, updatedAt: now })
     .where(eq(reports.id, report.id))
     .returning()
-    .get()
-  db.insert(reportEvents).values({ reportId: report.id, kind: 'details_added', at: now }).run()
-  enqueueDelivery(services, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: reportPayload(services, updated, REPORT_UPDATED) })
+  if (!updated) throw new Error(`report ${report.ticket} is gone`)
+  await tx.insert(reportEvents).values({ reportId: report.id, kind: 'details_added', at: now })
+  await enqueueDelivery(tx, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: await reportPayload(tx, updated, REPORT_UPDATED) })
   return updated
 }
 
 /** On the rare collision of two tickets, draw again. */
-function insertWithFreshTicket(statements: ReportInsertStatements, row: (ticket: string) => Omit<Report, 'id' | 'status' | 'revision'>): Report {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const values = row(newTicket())
-      const { lastInsertRowid } = statements.insertReport.run(values)
-      return { ...values, id: Number(lastInsertRowid), status: 'new', revision: 1 }
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || attempt >= 5) throw error
-    }
+async function insertWithFreshTicket(tx: Transaction, row: (ticket: string) => Omit<Report, 'id' | 'status' | 'revision'>): Promise<Report> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const values = row(newTicket())
+    // A taken ticket inserts nothing rather than failing: a failed statement would abort the
+    // whole transaction on PostgreSQL (step 14), and with it the other reports of the batch.
+    const [inserted] = await tx.prepared('report', reportInsert).execute(values)
+    if (inserted) return { ...values, id: inserted.id, status: 'new', revision: 1 }
   }
+  throw new Error('five tickets drawn in a row were all taken')
 }
 
-type ReportInsertStatements = ReturnType<typeof prepareReportInserts>
-
-/** Report creation is the hot path under a viral hoax: its statements are prepared once. */
-export function prepareReportInserts(db: Db) {
+/** Report creation is the hot path under a viral hoax: its statements are prepared (Transaction.prepared). */
+function reportInsert(q: StatementBuilders) {
   const p = sql.placeholder
-  return {
-    insertReport: db
-      .insert(reports)
-      .values({
-        ticket: p('ticket'),
-        trackingKeyHash: p('trackingKeyHash'),
-        foldKey: p('foldKey'),
-        clientHash: p('clientHash'),
-        subjectKind: p('subjectKind'),
-        subjectHash: p('subjectHash'),
-        shortCode: p('shortCode'),
-        verdict: p('verdict'),
-        credentialId: p('credentialId'),
-        officerEmployeeNo: p('officerEmployeeNo'),
-        unverifiedClaims: p('unverifiedClaims'),
-        category: p('category'),
-        note: p('note'),
-        phone: p('phone'),
-        location: p('location'),
-        latitude: p('latitude'),
-        longitude: p('longitude'),
-        createdAt: p('createdAt'),
-        updatedAt: p('updatedAt'),
-      })
-      .prepare(),
-    insertEvent: db.insert(reportEvents).values({ reportId: p('reportId'), kind: p('kind'), at: p('at') }).prepare(),
-  }
+  return q
+    .insert(reports)
+    .values({
+      ticket: p('ticket'),
+      trackingKeyHash: p('trackingKeyHash'),
+      foldKey: p('foldKey'),
+      clientHash: p('clientHash'),
+      subjectKind: p('subjectKind'),
+      subjectHash: p('subjectHash'),
+      shortCode: p('shortCode'),
+      verdict: p('verdict'),
+      credentialId: p('credentialId'),
+      officerEmployeeNo: p('officerEmployeeNo'),
+      unverifiedClaims: p('unverifiedClaims'),
+      category: p('category'),
+      note: p('note'),
+      phone: p('phone'),
+      location: p('location'),
+      latitude: p('latitude'),
+      longitude: p('longitude'),
+      createdAt: p('createdAt'),
+      updatedAt: p('updatedAt'),
+    })
+    .onConflictDoNothing({ target: reports.ticket })
+    .returning({ id: reports.id })
+    .prepare()
+}
+
+function reportEventInsert(q: StatementBuilders) {
+  const p = sql.placeholder
+  return q.insert(reportEvents).values({ reportId: p('reportId'), kind: p('kind'), at: p('at') }).prepare()
 }

@@ -29,8 +29,8 @@ export interface FirstActionFigures {
 }
 
 /** Reports per WIB day and category, among the reports the filters select. */
-export function countReportsByDayAndCategory(db: Db, filters: ReportFilters, scope: ReportScope): DailyCategoryCount[] {
-  const rows = db.all<{ dayNumber: number; category: string | null; count: number }>(sql`
+export async function countReportsByDayAndCategory(db: Db, filters: ReportFilters, scope: ReportScope): Promise<DailyCategoryCount[]> {
+  const rows = await db.rows<{ dayNumber: number; category: string | null; count: number }>(sql`
     select (${reports.createdAt} + ${DAY_SQL.offset}) / ${DAY_SQL.length} as dayNumber, ${reports.category} as category, count(*) as count
     from ${reports} where ${reportFilterSql(filters, scope)}
     group by dayNumber, category
@@ -39,8 +39,8 @@ export function countReportsByDayAndCategory(db: Db, filters: ReportFilters, sco
 }
 
 /** The places reported most, with spellings of one place ("Kel. Cikini", "cikini") counted together. */
-export function rankReportAreas(db: Db, filters: ReportFilters, scope: ReportScope, limit: number): RankedCount[] {
-  const rows = db.all<{ location: string; count: number }>(sql`
+export async function rankReportAreas(db: Db, filters: ReportFilters, scope: ReportScope, limit: number): Promise<RankedCount[]> {
+  const rows = await db.rows<{ location: string; count: number }>(sql`
     select ${reports.location} as location, count(*) as count
     from ${reports} where ${reportFilterSql(filters, scope)} and ${reports.location} is not null
     group by ${reports.location}
@@ -62,8 +62,8 @@ export function rankReportAreas(db: Db, filters: ReportFilters, scope: ReportSco
 }
 
 /** The units reported most: the genuine officer's unit, else the unit the token claimed. */
-export function rankReportUnits(db: Db, filters: ReportFilters, scope: ReportScope, limit: number): RankedCount[] {
-  const rows = db.all<{ code: string; name: string | null; count: number }>(sql`
+export async function rankReportUnits(db: Db, filters: ReportFilters, scope: ReportScope, limit: number): Promise<RankedCount[]> {
+  const rows = await db.rows<{ code: string; name: string | null; count: number }>(sql`
     select ranked.code as code, ${units.name} as name, ranked.count as count from (
       select coalesce((select ${officers.unitCode} from ${officers} where ${officers.employeeNo} = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL}) as code, count(*) as count
       from ${reports} where ${reportFilterSql(filters, scope)}
@@ -81,8 +81,8 @@ export function rankReportUnits(db: Db, filters: ReportFilters, scope: ReportSco
  * How long reports waited for someone to act: the first status change (the workflow's first
  * step) or the first internal note, whichever came first.
  */
-export function measureFirstAction(db: Db, filters: ReportFilters, scope: ReportScope): FirstActionFigures {
-  const rows = db.all<{ createdAt: number; firstStatus: number | null; firstNote: number | null }>(sql`
+export async function measureFirstAction(db: Db, filters: ReportFilters, scope: ReportScope): Promise<FirstActionFigures> {
+  const rows = await db.rows<{ createdAt: number; firstStatus: number | null; firstNote: number | null }>(sql`
     select ${reports.createdAt} as createdAt,
       (select min(${reportEvents.at}) from ${reportEvents} where ${reportEvents.reportId} = ${reports.id} and ${reportEvents.kind} = 'status_changed') as firstStatus,
       (select min(${reportNotes.at}) from ${reportNotes} where ${reportNotes.reportId} = ${reports.id}) as firstNote

@@ -12,15 +12,14 @@ export interface TimelineEntry {
 }
 
 /** What the reporter sees of the report's history, oldest first, ending with where the 123 channel stands. */
-export function listReporterTimeline(services: Services, report: Report): TimelineEntry[] {
-  const events = services.db
+export async function listReporterTimeline(services: Services, report: Report): Promise<TimelineEntry[]> {
+  const events = await services.db
     .select({ kind: reportEvents.kind, status: reportEvents.status, at: reportEvents.at })
     .from(reportEvents)
     .where(and(eq(reportEvents.reportId, report.id), eq(reportEvents.visibleToReporter, true)))
     .orderBy(asc(reportEvents.at), asc(reportEvents.id))
-    .all()
   const entries: TimelineEntry[] = events.map((event) => ({ kind: event.kind, status: event.status, at: event.at }))
-  const first = listDeliveries(services.db, report.ticket).find((delivery) => delivery.eventType === REPORT_CREATED)
+  const first = (await listDeliveries(services.db, report.ticket)).find((delivery) => delivery.eventType === REPORT_CREATED)
   if (first?.state === 'delivered') entries.push({ kind: 'sent_to_123', status: null, at: first.deliveredAt })
   else if (first?.state === 'dead') entries.push({ kind: 'not_sent_123', status: null, at: first.deadAt })
   else entries.push({ kind: 'awaiting_123', status: null, at: null })

@@ -24,9 +24,10 @@ export function newTrackingKey(): { key: string; hash: string } {
 }
 
 /** The report, only for the holder of its tracking key; null for an unknown ticket or a wrong key alike. */
-export function findReportForReporter(services: Services, ticket: string, trackingKey: string | null | undefined): Report | null {
+export async function findReportForReporter(services: Services, ticket: string, trackingKey: string | null | undefined): Promise<Report | null> {
   const normalized = normalizeTicket(ticket)
-  const report = normalized ? (services.db.select().from(reports).where(eq(reports.ticket, normalized)).get() ?? null) : null
+  const [found] = normalized ? await services.db.select().from(reports).where(eq(reports.ticket, normalized)).limit(1) : []
+  const report = found ?? null
   const expected = Buffer.from(report?.trackingKeyHash ?? ABSENT_KEY_HASH, 'base64url')
   const given = Buffer.from(sha256((trackingKey ?? '').slice(0, 128)), 'base64url')
   const matches = timingSafeEqual(expected, given)

@@ -55,30 +55,30 @@ export function authRoutes() {
       c.header('Retry-After', String(wait))
       return renderLogin(c, { username, error: fillCount(t.login.throttled, Math.ceil(wait / 60)), notice: null }, 429)
     }
-    const user = username ? findUserByUsername(db, username) : null
+    const user = username ? await findUserByUsername(db, username) : null
     const ok = user && user.disabledAt === null ? await verifyPassword(user.passwordHash, password, { userId: user.id }) : await verifyAgainstDummy(password)
     if (!ok || !user) {
       throttle.recordFailure({ username, deviceCookie }, now)
-      recordAudit(db, clock, failedLoginEntry(user?.username ?? null, username, c.get('services').secrets.usernameHashKey))
+      await recordAudit(db, clock, failedLoginEntry(user?.username ?? null, username, c.get('services').secrets.usernameHashKey))
       return renderLogin(c, { username, error: t.login.failed, notice: null }, 401)
     }
     // A fresh session id at every login: a session planted or left before it ends on the server too.
     const oldToken = getCookie(c, sessionCookieName(config.production))
-    if (oldToken) invalidateSessionOfToken(db, oldToken)
-    const session = createSession(db, clock, user.id)
-    recordAudit(db, clock, { actor: user.username, action: 'login.succeeded', subject: `user:${user.username}` })
+    if (oldToken) await invalidateSessionOfToken(db, oldToken)
+    const session = await createSession(db, clock, user.id)
+    await recordAudit(db, clock, { actor: user.username, action: 'login.succeeded', subject: `user:${user.username}` })
     setCookie(c, sessionCookieName(config.production), session.token, cookieSecurity(config.production))
     setCookie(c, hostCookieName(DEVICE_COOKIE, config.production), throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
     deleteCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production), cookieSecurity(config.production))
     return c.redirect(user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
   })
 
-  app.post('/logout', endedSessionLogout, requireCsrfToken, (c) => {
+  app.post('/logout', endedSessionLogout, requireCsrfToken, async (c) => {
     const auth = c.get('auth')
     const { db, config } = c.get('services')
     if (auth) {
-      invalidateSession(db, auth.sessionIdHash)
-      recordAudit(db, c.get('services').clock, { actor: auth.user.username, action: 'logout', subject: `user:${auth.user.username}` })
+      await invalidateSession(db, auth.sessionIdHash)
+      await recordAudit(db, c.get('services').clock, { actor: auth.user.username, action: 'logout', subject: `user:${auth.user.username}` })
     }
     deleteCookie(c, sessionCookieName(config.production), cookieSecurity(config.production))
     return c.redirect('/login?out=1', 303)

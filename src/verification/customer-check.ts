@@ -17,18 +17,18 @@ export function normalizeCustomerId(input: string): string | null {
  * is it this customer's pass. For a badge: does its officer hold a live pass for this customer.
  * Either way the answer is yes or no, never a list.
  */
-export function isSentToCustomer(services: Services, credentialId: string, customerId: string): boolean {
+export async function isSentToCustomer(services: Services, credentialId: string, customerId: string): Promise<boolean> {
   const { db, clock } = services
-  const credential = db
+  const [credential] = await db
     .select({ kind: credentials.kind, officerId: credentials.officerId, customerHash: credentials.customerHash })
     .from(credentials)
     .where(eq(credentials.id, credentialId))
-    .get()
+    .limit(1)
   if (!credential) return false
   const customerHash = hashCustomerId(services, customerId)
   if (credential.kind === 'visit_pass') return credential.customerHash === customerHash
   const now = clock.now()
-  const pass = db
+  const [pass] = await db
     .select({ id: credentials.id })
     .from(credentials)
     .where(
@@ -41,7 +41,7 @@ export function isSentToCustomer(services: Services, credentialId: string, custo
         gte(credentials.windowEnd, now - VISIT_GRACE_MS),
       ),
     )
-    .get()
+    .limit(1)
   return pass !== undefined
 }
 

@@ -16,7 +16,7 @@ export interface DailyVerdictCount {
  * With `officerIds`, only scans of passes and badges of those officers: a scan of a forged or
  * broken code belongs to no one's unit.
  */
-export function countScansByDayAndVerdict(db: Db, range: { from: number; to: number }, officerIds: Set<number> | null): DailyVerdictCount[] {
+export async function countScansByDayAndVerdict(db: Db, range: { from: number; to: number }, officerIds: Set<number> | null): Promise<DailyVerdictCount[]> {
   const scope =
     officerIds === null
       ? sql`1 = 1`
@@ -29,7 +29,7 @@ export function countScansByDayAndVerdict(db: Db, range: { from: number; to: num
   for (let dayStart = range.from; dayStart < range.to; dayStart += DAY_MS) {
     const dayEnd = Math.min(range.to, dayStart + DAY_MS)
     const day = wibDay(dayStart)
-    const rows = db.all<{ verdict: string; count: number }>(sql`
+    const rows = await db.rows<{ verdict: string; count: number }>(sql`
       select ${scans.verdict} as verdict, count(*) as count from ${scans}
       where ${scans.scannedAt} >= ${dayStart} and ${scans.scannedAt} < ${dayEnd} and ${scope}
       group by ${scans.verdict}

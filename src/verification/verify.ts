@@ -106,7 +106,7 @@ export class Verifier {
   async verify(input: CredentialInput, context: ScanContext): Promise<VerificationResult> {
     try {
       const now = this.services.clock.now()
-      const checked = 'token' in input ? await this.#verifyToken(input.token, now) : this.#verifyCode(input.code, now)
+      const checked = 'token' in input ? await this.#verifyToken(input.token, now) : await this.#verifyCode(input.code, now)
       const clientHash = context.clientAddress ? keyedHash(this.services.secrets.clientHashKey, networkOf(context.clientAddress)) : null
       this.#recordScan(input, checked, context.via, clientHash, now)
       return this.#judgePlaces(checked, clientHash, now)
@@ -122,7 +122,7 @@ export class Verifier {
     // 1. Shape before crypto.
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return rejected('malformed')
     // Key and credential state come from one look at the database (see UnchangedDatabaseCache).
-    const lookups = this.#readState(() => this.#unchanged.current())
+    const lookups = this.#currentLookups()
 
     // 2. Signature and claims, against our own non-retired keys only.
     let payload: JWTPayload
@@ -167,7 +167,7 @@ export class Verifier {
     }
 
     // 4. State as the database stood when this check began, with every change committed before it.
-    const row = this.#readState(() => lookups.get(`credential ${jti}`, () => this.#stateQueries.byId.get({ id: jti })))
+    const row = await this.#readState(() => lookups.get(`credential ${jti}`, () => this.#stateQueries.byId.get({ id: jti })))
     if (!row) return rejected('revoked')
     const facts = credentialFacts(row.credential)
     if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
@@ -178,18 +178,18 @@ export class Verifier {
     return this.#judgeWindow(row, facts, now)
   }
 
-  #verifyCode(input: string, now: number): VerificationResult {
+  async #verifyCode(input: string, now: number): Promise<VerificationResult> {
     const code = normalizeShortCode(input)
     if (!code) return rejected('malformed')
-    const lookups = this.#readState(() => this.#unchanged.current())
-    const row = this.#readState(() => lookups.get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
+    const lookups = this.#currentLookups()
+    const row = await this.#readState(() => lookups.get(`short code ${code}`, () => this.#stateQueries.byCode.get({ code })))
     // An unknown code proves nothing about anyone: it is as good as forged.
     if (!row) return rejected('forged')
     const facts = credentialFacts(row.credential)
     if (row.credential.revokedAt !== null) return rejected('revoked', row.credential.id)
     if (row.officer.status !== 'active') return rejected('officer_suspended', row.credential.id)
     // The code stands for the printed pass, so it is only as good as the key that signed that.
-    const keyState = this.#readState(() => this.services.keys.keyState(row.credential.kid, lookups))
+    const keyState = await this.#readState(() => this.services.keys.keyState(row.credential.kid, lookups))
     if (keyState !== 'active' && keyState !== 'verify_only') return rejected('key_revoked', row.credential.id)
     return this.#judgeWindow(row, facts, now)
   }
@@ -211,9 +211,18 @@ export class Verifier {
     }
   }
 
-  #readState<T>(read: () => T): T {
+  /** Lookups as of now (see UnchangedDatabaseCache); reading the change counters is synchronous. */
+  #currentLookups(): CurrentLookups {
     try {
-      return read()
+      return this.#unchanged.current()
+    } catch (error) {
+      throw new VerificationUnavailableError('Credential state could not be read', { cause: error })
+    }
+  }
+
+  async #readState<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read()
     } catch (error) {
       throw new VerificationUnavailableError('Credential state could not be read', { cause: error })
     }
@@ -232,8 +241,8 @@ export class Verifier {
   }
 
   /** Writes queued scan records now (tests, shutdown). */
-  flushScans(): void {
-    this.#scans.flush()
+  flushScans(): Promise<void> {
+    return this.#scans.flush()
   }
 }
 

@@ -18,7 +18,7 @@ const OFFICERS: Record<Lang, { employeeNo: string; username: string; name: strin
 beforeAll(async () => {
   server = await startAppServer(fixedClock(wib('2026-12-02', '09:30')))
   for (const officer of Object.values(OFFICERS)) {
-    givenOfficer(server.services, { employeeNo: officer.employeeNo, name: officer.name, unitCode: 'ULP-CKN' })
+    await givenOfficer(server.services, { employeeNo: officer.employeeNo, name: officer.name, unitCode: 'ULP-CKN' })
     await server.givenOfficerLogin(officer.username, PASSWORD, officer.employeeNo)
   }
   browser = await launchChromium()

@@ -26,7 +26,7 @@ describe.each([
 
   beforeAll(async () => {
     server = await startAppServer(fixedClock(wib('2026-12-02', time)))
-    const officer = givenOfficer(server.services, { employeeNo: 'NGT-0001', name: 'Dewi Malam' })
+    const officer = await givenOfficer(server.services, { employeeNo: 'NGT-0001', name: 'Dewi Malam' })
     await server.givenOfficerLogin('dewi', PASSWORD, officer.employeeNo)
   })
 

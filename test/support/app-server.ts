@@ -33,7 +33,7 @@ export async function startAppServer(clock: TestClock, options: { demo?: boolean
   const db = openDatabase(databasePath(dir.path))
   const { app, services } = createApp({ db, config: testConfig({ port, publicUrl: url, dataDir: dir.path }), clock })
   if (options.demo) await seedDemoData(services)
-  else givenUnitTree(services)
+  else await givenUnitTree(services)
   const server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(started))
   })

@@ -3,7 +3,7 @@ import { reportEvents, reports } from '../../db/schema.ts'
 import type { Report } from '../../src/reports/reports.ts'
 import type { createTestApp } from '../helpers.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 let counter = 0
@@ -24,10 +24,10 @@ export function freshTicket(): string {
  * A report row written straight into the database, with exactly the facts a test needs (time,
  * claims, wording); the household's path through the API is covered in test/reports.test.ts.
  */
-export function givenReport(app: TestApp, overrides: Partial<Omit<Report, 'id'>> & { claims?: Record<string, string | number> } = {}): Report {
+export async function givenReport(app: TestApp, overrides: Partial<Omit<Report, 'id'>> & { claims?: Record<string, string | number> } = {}): Promise<Report> {
   const { claims, ...fields } = overrides
   const at = fields.createdAt ?? app.clock.now()
-  const report = app.db
+  const report = await app.db
     .insert(reports)
     .values({
       ticket: freshTicket(),
@@ -40,7 +40,7 @@ export function givenReport(app: TestApp, overrides: Partial<Omit<Report, 'id'>>
     })
     .returning()
     .get()
-  app.db.insert(reportEvents).values({ reportId: report.id, kind: 'created', at }).run()
+  await app.db.insert(reportEvents).values({ reportId: report.id, kind: 'created', at }).run()
   return report
 }
 

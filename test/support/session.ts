@@ -3,7 +3,7 @@ import type { Officer } from '../../src/officers/officers.ts'
 import type { createTestApp } from '../helpers.ts'
 import { PUBLIC_URL } from '../helpers.ts'
 
-type TestApp = ReturnType<typeof createTestApp>
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 export const PASSWORD = 'kata-sandi-yang-panjang-sekali'
 

@@ -2,6 +2,7 @@ import type { DailyChartView } from '../../src/routes/admin/charts.ts'
 import { DailyChart } from './charts.tsx'
 import { DataTable, PagerNav, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
+import type { ReportRowView } from './reports.tsx'
 
 export interface CampaignRowView {
   anchor: string
@@ -56,15 +57,8 @@ export function CampaignListPage({ frame, view }: { frame: AdminFrame; view: Cam
   )
 }
 
-export interface CampaignReportView {
-  ticket: string
-  href: string
-  created: string
-  status: string
-  statusLabel: string
-  verdictLabel: string
-  categoryLabel: string
-  location: string
+/** A report in a campaign: the queue's row without unit, note and relations, with the officer it named. */
+export interface CampaignReportView extends Pick<ReportRowView, 'ticket' | 'href' | 'created' | 'status' | 'statusLabel' | 'verdictLabel' | 'categoryLabel' | 'location'> {
   officer: string
   officerClaimed: boolean
   splitLabel: string

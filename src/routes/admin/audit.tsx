@@ -13,15 +13,15 @@ const PAGE_SIZE = 100
 export function adminAuditRoutes() {
   const app = new Hono<AppEnv>()
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const { db } = c.get('services')
     const a = c.get('t').admin.audit
     const filters = { action: (c.req.query('action') ?? '').slice(0, 60), actor: (c.req.query('actor') ?? '').slice(0, 60), subject: (c.req.query('subject') ?? '').slice(0, 80) }
     const page = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
-    const { rows, total } = listAuditRows(db, filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+    const { rows, total } = await listAuditRows(db, filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
     let chain: { ok: boolean; message: string } | null = null
     if (c.req.query('verify') === '1') {
-      const check = verifyAuditChain(db)
+      const check = await verifyAuditChain(db)
       chain = check.ok ? { ok: true, message: fillCount(a.intact, check.rows) } : { ok: false, message: fill(a.broken, { id: String(check.brokenId), reason: check.reason }) }
     }
     const lang = c.get('lang')

@@ -26,12 +26,12 @@ const PAGE_SIZE = 50
 export function adminCampaignRoutes() {
   const app = new Hono<AppEnv>()
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const { db, clock } = c.get('services')
     const t = c.get('t').adminInsights.campaigns
     const lang = c.get('lang')
     const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
-    const campaigns = listCampaigns(db, { now: clock.now(), scope: reportScopeFor(db, adminAuth(c)) })
+    const campaigns = await listCampaigns(db, { now: clock.now(), scope: await reportScopeFor(db, adminAuth(c)) })
     const view = {
       lead: fillCount(t.lead, CAMPAIGN_WINDOW_DAYS),
       rows: campaigns.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((campaign) => {
@@ -52,9 +52,9 @@ export function adminCampaignRoutes() {
     return c.html(<CampaignListPage frame={adminFrame(c)} view={view} />)
   })
 
-  app.get('/:ticket', (c) => {
+  app.get('/:ticket', async (c) => {
     const ticket = normalizeTicket(c.req.param('ticket'))
-    const campaign = ticket ? campaignFor(c, ticket) : null
+    const campaign = ticket ? await campaignFor(c, ticket) : null
     if (!campaign) return renderError(c, 404)
     // Any report's ticket finds its campaign; the address is the first report's.
     if (campaign.anchor !== c.req.param('ticket')) return c.redirect(campaignHref(campaign.anchor), 303)
@@ -70,7 +70,7 @@ export function adminCampaignRoutes() {
     try {
       if (!ticket) throw new DomainError('campaign_not_found', 'There is no such campaign')
       if (!other) throw new DomainError('campaign_report_not_found', 'No recent report has that ticket')
-      const merged = mergeCampaigns(db, clock, { ticket, otherTicket: other, scope: reportScopeFor(db, adminAuth(c)), actor: adminAuth(c).user.username })
+      const merged = await mergeCampaigns(db, clock, { ticket, otherTicket: other, scope: await reportScopeFor(db, adminAuth(c)), actor: adminAuth(c).user.username })
       return c.redirect(`${campaignHref(merged.anchor)}?notice=merged`, 303)
     } catch (error) {
       return renderRefusal(c, ticket, error)
@@ -84,7 +84,7 @@ export function adminCampaignRoutes() {
     try {
       if (!ticket) throw new DomainError('campaign_not_found', 'There is no such campaign')
       if (!report) throw new DomainError('campaign_report_not_found', 'That report is not in this campaign')
-      const remaining = splitReportFromCampaign(db, clock, { ticket, reportTicket: report, scope: reportScopeFor(db, adminAuth(c)), actor: adminAuth(c).user.username })
+      const remaining = await splitReportFromCampaign(db, clock, { ticket, reportTicket: report, scope: await reportScopeFor(db, adminAuth(c)), actor: adminAuth(c).user.username })
       return c.redirect(remaining ? `${campaignHref(remaining.anchor)}?notice=split` : '/admin/campaigns?notice=dissolved', 303)
     } catch (error) {
       return renderRefusal(c, ticket, error)
@@ -98,15 +98,15 @@ function campaignHref(anchor: string): string {
   return `/admin/campaigns/${anchor}`
 }
 
-function campaignFor(c: Context<AppEnv>, ticket: string): Campaign | null {
+async function campaignFor(c: Context<AppEnv>, ticket: string): Promise<Campaign | null> {
   const { db, clock } = c.get('services')
-  return findCampaignOfReport(db, { now: clock.now(), scope: reportScopeFor(db, adminAuth(c)), ticket })
+  return findCampaignOfReport(db, { now: clock.now(), scope: await reportScopeFor(db, adminAuth(c)), ticket })
 }
 
 /** A refused merge or split: the campaign page again with the reason, or a 404 when it is gone. */
-function renderRefusal(c: Context<AppEnv>, ticket: string | null, error: unknown) {
+async function renderRefusal(c: Context<AppEnv>, ticket: string | null, error: unknown) {
   if (!(error instanceof DomainError)) throw error
-  const campaign = ticket ? campaignFor(c, ticket) : null
+  const campaign = ticket ? await campaignFor(c, ticket) : null
   if (!campaign) return renderError(c, 404)
   const message = c.get('t').adminInsights.campaigns.errors[error.code] ?? error.message
   return renderCampaign(c, campaign, null, message, 422)

@@ -15,7 +15,7 @@ import { adminAuth } from './context.ts'
 export function adminExportRoutes() {
   const app = new Hono<AppEnv>()
 
-  app.get('/reports.csv', (c) => {
+  app.get('/reports.csv', async (c) => {
     // An export writes an audit row under the admin's name: a link or image on another site must not.
     if (startedByAnotherSite(c)) return renderError(c, 403)
     return exportReports(c, c.req.query())
@@ -27,13 +27,13 @@ export function adminExportRoutes() {
   return app
 }
 
-function exportReports(c: Context<AppEnv>, query: Record<string, string>) {
+async function exportReports(c: Context<AppEnv>, query: Record<string, string>) {
   const { db, clock } = c.get('services')
   const auth = adminAuth(c)
   const filters = parseReportFilters(query)
   // A bulk copy of what households wrote leaves the system: who took it, and which part, is recorded.
-  recordAudit(db, clock, { actor: auth.user.username, action: 'reports.exported', subject: 'reports', details: { ...filters } })
-  const body = streamReportCsv(db, { filters, scope: reportScopeFor(db, auth), headings: c.get('t').adminInsights.csv })
+  await recordAudit(db, clock, { actor: auth.user.username, action: 'reports.exported', subject: 'reports', details: { ...filters } })
+  const body = streamReportCsv(db, { filters, scope: await reportScopeFor(db, auth), headings: c.get('t').adminInsights.csv })
   return c.body(body, 200, {
     'Content-Type': 'text/csv; charset=utf-8',
     'Content-Disposition': `attachment; filename="${reportCsvFilename(clock.now())}"`,

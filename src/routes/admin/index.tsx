@@ -5,6 +5,7 @@ import { adminAuditRoutes } from './audit.tsx'
 import { adminCampaignRoutes } from './campaigns.tsx'
 import { adminExportRoutes } from './export.ts'
 import { adminKeyRoutes } from './keys.tsx'
+import { adminOfficerImportRoutes } from './officer-import.tsx'
 import { adminOfficerRoutes } from './officers.tsx'
 import { adminStatsRoutes } from './stats.tsx'
 import { adminReportRoutes } from './reports.tsx'
@@ -16,6 +17,7 @@ export function adminRoutes() {
   app.use('*', requireRole('supervisor', 'admin'))
   app.use('*', requireCsrfToken)
   app.get('/', (c) => c.redirect('/admin/reports', 303))
+  app.route('/officers', adminOfficerImportRoutes())
   app.route('/officers', adminOfficerRoutes())
   app.route('/', adminExportRoutes())
   app.route('/reports', adminReportRoutes())

@@ -1,5 +1,4 @@
-import { Hono, type Context } from 'hono'
-import { createMiddleware } from 'hono/factory'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { keyActions, KeyError, type KeySummary } from '../../credentials/keys.ts'
 import type { AppEnv } from '../../http/env.ts'
@@ -12,11 +11,16 @@ import { adminAuth, adminFrame } from './context.ts'
 
 const KeyConfirmForm = z.object({ confirmKid: optionalFormText, confirmLive: optionalFormText })
 
-/** An unknown key id is answered 404 before its form is read. */
-const knownKey = createMiddleware<AppEnv>(async (c, next) => {
-  if (!findKey(c)) return renderError(c, 404)
+/**
+ * An unknown key id is answered 404 before its form is read; the handler reads the key it names
+ * from `c.req.valid('param')` instead of looking it up again.
+ */
+const knownKey: MiddlewareHandler<AppEnv, string, { out: { param: { key: KeySummary } } }> = async (c, next) => {
+  const key = await findKey(c)
+  if (!key) return renderError(c, 404)
+  c.req.addValidatedData('param', { key })
   await next()
-})
+}
 
 /** /admin/keys: list, rotate, and — after typing the key id — retire or mark compromised. */
 export function adminKeyRoutes() {
@@ -30,15 +34,14 @@ export function adminKeyRoutes() {
   })
 
   for (const action of ['retire', 'compromise'] as const) {
-    app.get(`/:kid/${action}`, (c) => {
-      const key = findKey(c)
+    app.get(`/:kid/${action}`, async (c) => {
+      const key = await findKey(c)
       if (!key) return renderError(c, 404)
       return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, key, action, null)} />)
     })
 
     app.post(`/:kid/${action}`, knownKey, validForm(KeyConfirmForm), async (c) => {
-      const key = findKey(c)
-      if (!key) return renderError(c, 404)
+      const { key } = c.req.valid('param')
       const body = c.req.valid('form')
       const k = c.get('t').admin.keys
       if (body.confirmKid !== key.kid) {
@@ -47,12 +50,12 @@ export function adminKeyRoutes() {
       const { keys } = c.get('services')
       const actor = adminAuth(c).user.username
       try {
-        if (action === 'retire') keys.retire(key.kid, { actor, force: typedForce(body.confirmLive) })
+        if (action === 'retire') await keys.retire(key.kid, { actor, force: typedForce(body.confirmLive) })
         else await keys.compromise(key.kid, actor)
       } catch (error) {
         if (!(error instanceof KeyError)) throw error
         // Refusals that the admin can act on come back to the confirmation step with the current count.
-        const fresh = findKey(c) ?? key
+        const fresh = (await findKey(c)) ?? key
         if (action === 'retire' && (error.code === 'live_credentials' || error.code === 'live_count_changed')) {
           return c.html(<KeyConfirmPage frame={adminFrame(c)} view={confirmView(c, fresh, action, keyErrorText(c, error))} />, 409)
         }
@@ -80,25 +83,22 @@ function keyErrorText(c: Context<AppEnv>, error: KeyError): string {
   return typeof message === 'string' ? fill(message, { ...values, count: String(live) }) : fillCount(message, live, values)
 }
 
-function findKey(c: Context<AppEnv>): KeySummary | null {
+function findKey(c: Context<AppEnv>): Promise<KeySummary | null> {
   return c.get('services').keys.find(c.req.param('kid') ?? '')
 }
 
-function renderKeys(c: Context<AppEnv>, notice: string | null, error: string | null, status: 200 | 409 = 200) {
+async function renderKeys(c: Context<AppEnv>, notice: string | null, error: string | null, status: 200 | 409 = 200) {
   const k = c.get('t').admin.keys
   const lang = c.get('lang')
-  const rows = c
-    .get('services')
-    .keys.list()
-    .map((key) => ({
-      kid: key.kid,
-      state: key.state,
-      stateLabel: k.states[key.state],
-      created: formatAdminTime(key.createdAt, lang),
-      changed: formatAdminTime(key.stateChangedAt, lang),
-      liveCredentials: key.liveCredentials,
-      ...keyActions(key.state),
-    }))
+  const rows = (await c.get('services').keys.list()).map((key) => ({
+    kid: key.kid,
+    state: key.state,
+    stateLabel: k.states[key.state],
+    created: formatAdminTime(key.createdAt, lang),
+    changed: formatAdminTime(key.stateChangedAt, lang),
+    liveCredentials: key.liveCredentials,
+    ...keyActions(key.state),
+  }))
   return c.html(<KeysPage frame={adminFrame(c)} keys={rows} notice={notice} error={error} />, status)
 }
 

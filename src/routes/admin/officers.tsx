@@ -1,14 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
-import { requireRole } from '../../http/access.ts'
 import { invalidateOfficerSessions } from '../../auth/sessions.ts'
 import { DomainError } from '../../errors.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
 import { formText, validForm } from '../../http/validate.ts'
-import { fill, fillCount } from '../../i18n/index.ts'
-import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../../officers/csv-import.ts'
+import { fillCount } from '../../i18n/index.ts'
 import {
   addOfficer,
   findOfficer,
@@ -23,15 +21,7 @@ import {
 import { inspectPhoto, MAX_PHOTO_BYTES, type PhotoProblem } from '../../officers/photos.ts'
 import { officerPhotoUrl } from '../../officers/present.ts'
 import { canActForOfficer, officerIdsInScope, unitCodesInScope } from '../../officers/scope.ts'
-import {
-  ImportPage,
-  NewOfficerPage,
-  OfficerDetailPage,
-  OfficerListPage,
-  type ImportView,
-  type OfficerField,
-  type OfficerFormView,
-} from '../../../views/admin/officers.tsx'
+import { NewOfficerPage, OfficerDetailPage, OfficerListPage, type OfficerField, type OfficerFormView } from '../../../views/admin/officers.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 import { pager } from './paging.ts'
 
@@ -49,22 +39,20 @@ const officerText = formText.transform((value) => value.slice(0, 200))
 const OfficerForm = z.object({ employeeNo: officerText, name: officerText, roleTitle: officerText, employer: officerText, unitCode: officerText })
 /** An uploaded file, or null when the field is missing or text. */
 const formFile = z.instanceof(File).nullable().catch(null)
-const ImportForm = z.object({ file: formFile })
-const ImportConfirmForm = z.object({ csv: formText })
 const SuspendForm = z.object({ reason: formText.transform((value) => value.trim().slice(0, 200)) })
 const PhotoForm = z.object({ photo: formFile })
 
 /** An officer outside the user's scope is answered 404 before the form is read. */
 const officerVisible = createMiddleware<AppEnv>(async (c, next) => {
-  if (!officerInScope(c)) return renderError(c, 404)
+  if (!(await officerInScope(c))) return renderError(c, 404)
   await next()
 })
 
-/** /admin/officers: list and search, add, edit, photo, CSV import, suspend and reactivate. */
+/** /admin/officers: list and search, add, edit, photo, suspend and reactivate (the CSV import: officer-import.tsx). */
 export function adminOfficerRoutes() {
   const app = new Hono<AppEnv>()
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const { db, clock } = c.get('services')
     const t = c.get('t')
     const o = t.admin.officers
@@ -73,8 +61,8 @@ export function adminOfficerRoutes() {
     const status = statusParam === 'active' || statusParam === 'suspended' ? statusParam : null
     const unit = c.req.query('unit') ?? ''
     const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
-    const { rows, total } = listOfficers(db, {
-      scope: officerIdsInScope(db, adminAuth(c)),
+    const { rows, total } = await listOfficers(db, {
+      scope: await officerIdsInScope(db, adminAuth(c)),
       query,
       status,
       unitCode: unit || null,
@@ -86,7 +74,7 @@ export function adminOfficerRoutes() {
       query,
       status: status ?? '',
       unit,
-      units: unitOptions(c),
+      units: await unitOptions(c),
       rows: rows.map(({ officer, unitName, livePasses }) => ({
         employeeNo: officer.employeeNo,
         name: officer.name,
@@ -105,93 +93,73 @@ export function adminOfficerRoutes() {
     return c.html(<OfficerListPage frame={adminFrame(c)} view={view} />)
   })
 
-  app.get('/new', (c) => c.html(<NewOfficerPage frame={adminFrame(c)} form={officerForm(c, null, null)} />))
+  app.get('/new', async (c) => c.html(<NewOfficerPage frame={adminFrame(c)} form={await officerForm(c, null, null)} />))
 
   app.post('/new', validForm(OfficerForm), async (c) => {
     const { db, clock } = c.get('services')
     const values = c.req.valid('form')
     const auth = adminAuth(c)
     // A supervisor may add officers only to their own unit or below.
-    if (!unitInScope(c, values.unitCode)) return renderError(c, 403)
+    if (!(await unitInScope(c, values.unitCode))) return renderError(c, 403)
     try {
-      const officer = addOfficer(db, clock, { ...values, actor: auth.user.username })
+      const officer = await addOfficer(db, clock, { ...values, actor: auth.user.username })
       return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=added`, 303)
     } catch (error) {
-      return c.html(<NewOfficerPage frame={adminFrame(c)} form={officerForm(c, values, error)} />, 422)
+      return c.html(<NewOfficerPage frame={adminFrame(c)} form={await officerForm(c, values, error)} />, 422)
     }
   })
 
-  // Importing replaces many officers at once, so supervisors may not.
-  app.get('/import', requireRole('admin'), (c) => c.html(<ImportPage frame={adminFrame(c)} view={emptyImport()} />))
-
-  app.post('/import', requireRole('admin'), validForm(ImportForm), async (c) => {
-    const { file } = c.req.valid('form')
-    const csv = file ? (file.size > MAX_IMPORT_BYTES ? null : await file.text()) : null
-    return renderImport(c, csv, file !== null && file.size > MAX_IMPORT_BYTES)
-  })
-
-  app.post('/import/confirm', requireRole('admin'), validForm(ImportConfirmForm), async (c) => {
-    const auth = adminAuth(c)
-    const { db, clock } = c.get('services')
-    const { csv } = c.req.valid('form')
-    // The file is checked again: what was previewed is not trusted to be what comes back.
-    const preview = previewImport(db, csv)
-    if (!preview.ok) return renderImport(c, csv, false)
-    const count = importOfficers(db, clock, preview.rows, auth.user.username)
-    return c.redirect(`/admin/officers?imported=${count}`, 303)
-  })
-
-  app.get('/:employeeNo', (c) => {
-    const officer = officerInScope(c)
+  app.get('/:employeeNo', async (c) => {
+    const officer = await officerInScope(c)
     if (!officer) return renderError(c, 404)
-    return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, noticeFromQuery(c), null)} />)
+    return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, noticeFromQuery(c), null)} />)
   })
 
   app.post('/:employeeNo', officerVisible, validForm(OfficerForm), async (c) => {
-    const officer = officerInScope(c)
+    const officer = await officerInScope(c)
     if (!officer) return renderError(c, 404)
     const { db, clock } = c.get('services')
     const values = c.req.valid('form')
-    if (!unitInScope(c, values.unitCode)) return renderError(c, 403)
+    if (!(await unitInScope(c, values.unitCode))) return renderError(c, 403)
     try {
-      updateOfficer(db, clock, officer.employeeNo, values, adminAuth(c).user.username)
+      await updateOfficer(db, clock, officer.employeeNo, values, adminAuth(c).user.username)
       return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=saved`, 303)
     } catch (error) {
-      const view = detailView(c, officer, { ...values, employeeNo: officer.employeeNo }, null, null, error)
+      const view = await detailView(c, officer, { ...values, employeeNo: officer.employeeNo }, null, null, error)
       return c.html(<OfficerDetailPage frame={adminFrame(c)} view={view} />, 422)
     }
   })
 
   app.post('/:employeeNo/suspend', officerVisible, validForm(SuspendForm), async (c) => {
-    const officer = officerInScope(c)
+    const officer = await officerInScope(c)
     if (!officer) return renderError(c, 404)
     const { db, clock } = c.get('services')
     const { reason } = c.req.valid('form')
     const t = c.get('t')
-    if (!reason) return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, t.admin.officers.reasonRequired)} />, 422)
+    if (!reason) return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, t.admin.officers.reasonRequired)} />, 422)
     try {
-      const suspended = suspendOfficer(db, clock, officer.employeeNo, { reason, actor: adminAuth(c).user.username })
-      invalidateOfficerSessions(db, suspended.id)
+      const suspended = await suspendOfficer(db, clock, officer.employeeNo, { reason, actor: adminAuth(c).user.username })
+      await invalidateOfficerSessions(db, suspended.id)
     } catch (error) {
-      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
+      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
     }
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=suspended`, 303)
   })
 
-  app.post('/:employeeNo/reactivate', (c) => {
-    const officer = officerInScope(c)
+  app.post('/:employeeNo/reactivate', async (c) => {
+    const officer = await officerInScope(c)
     if (!officer) return renderError(c, 404)
     const { db, clock } = c.get('services')
     try {
-      reactivateOfficer(db, clock, officer.employeeNo, { actor: adminAuth(c).user.username })
+      await reactivateOfficer(db, clock, officer.employeeNo, { actor: adminAuth(c).user.username })
     } catch (error) {
-      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
+      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
     }
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=reactivated`, 303)
   })
 
   app.post('/:employeeNo/photo', officerVisible, validForm(PhotoForm), async (c) => {
-    const officer = officerInScope(c)
+    const officer = await officerInScope(c)
     if (!officer) return renderError(c, 404)
     const file = c.req.valid('form').photo
     if (!file) return photoRefused(c, 'photoInvalid', 422)
@@ -200,7 +168,7 @@ export function adminOfficerRoutes() {
     const photo = inspectPhoto(bytes)
     if (!photo.ok) return photoRefused(c, photo.problem, 422)
     const { db, clock } = c.get('services')
-    setOfficerPhoto(db, clock, officer.id, { contentType: photo.contentType, bytes, actor: adminAuth(c).user.username })
+    await setOfficerPhoto(db, clock, officer.id, { contentType: photo.contentType, bytes, actor: adminAuth(c).user.username })
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=photo`, 303)
   })
 
@@ -208,31 +176,31 @@ export function adminOfficerRoutes() {
 }
 
 /** The officer in the URL when the user may manage them; null (a 404) otherwise, so ids cannot be probed. */
-function officerInScope(c: Context<AppEnv>): Officer | null {
+async function officerInScope(c: Context<AppEnv>): Promise<Officer | null> {
   const { db } = c.get('services')
-  const officer = findOfficer(db, c.req.param('employeeNo') ?? '')
-  if (!officer || !canActForOfficer(db, adminAuth(c), officer.id)) return null
+  const officer = await findOfficer(db, c.req.param('employeeNo') ?? '')
+  if (!officer || !(await canActForOfficer(db, adminAuth(c), officer.id))) return null
   return officer
 }
 
-function unitInScope(c: Context<AppEnv>, unitCode: string): boolean {
+async function unitInScope(c: Context<AppEnv>, unitCode: string): Promise<boolean> {
   const auth = adminAuth(c)
   if (auth.user.role === 'admin') return true
-  return unitOptions(c).some((unit) => unit.code === unitCode)
+  return (await unitOptions(c)).some((unit) => unit.code === unitCode)
 }
 
 /** Units the user may assign: all for admins; a supervisor's unit and those below it. */
-function unitOptions(c: Context<AppEnv>): { code: string; label: string }[] {
+async function unitOptions(c: Context<AppEnv>): Promise<{ code: string; label: string }[]> {
   const { db } = c.get('services')
-  const units = listUnits(db)
+  const units = await listUnits(db)
   const auth = adminAuth(c)
   const label = (unit: (typeof units)[number]) => `${unit.name} (${unit.code})`
-  const allowed = unitCodesInScope(db, auth)
+  const allowed = await unitCodesInScope(db, auth)
   return units.filter((unit) => allowed === null || allowed.has(unit.code)).map((unit) => ({ code: unit.code, label: label(unit) }))
 }
 
-function officerForm(c: Context<AppEnv>, values: Record<OfficerField, string> | null, error: unknown, officer: Officer | null = null): OfficerFormView {
-  const units = unitOptions(c)
+async function officerForm(c: Context<AppEnv>, values: Record<OfficerField, string> | null, error: unknown, officer: Officer | null = null): Promise<OfficerFormView> {
+  const units = await unitOptions(c)
   const current = values ?? {
     employeeNo: officer?.employeeNo ?? '',
     name: officer?.name ?? '',
@@ -249,10 +217,10 @@ function officerForm(c: Context<AppEnv>, values: Record<OfficerField, string> | 
   }
 }
 
-function detailView(c: Context<AppEnv>, officer: Officer, values: Record<OfficerField, string> | null, notice: string | null, error: string | null, formError: unknown = null) {
+async function detailView(c: Context<AppEnv>, officer: Officer, values: Record<OfficerField, string> | null, notice: string | null, error: string | null, formError: unknown = null) {
   const { db, clock } = c.get('services')
   const o = c.get('t').admin.officers
-  const live = listOfficers(db, { scope: new Set([officer.id]), now: clock.now(), limit: 1, offset: 0 }).rows[0]?.livePasses ?? 0
+  const live = (await listOfficers(db, { scope: new Set([officer.id]), now: clock.now(), limit: 1, offset: 0 })).rows[0]?.livePasses ?? 0
   return {
     employeeNo: officer.employeeNo,
     name: officer.name,
@@ -261,41 +229,16 @@ function detailView(c: Context<AppEnv>, officer: Officer, values: Record<Officer
     statusReason: officer.statusReason,
     photoUrl: officerPhotoUrl(officer.photoId),
     livePasses: live,
-    form: officerForm(c, values, formError, officer),
+    form: await officerForm(c, values, formError, officer),
     notice,
     error,
   }
 }
 
-function photoRefused(c: Context<AppEnv>, message: PhotoProblem | 'photoTooLarge', status: 413 | 422) {
-  const officer = officerInScope(c)
+async function photoRefused(c: Context<AppEnv>, message: PhotoProblem | 'photoTooLarge', status: 413 | 422) {
+  const officer = await officerInScope(c)
   if (!officer) return renderError(c, 404)
-  return c.html(<OfficerDetailPage frame={adminFrame(c)} view={detailView(c, officer, null, null, c.get('t').admin.officers[message])} />, status)
-}
-
-function renderImport(c: Context<AppEnv>, csv: string | null, tooLarge: boolean) {
-  const o = c.get('t').admin.officers
-  if (csv === null) return c.html(<ImportPage frame={adminFrame(c)} view={{ ...emptyImport(), error: tooLarge ? o.importTooLarge : o.importEmpty }} />, tooLarge ? 413 : 422)
-  const preview = previewImport(c.get('services').db, csv)
-  const errors = c.get('t').admin.errors
-  const rows = preview.rows.map((row) => ({ ...row, problems: row.problems.map((code) => errors[code] ?? code) }))
-  const fileError = preview.ok
-    ? null
-    : preview.fileProblem === 'malformed'
-      ? fill(o.importMalformed, { line: String(preview.line), problem: o.importCsvProblems[preview.problem] })
-      : preview.fileProblem === 'too_large'
-      ? o.importTooLarge
-      : preview.fileProblem === 'bad_header'
-        ? o.importBadHeader
-        : preview.fileProblem === 'empty'
-          ? o.importEmpty
-          : fillCount(o.importErrors, rows.filter((row) => row.problems.length > 0).length)
-  const view: ImportView = { csv, rows, canConfirm: preview.ok, confirmLabel: fillCount(o.importConfirm, rows.length), error: fileError }
-  return c.html(<ImportPage frame={adminFrame(c)} view={view} />, preview.ok ? 200 : 422)
-}
-
-function emptyImport(): ImportView {
-  return { csv: null, rows: [], canConfirm: false, confirmLabel: '', error: null }
+  return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, c.get('t').admin.officers[message])} />, status)
 }
 
 function errorMessage(c: Context<AppEnv>, error: unknown): string {

@@ -33,7 +33,7 @@ const NoteForm = z.object({ note: formText })
 
 /** A report the user may not triage is answered 404 before its form is read. */
 const visible = createMiddleware<AppEnv>(async (c, next) => {
-  if (!visibleReport(c)) return renderError(c, 404)
+  if (!(await visibleReport(c))) return renderError(c, 404)
   await next()
 })
 
@@ -46,7 +46,7 @@ const PAGE_SIZE = 50
 export function adminReportRoutes() {
   const app = new Hono<AppEnv>()
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const { db } = c.get('services')
     const t = c.get('t')
     const r = t.adminReports
@@ -55,19 +55,20 @@ export function adminReportRoutes() {
     const filters = parseReportFilters(query)
     const sort = query.sort === 'oldest' || query.sort === 'status' ? query.sort : 'newest'
     const page = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1))
-    const { rows, total } = listReportQueue(db, {
-      where: reportFilterSql(filters, reportScopeFor(db, adminAuth(c))),
+    const { rows, total } = await listReportQueue(db, {
+      where: reportFilterSql(filters, await reportScopeFor(db, adminAuth(c))),
       sort,
       limit: PAGE_SIZE,
       offset: (page - 1) * PAGE_SIZE,
     })
-    const scopeUnits = unitCodesInScope(db, adminAuth(c))
+    const scopeUnits = await unitCodesInScope(db, adminAuth(c))
+    const units = await listUnits(db)
     const view: ReportQueueView = {
       filters: { status: filters.status ?? '', verdict: filters.verdict ?? '', category: filters.category ?? '', unit: filters.unit ?? '', from: filters.from ?? '', to: filters.to ?? '', q: filters.q ?? '', sort },
       statuses: REPORT_STATUSES.map((status) => ({ value: status, label: t.report.statuses[status] })),
       verdicts: REPORT_VERDICT_FILTERS.map((verdict) => ({ value: verdict, label: t.report.verdicts[verdict] })),
       categories: REPORT_CATEGORIES.map((category) => ({ value: category, label: t.report.categories[category] })),
-      units: listUnits(db)
+      units: units
         .filter((unit) => scopeUnits === null || scopeUnits.has(unit.code))
         .map((unit) => ({ value: unit.code, label: `${unit.name} (${unit.code})` })),
       sorts: (['newest', 'oldest', 'status'] as const).map((value) => ({ value, label: r.sorts[value] })),
@@ -90,34 +91,34 @@ export function adminReportRoutes() {
     return c.html(<ReportQueuePage frame={adminFrame(c)} view={view} />)
   })
 
-  app.get('/:ticket', (c) => {
-    const report = visibleReport(c)
+  app.get('/:ticket', async (c) => {
+    const report = await visibleReport(c)
     if (!report) return renderError(c, 404)
     return renderDetail(c, report, noticeFromQuery(c), null)
   })
 
   app.post('/:ticket/status', visible, validForm(StatusForm), async (c) => {
-    const report = visibleReport(c)
+    const report = await visibleReport(c)
     if (!report) return renderError(c, 404)
     const body = c.req.valid('form')
     try {
-      changeReportStatus(c.get('services'), {
+      await changeReportStatus(c.get('services'), {
         report,
         to: body.to,
         expectedRevision: body.revision,
         actor: adminAuth(c).user.username,
       })
     } catch (error) {
-      return renderDetail(c, findReportByTicket(c.get('services'), report.ticket) ?? report, null, errorMessage(c, error), 409)
+      return renderDetail(c, (await findReportByTicket(c.get('services'), report.ticket)) ?? report, null, errorMessage(c, error), 409)
     }
     return c.redirect(`/admin/reports/${report.ticket}?notice=status`, 303)
   })
 
   app.post('/:ticket/notes', visible, validForm(NoteForm), async (c) => {
-    const report = visibleReport(c)
+    const report = await visibleReport(c)
     if (!report) return renderError(c, 404)
     try {
-      addReportNote(c.get('services'), { report, text: c.req.valid('form').note, actor: adminAuth(c).user.username })
+      await addReportNote(c.get('services'), { report, text: c.req.valid('form').note, actor: adminAuth(c).user.username })
     } catch (error) {
       return renderDetail(c, report, null, errorMessage(c, error), 422)
     }
@@ -128,34 +129,38 @@ export function adminReportRoutes() {
 }
 
 /** The report in the URL when the user may triage it; null (a 404) otherwise. */
-function visibleReport(c: Context<AppEnv>): Report | null {
+async function visibleReport(c: Context<AppEnv>): Promise<Report | null> {
   const services = c.get('services')
-  const report = findReportByTicket(services, c.req.param('ticket') ?? '')
-  return report && canTriageReport(services, adminAuth(c), report) ? report : null
+  const report = await findReportByTicket(services, c.req.param('ticket') ?? '')
+  return report && (await canTriageReport(services, adminAuth(c), report)) ? report : null
 }
 
-function renderDetail(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null, status: 200 | 409 | 422 = 200) {
-  return c.html(<ReportDetailPage frame={adminFrame(c)} view={detailView(c, report, notice, error)} />, status)
+async function renderDetail(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null, status: 200 | 409 | 422 = 200) {
+  return c.html(<ReportDetailPage frame={adminFrame(c)} view={await detailView(c, report, notice, error)} />, status)
 }
 
-function detailView(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null): ReportDetailView {
+async function detailView(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null): Promise<ReportDetailView> {
   const services = c.get('services')
   const t = c.get('t')
   const r = t.adminReports
   const lang = c.get('lang')
   const statusLabel = (status: ReportStatus) => t.report.statuses[status]
-  const officer = report.officerEmployeeNo ? findOfficer(services.db, report.officerEmployeeNo) : null
+  const officer = report.officerEmployeeNo ? await findOfficer(services.db, report.officerEmployeeNo) : null
   const reporter: ReportDetailView['reporter'] = []
   if (report.category) reporter.push({ label: r.reporterFields.category, value: t.report.categories[report.category] })
   if (report.note) reporter.push({ label: r.reporterFields.note, value: report.note })
   if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone })
   if (report.location) reporter.push({ label: r.reporterFields.location, value: report.location })
   if (report.latitude !== null && report.longitude !== null) reporter.push({ label: r.reporterFields.coordinates, value: `${report.latitude}, ${report.longitude}` })
-  const related = findRelatedReports(services, report)
+  const related = await findRelatedReports(services.db, report)
   const auth = adminAuth(c)
-  const relatedShown = related.tickets
-    .map((ticket) => findReportByTicket(services, ticket))
-    .filter((other): other is Report => other !== null && canTriageReport(services, auth, other))
+  const relatedShown: Report[] = []
+  for (const ticket of related.tickets) {
+    const other = await findReportByTicket(services, ticket)
+    if (other !== null && (await canTriageReport(services, auth, other))) relatedShown.push(other)
+  }
+  const deliveries = await reportDeliveries(services, report)
+  const timeline = await triageTimeline(services, report)
   return {
     ticket: report.ticket,
     created: formatAdminTime(report.createdAt, lang),
@@ -172,13 +177,13 @@ function detailView(c: Context<AppEnv>, report: Report, notice: string | null, e
       reports: relatedShown.map((other) => ({ ticket: other.ticket, href: `/admin/reports/${other.ticket}`, created: formatAdminTime(other.createdAt, lang), statusLabel: statusLabel(other.status) })),
       moreText: related.count > relatedShown.length ? fill(r.relatedMore, { count: String(related.count - relatedShown.length) }) : null,
     },
-    deliveries: reportDeliveries(services, report).map((delivery) => ({
+    deliveries: deliveries.map((delivery) => ({
       event: delivery.eventType,
       state: delivery.state,
       attempts: delivery.attempts,
       lastError: delivery.lastError ?? '',
     })),
-    timeline: triageTimeline(services, report).map((entry) => ({
+    timeline: timeline.map((entry) => ({
       at: formatAdminTime(entry.at, lang),
       text: fill(r.timelineText[entry.kind], { status: entry.status ? statusLabel(entry.status) : '', text: entry.text ?? '' }),
       author: entry.author ?? '',

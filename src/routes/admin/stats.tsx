@@ -19,7 +19,7 @@ const TOP = 10
 /** /admin/stats: verifications and reports per day, top places and units, time to first action. */
 export function adminStatsRoutes() {
   const app = new Hono<AppEnv>()
-  app.get('/', (c) => c.html(<StatsPage frame={adminFrame(c)} view={statsView(c)} />))
+  app.get('/', async (c) => c.html(<StatsPage frame={adminFrame(c)} view={await statsView(c)} />))
   return app
 }
 
@@ -32,22 +32,22 @@ export function statsRange(query: Record<string, string | undefined>, now: numbe
   return { from: from < earliest ? earliest : from, to }
 }
 
-function statsView(c: Context<AppEnv>): StatsView {
+async function statsView(c: Context<AppEnv>): Promise<StatsView> {
   const { db, clock } = c.get('services')
   const t = c.get('t')
   const s = t.adminInsights.stats
   const auth = adminAuth(c)
   const range = statsRange(c.req.query(), clock.now())
   const filters = { ...NO_REPORT_FILTERS, from: range.from, to: range.to }
-  const scope = reportScopeFor(db, auth)
+  const scope = await reportScopeFor(db, auth)
   const days = daysBetween(range.from, range.to)
   const texts = (desc: Plural) => ({ desc, day: s.day, total: s.total, noData: s.noData })
 
-  const scanCounts = tally(countScansByDayAndVerdict(db, { from: wibDayStart(range.from), to: wibDayStart(range.to) + DAY_MS }, officerIdsInScope(db, auth)).map((row) => [row.day, row.verdict, row.count]))
-  const reportCounts = tally(countReportsByDayAndCategory(db, filters, scope).map((row) => [row.day, row.category ?? 'none', row.count]))
-  const areas = rankReportAreas(db, filters, scope, TOP)
-  const units = rankReportUnits(db, filters, scope, TOP)
-  const firstAction = measureFirstAction(db, filters, scope)
+  const scanCounts = tally((await countScansByDayAndVerdict(db, { from: wibDayStart(range.from), to: wibDayStart(range.to) + DAY_MS }, await officerIdsInScope(db, auth))).map((row) => [row.day, row.verdict, row.count]))
+  const reportCounts = tally((await countReportsByDayAndCategory(db, filters, scope)).map((row) => [row.day, row.category ?? 'none', row.count]))
+  const areas = await rankReportAreas(db, filters, scope, TOP)
+  const units = await rankReportUnits(db, filters, scope, TOP)
+  const firstAction = await measureFirstAction(db, filters, scope)
   const ranking = (id: string, title: string, desc: Plural, labelHeader: string, rows: RankedCount[]) =>
     buildRankingChart({
       id,

@@ -43,8 +43,8 @@ export function adminUserRoutes() {
     const change = c.req.param('change')
     const form = c.req.valid('form')
     try {
-      if (change === 'disable' || change === 'enable') setUserDisabled(db, clock, username, change === 'disable', auth.user.username)
-      else if (change === 'role') changeUserRole(db, clock, username, form.role, auth.user.username)
+      if (change === 'disable' || change === 'enable') await setUserDisabled(db, clock, username, change === 'disable', auth.user.username)
+      else if (change === 'role') await changeUserRole(db, clock, username, form.role, auth.user.username)
       else await resetUserPassword(db, clock, username, form.password, auth.user.username)
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unknown_user') return renderError(c, 404)
@@ -61,12 +61,12 @@ function changedUsername(c: Context<AppEnv>): string {
   return normalizeUsername(c.req.param('username') ?? '')
 }
 
-function renderUsers(c: Context<AppEnv>, options: { notice?: string | null; error?: string | null; values?: UsersView['values'] }, status: 200 | 409 | 422 = 200) {
+async function renderUsers(c: Context<AppEnv>, options: { notice?: string | null; error?: string | null; values?: UsersView['values'] }, status: 200 | 409 | 422 = 200) {
   const t = c.get('t')
   const u = t.admin.users
   const self = adminAuth(c).user.username
   const view: UsersView = {
-    users: listUsers(c.get('services').db).map(({ user, officerEmployeeNo, officerName }) => ({
+    users: (await listUsers(c.get('services').db)).map(({ user, officerEmployeeNo, officerName }) => ({
       username: user.username,
       role: user.role,
       roleLabel: u.roles[user.role],

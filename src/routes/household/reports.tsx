@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
+import { driverError } from '../../../db/client.ts'
 import { ErrorPage } from '../../../views/error.tsx'
 import { ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../../views/report.tsx'
 import type { AppEnv } from '../../http/env.ts'
@@ -10,7 +11,7 @@ import { rateLimitKey } from '../../http/middleware.ts'
 import { fill, fillCount } from '../../i18n/index.ts'
 import { VerificationUnavailableError, type VerificationResult } from '../../verification/verify.ts'
 import { NO_DETAILS, parseReportDetails, type ReportDetails } from '../../reports/details.ts'
-import { presentTicket, type TicketViewOptions } from '../../reports/present.ts'
+import { presentTicket, type TicketView, type TicketViewOptions } from '../../reports/present.ts'
 import { createReport, updateReportDetails, type FiledReport, type Report } from '../../reports/reports.ts'
 import { describeSubject, type ReportSubject } from '../../reports/subject.ts'
 import { findReportForReporter, trackingPath, trackingUrl } from '../../reports/tracking.ts'
@@ -53,7 +54,7 @@ export function reportRoutes() {
     if (retryAfter) return refuseReport(c, subject, 429, fillCount(c.get('t').report.tooMany, Math.ceil(retryAfter / 60)), retryAfter)
     const filed = await fileReport(c, subject, NO_DETAILS, subject?.kind === 'code' ? 'code' : 'page')
     if (!filed) return refuseReport(c, subject, 500, c.get('t').report.failed)
-    if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={ticketView(c, filed.report, filed.trackingKey)} />)
+    if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={await ticketView(c, filed.report, filed.trackingKey)} />)
     // Post/redirect/get: a reload of the ticket page never files a second report.
     return c.redirect(trackingPath(filed.report.ticket, filed.trackingKey), 303)
   })
@@ -81,9 +82,9 @@ export function reportRoutes() {
     return c.json({ ticket: filed.report.ticket, trackingUrl: trackingUrl(c.get('services').config, filed.report.ticket, filed.trackingKey) }, 201)
   })
 
-  app.get('/r/:ticket', (c) => {
+  app.get('/r/:ticket', async (c) => {
     const key = c.req.query('k') ?? ''
-    const report = findForReporter(c, key)
+    const report = await findForReporter(c, key)
     if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
     if (!report) return renderError(c, 404)
     return renderTicketPage(c, report, key, { saved: c.req.query('saved') === '1' })
@@ -91,7 +92,7 @@ export function reportRoutes() {
 
   app.post('/r/:ticket/details', limitBody, validForm(DetailsForm), async (c) => {
     const { k: key, ...fields } = c.req.valid('form')
-    const report = findForReporter(c, key)
+    const report = await findForReporter(c, key)
     if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
     if (!report) return renderError(c, 404)
     const rateLimits = c.get('rateLimits')
@@ -100,7 +101,7 @@ export function reportRoutes() {
     }
     const { details, problems } = parseReportDetails(fields)
     if (Object.keys(problems).length > 0) return respondWithTicket(c, report, key, { rejected: { details, problems } }, 400)
-    const updated = updateReportDetails(c.get('services'), report, details)
+    const updated = await updateReportDetails(c.get('services'), report, details)
     if (isHtmx(c)) return respondWithTicket(c, updated, key, { saved: true })
     return c.redirect(`${trackingPath(report.ticket, key)}&saved=1`, 303)
   })
@@ -124,7 +125,7 @@ async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, det
   try {
     return await createReport(c.get('services'), { subject, verification, clientAddress: c.get('clientAddress'), details })
   } catch (error) {
-    console.error(`[${c.get('requestId')}] report could not be saved:`, error)
+    console.error(`[${c.get('requestId')}] report could not be saved:`, driverError(error))
     return null
   }
 }
@@ -151,10 +152,10 @@ function consumeReportLimits(c: Context<AppEnv>, subject: ReportSubject | null):
  * keys are counted per client and per ticket, and past either limit answered 'blocked' instead
  * of "not found". That tells an over-limit guesser nothing he could use: a key has 128 random bits.
  */
-function findForReporter(c: Context<AppEnv>, key: string): Report | null | 'blocked' {
+async function findForReporter(c: Context<AppEnv>, key: string): Promise<Report | null | 'blocked'> {
   const rateLimits = c.get('rateLimits')
   const ticket = c.req.param('ticket') ?? ''
-  const report = findReportForReporter(c.get('services'), ticket, key)
+  const report = await findReportForReporter(c.get('services'), ticket, key)
   if (report || !rateLimits.enabled) return report
   const now = c.get('services').clock.now()
   const overClient = rateLimits.badTrackingKeysPerClient.consume(rateLimitKey(c), now)
@@ -170,18 +171,18 @@ function refuseReport(c: Context<AppEnv>, subject: ReportSubject | null, status:
   return c.html(<ErrorPage t={t} langSwitchHref={`/?lang=${otherLang(c)}`} title={t.report.notSavedTitle} text={text} />, status)
 }
 
-function respondWithTicket(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
-  if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={ticketView(c, report, key, options)} />, status)
+async function respondWithTicket(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
+  if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={await ticketView(c, report, key, options)} />, status)
   return renderTicketPage(c, report, key, options, status)
 }
 
-function renderTicketPage(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
-  const view = ticketView(c, report, key, options)
+async function renderTicketPage(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
+  const view = await ticketView(c, report, key, options)
   // The generic language switch would drop the tracking key from the URL.
   return c.html(<TicketPage t={c.get('t')} langSwitchHref={`${view.trackingPath}&lang=${otherLang(c)}`} view={view} />, status)
 }
 
-function ticketView(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions = {}) {
+function ticketView(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions = {}): Promise<TicketView> {
   return presentTicket(c.get('services'), report, key, c.get('t'), c.get('lang'), options)
 }
 

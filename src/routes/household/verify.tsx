@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
+import { z } from 'zod'
 import { normalizeShortCode } from '../../credentials/short-code.ts'
 import { findOfficerPhoto } from '../../officers/officers.ts'
 import { officerPhotoUrl } from '../../officers/present.ts'
@@ -8,6 +9,7 @@ import { PURPOSES } from '../../passes/purposes.ts'
 import { asset } from '../../http/assets.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
+import { formText, optionalFormText, validForm } from '../../http/validate.ts'
 import { langSwitchHref, rateLimitKey } from '../../http/middleware.ts'
 import { fill, fillCount } from '../../i18n/index.ts'
 import { HomePage } from '../../../views/home.tsx'
@@ -16,6 +18,9 @@ import { CustomerAnswerBox, VerdictPage } from '../../../views/verdict.tsx'
 import { countCustomerMismatch, customerCheckBlockedFor, isSentToCustomer, normalizeCustomerId } from '../../verification/customer-check.ts'
 import { presentUnavailable, presentVerdict, type CustomerAnswer } from '../../verification/present.ts'
 import { VerificationUnavailableError, type CredentialInput, type ScanContext, type VerificationResult } from '../../verification/verify.ts'
+
+/** The credential asked about is the token when one was sent, else the short code. */
+const CustomerCheckForm = z.object({ token: optionalFormText, code: formText, customerId: formText })
 
 /** The household side: home, verdict pages, the customer check, the JSON verdict API. */
 export function householdRoutes() {
@@ -53,11 +58,12 @@ export function householdRoutes() {
   app.get('/v', (c) => respondWithVerdict(c, { token: '' }, 'page'))
   app.get('/v/*', (c) => respondWithVerdict(c, { token: tokenFromPath(c, '/v/') }, 'page'))
 
-  app.post('/check-customer', bodyLimit({ maxSize: 8 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }), async (c) => {
-    const form = await c.req.parseBody()
-    const field = typeof form.token === 'string' ? 'token' : 'code'
-    const value = typeof form[field] === 'string' ? (form[field] as string) : ''
-    const customerId = typeof form.customerId === 'string' ? form.customerId : ''
+  const limitCheckBody = bodyLimit({ maxSize: 8 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) })
+  app.post('/check-customer', limitCheckBody, validForm(CustomerCheckForm), async (c) => {
+    const form = c.req.valid('form')
+    const field = form.token !== null ? 'token' : 'code'
+    const value = form.token ?? form.code
+    const { customerId } = form
     const input: CredentialInput = field === 'token' ? { token: value } : { code: value }
     const t = c.get('t')
     const rateLimits = c.get('rateLimits')
@@ -81,7 +87,7 @@ export function householdRoutes() {
       if (retryAfter) answer = { matches: false, text: fillCount(t.verdict.customerTooMany, Math.ceil(retryAfter / 60)) }
       else if (!normalized) answer = { matches: false, text: t.verdict.customerInvalid }
       else {
-        const matches = isSentToCustomer(c.get('services'), result.credentialId, normalized)
+        const matches = await isSentToCustomer(c.get('services'), result.credentialId, normalized)
         if (!matches) countCustomerMismatch(limits)
         const yes = result.kind === 'badge' ? t.verdict.badgeAssigned : t.verdict.customerMatch
         const no = result.kind === 'badge' ? t.verdict.badgeNotAssigned : t.verdict.customerMismatch
@@ -109,8 +115,8 @@ export function householdRoutes() {
     return c.json(verdictJson(result, c.get('lang')))
   })
 
-  app.get('/photos/:id', (c) => {
-    const photo = findOfficerPhoto(c.get('services').db, c.req.param('id'))
+  app.get('/photos/:id', async (c) => {
+    const photo = await findOfficerPhoto(c.get('services').db, c.req.param('id'))
     if (!photo) return renderError(c, 404)
     c.header('Content-Type', photo.contentType)
     c.header('Cache-Control', 'public, max-age=31536000, immutable')
@@ -169,8 +175,12 @@ function renderUnavailable(c: Context<AppEnv>, error: unknown) {
 
 function logUnavailable(c: Context<AppEnv>, error: unknown) {
   if (!(error instanceof VerificationUnavailableError)) throw error
-  // The cause with its stack: this is the one place such a fault is logged.
-  console.error(`[${c.get('requestId')}] verification unavailable:`, error.cause ?? error)
+  // The cause with its stack: this is the one place such a fault is logged. For a failed
+  // statement that is the driver's own error; drizzle's wrapper around it adds the statement.
+  const prefix = `[${c.get('requestId')}] verification unavailable:`
+  const cause = error.cause ?? error
+  if (cause instanceof Error && cause.cause instanceof Error) console.error(prefix, cause.cause, `\nin ${cause.message}`)
+  else console.error(prefix, cause)
 }
 
 function scanContext(c: Context<AppEnv>, via: ScanContext['via']): ScanContext {

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
 import { requireCsrfToken, requireRole } from '../../http/access.ts'
 import type { AuthContext } from '../../auth/sessions.ts'
 import { formatShortCode } from '../../credentials/short-code.ts'
@@ -8,6 +9,7 @@ import type { AppEnv } from '../../http/env.ts'
 import { CompressedHtmlCache, sendCachedHtml } from '../../http/compressed-cache.ts'
 import { renderError } from '../../http/errors.tsx'
 import { langSwitchHref } from '../../http/middleware.ts'
+import { formText, validForm } from '../../http/validate.ts'
 import { formatTime, formatWindow, fromLocalInput, toLocalInput } from '../../i18n/time.ts'
 import type { Officer } from '../../officers/officers.ts'
 import { presentOfficerCard } from '../../officers/present.ts'
@@ -42,6 +44,17 @@ const ERROR_FIELD: Record<string, PassFormField> = {
   unknown_officer: 'officer',
 }
 
+const passText = formText.transform((value) => value.slice(0, 100))
+const PassForm = z.object({
+  officer: passText,
+  customerId: passText,
+  purpose: passText,
+  ktp: passText,
+  workOrder: passText,
+  windowStart: passText,
+  windowEnd: passText,
+}) satisfies z.ZodType<Record<PassFormField, string>>
+
 /** The officer portal under /officer: phone-first pages to issue, show, print and cancel passes. */
 export function officerPortalRoutes(liveQr: LiveQrCache) {
   const app = new Hono<AppEnv>()
@@ -49,10 +62,10 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   app.use('*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }))
   app.use('*', requireCsrfToken)
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const { auth, services, t, lang } = context(c)
     const now = services.clock.now()
-    const rows = listOfficerPasses(services, auth, { endingAfter: now - 12 * 3600 * 1000, limit: 50 })
+    const rows = await listOfficerPasses(services, auth, { endingAfter: now - 12 * 3600 * 1000, limit: 50 })
     return c.html(
       <OfficerHomePage
         {...frame(c)}
@@ -63,16 +76,16 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     )
   })
 
-  app.get('/passes', (c) => {
+  app.get('/passes', async (c) => {
     const { auth, services, t, lang } = context(c)
     const now = services.clock.now()
-    const rows = listOfficerPasses(services, auth, { limit: 200 })
+    const rows = await listOfficerPasses(services, auth, { limit: 200 })
     return c.html(<PassListPage {...frame(c)} rows={rows.map((row) => presentPassRow(row, t, lang, now))} notice={c.req.query('cancelled') === '1' ? t.portal.cancelled : null} />)
   })
 
-  app.get('/passes/new', (c) => {
+  app.get('/passes/new', async (c) => {
     const { auth, services } = context(c)
-    const { timeZone } = describeUnit(services.db, auth.officer?.unitCode ?? null)
+    const { timeZone } = await describeUnit(services.db, auth.officer?.unitCode ?? null)
     const window = defaultVisitWindow(services.clock.now(), timeZone)
     const values: Record<PassFormField, string> = {
       officer: auth.officer?.employeeNo ?? '',
@@ -83,30 +96,21 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
       windowStart: toLocalInput(window.start, timeZone),
       windowEnd: toLocalInput(window.end, timeZone),
     }
-    return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, {})} />)
+    return c.html(<IssuePassPage {...frame(c)} form={await passForm(c, values, {})} />)
   })
 
-  app.post('/passes', async (c) => {
+  app.post('/passes', validForm(PassForm), async (c) => {
     const { auth, services, t } = context(c)
-    const body = await c.req.parseBody()
-    const field = (name: PassFormField) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 100) : '')
-    const values: Record<PassFormField, string> = {
-      officer: field('officer') || (auth.officer?.employeeNo ?? ''),
-      customerId: field('customerId'),
-      purpose: field('purpose'),
-      ktp: field('ktp'),
-      workOrder: field('workOrder'),
-      windowStart: field('windowStart'),
-      windowEnd: field('windowEnd'),
-    }
-    const officer = findOfficerToActFor(services, auth, values.officer)
+    const form = c.req.valid('form')
+    const values: Record<PassFormField, string> = { ...form, officer: form.officer || (auth.officer?.employeeNo ?? '') }
+    const officer = await findOfficerToActFor(services, auth, values.officer)
     if (typeof officer === 'string') return renderError(c, 403)
-    const { timeZone } = describeUnit(services.db, officer.unitCode)
+    const { timeZone } = await describeUnit(services.db, officer.unitCode)
     const windowStart = fromLocalInput(values.windowStart, timeZone)
     const windowEnd = fromLocalInput(values.windowEnd, timeZone)
     if (windowStart === null || windowEnd === null) {
       const errors = { [windowStart === null ? 'windowStart' : 'windowEnd']: t.portal.errors.invalid_window }
-      return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, errors)} />, 422)
+      return c.html(<IssuePassPage {...frame(c)} form={await passForm(c, values, errors)} />, 422)
     }
     try {
       const pass = await issueVisitPass(services, {
@@ -123,12 +127,12 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error
       const errors = { [ERROR_FIELD[error.code] ?? 'customerId']: t.portal.errors[error.code] ?? error.message }
-      return c.html(<IssuePassPage {...frame(c)} form={passForm(c, values, errors)} />, 422)
+      return c.html(<IssuePassPage {...frame(c)} form={await passForm(c, values, errors)} />, 422)
     }
   })
 
   app.get('/passes/:id/live', async (c) => {
-    const found = visiblePass(c)
+    const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
     const { services, t, lang } = context(c)
     const { credential, officer, timeZone } = found
@@ -145,7 +149,7 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
 
   const fragments = new CompressedHtmlCache()
   app.get('/passes/:id/qr', async (c) => {
-    const found = visiblePass(c)
+    const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
     const live = await liveQrView(c, liveQr, found.credential, found.officer, found.timeZone)
     const t = c.get('t')
@@ -155,43 +159,45 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   })
 
   app.get('/passes/:id/print', async (c) => {
-    const found = visiblePass(c)
+    const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
-    const { credential, officer, timeZone } = found
+    const { credential, officer } = found
     if (passStatus(credential, c.get('services').clock.now()) === 'revoked') return renderError(c, 404)
-    if (!isPrintedKeyUsable(c.get('services'), credential)) return c.html(<ReissuePassPage {...frame(c)} passId={credential.id} />)
-    return c.html(await printable(c, credential, officer, timeZone, 'pass'))
+    if (!(await isPrintedKeyUsable(c.get('services'), credential))) return c.html(<ReissuePassPage {...frame(c)} passId={credential.id} />)
+    return c.html(await printable(c, credential, officer, 'pass'))
   })
 
   // A reprint never signs anew; only this explicit step replaces a pass whose key no longer vouches for it.
   app.post('/passes/:id/reissue', async (c) => {
-    const found = visiblePass(c)
+    const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
     const { services, auth } = context(c)
     if (found.credential.revokedAt !== null) return renderError(c, 404)
-    if (isPrintedKeyUsable(services, found.credential)) return c.redirect(`/officer/passes/${found.credential.id}/print`, 303)
+    if (await isPrintedKeyUsable(services, found.credential)) return c.redirect(`/officer/passes/${found.credential.id}/print`, 303)
     const pass = await reissueCredential(services, found.credential.id, auth.user.username)
     return c.redirect(`/officer/passes/${pass.id}/print`, 303)
   })
 
-  app.post('/passes/:id/cancel', (c) => {
-    const found = visiblePass(c)
+  app.post('/passes/:id/cancel', async (c) => {
+    const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
-    if (found.credential.revokedAt === null) revokeCredential(c.get('services'), found.credential.id, { reason: 'cancelled in the officer portal', actor: context(c).auth.user.username })
+    if (found.credential.revokedAt === null) {
+      await revokeCredential(c.get('services'), found.credential.id, { reason: 'cancelled in the officer portal', actor: context(c).auth.user.username })
+    }
     return c.redirect('/officer/passes?cancelled=1', 303)
   })
 
   app.get('/badge', async (c) => {
-    const officer = badgeOfficer(c)
+    const officer = await badgeOfficer(c)
     if (!(officer instanceof Object)) return renderError(c, officer)
-    const badge = findLiveBadge(c.get('services'), officer)
+    const badge = await findLiveBadge(c.get('services'), officer)
     if (!badge) return c.html(<IssueBadgePage {...frame(c)} officerName={officer.name} employeeNo={officer.employeeNo} />)
-    return c.html(await printable(c, badge, officer, describeUnit(c.get('services').db, officer.unitCode).timeZone, 'badge'))
+    return c.html(await printable(c, badge, officer, 'badge'))
   })
 
   // Issuing changes state, so it is a POST; the GET above only shows what exists.
   app.post('/badge', async (c) => {
-    const officer = badgeOfficer(c)
+    const officer = await badgeOfficer(c)
     if (!(officer instanceof Object)) return renderError(c, officer)
     const { services, auth } = context(c)
     await ensureLiveBadge(services, officer, auth.user.username)
@@ -202,9 +208,9 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
 }
 
 /** The officer whose badge is asked for (yourself by default), or the status to refuse with. */
-function badgeOfficer(c: Context<AppEnv>): Officer | 403 | 404 {
+async function badgeOfficer(c: Context<AppEnv>): Promise<Officer | 403 | 404> {
   const { auth, services } = context(c)
-  const officer = findOfficerToActFor(services, auth, c.req.query('officer') ?? auth.officer?.employeeNo ?? '')
+  const officer = await findOfficerToActFor(services, auth, c.req.query('officer') ?? auth.officer?.employeeNo ?? '')
   if (officer === 'unknown') return 404
   if (officer === 'forbidden' || officer.status !== 'active') return 403
   return officer
@@ -226,9 +232,9 @@ function visiblePass(c: Context<AppEnv>) {
   return findOwnPass(services, auth, c.req.param('id') ?? '')
 }
 
-function passForm(c: Context<AppEnv>, values: Record<PassFormField, string>, errors: Partial<Record<PassFormField, string>>): PassFormView {
+async function passForm(c: Context<AppEnv>, values: Record<PassFormField, string>, errors: Partial<Record<PassFormField, string>>): Promise<PassFormView> {
   const { auth, services, t, lang } = context(c)
-  const choices = listPassOfficerChoices(services, auth)
+  const choices = await listPassOfficerChoices(services, auth)
   return {
     officers: choices && choices.map((o) => ({ employeeNo: o.employeeNo, label: `${o.name} (${o.employeeNo})` })),
     purposes: PURPOSE_CODES.map((code) => ({
@@ -250,7 +256,7 @@ async function liveQrView(c: Context<AppEnv>, liveQr: LiveQrCache, credential: C
   const base = {
     passId: credential.id,
     shortCode: formatShortCode(credential.shortCode),
-    shortCodeWithdrawn: isPrintedKeyUsable(services, credential) ? null : t.portal.live.codeWithdrawn,
+    shortCodeWithdrawn: (await isPrintedKeyUsable(services, credential)) ? null : t.portal.live.codeWithdrawn,
   }
   if (status === 'revoked') return { ...base, qr: null, stoppedReason: t.portal.live.revoked }
   if (status === 'ended') return { ...base, qr: null, stoppedReason: t.portal.live.ended }
@@ -262,10 +268,11 @@ async function liveQrView(c: Context<AppEnv>, liveQr: LiveQrCache, credential: C
   }
 }
 
-async function printable(c: Context<AppEnv>, credential: Credential, officer: Officer, timeZone: string, kind: 'pass' | 'badge') {
+async function printable(c: Context<AppEnv>, credential: Credential, officer: Officer, kind: 'pass' | 'badge') {
   const { services, t, lang } = context(c)
   const { svg } = await renderQr(verifyUrl(services, await printedToken(services, credential, officer)))
-  const { name: officerName, ...card } = presentOfficerCard(officer, describeUnit(services.db, officer.unitCode).chain, t)
+  const { chain, timeZone } = await describeUnit(services.db, officer.unitCode)
+  const { name: officerName, ...card } = presentOfficerCard(officer, chain, t)
   const view: PrintableView = {
     title: kind === 'badge' ? t.portal.printBadgeTitle : t.portal.printPass.title,
     officerName,

@@ -1,0 +1,172 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
+import { drizzle, type SqliteRemoteDatabase, type SqliteRemoteResult } from 'drizzle-orm/sqlite-proxy'
+import { SQLiteAsyncDialect, type SQLiteTransaction } from 'drizzle-orm/sqlite-core'
+import * as schema from './schema.ts'
+
+type Schema = typeof schema
+type Drizzle = SqliteRemoteDatabase<Schema>
+type DrizzleTransaction = SQLiteTransaction<'async', SqliteRemoteResult, Schema, ExtractTablesWithRelations<Schema>>
+
+/** Statements that read or write; awaited, whatever engine runs them. */
+type Statements = Pick<Drizzle, 'select' | 'selectDistinct' | 'insert' | 'update' | 'delete' | '$with' | 'with'> & {
+  /** Rows of a hand-written query, as objects named by its columns. */
+  rows<T>(query: SQL): Promise<T[]>
+}
+
+/** What a prepared statement is built from. */
+export type StatementBuilders = Pick<Drizzle, 'select' | 'insert' | 'update' | 'delete'>
+
+/** Inside `Db.transaction`: every statement of the work goes through this, and commits with it. */
+export interface Transaction extends Statements {
+  /** A savepoint inside the transaction: `work` commits or rolls back on its own. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  /**
+   * A statement of a hot path, built once and run with `.execute(values)` for each use:
+   * `build` writes it with drizzle's `sql.placeholder`s and ends with `.prepare()`. Building a
+   * statement costs more CPU than SQLite takes to run it (a report's five statements took
+   * ~60 % of its CPU, `npm run bench -- reports`). On SQLite it is built on first use and kept
+   * for every later transaction; an engine whose prepared statements belong to one connection
+   * keeps them per connection. `name` identifies it (PostgreSQL names its prepared statements).
+   */
+  prepared<P>(name: string, build: (q: StatementBuilders) => P): P
+}
+
+export interface TransactionOptions {
+  /**
+   * 'full' (the default) syncs the commit to disk before it is acknowledged; 'normal' leaves it
+   * to the next synced commit or checkpoint — only for records nobody was promised (scans): a
+   * power cut may lose the last of them, while a sync per batch of scans cost the verify path
+   * about 60 µs of CPU per request (`npm run bench -- verify`, 464 → 392 µs).
+   */
+  durability?: 'full' | 'normal'
+  /** Fail with SQLITE_BUSY at once when another process holds the write lock, instead of waiting. */
+  failWhenBusy?: boolean
+}
+
+/**
+ * The one way domain code reaches the database: awaited statements and transactions whose work
+ * is async. An async driver (PostgreSQL, step 14) implements the same shape; nothing in a
+ * domain module depends on SQLite answering synchronously.
+ *
+ * Writes happen inside `transaction`. On SQLite all statements share one connection, so
+ * transactions take turns, and a statement issued outside a transaction waits while one is
+ * open: nothing outside ever sees a transaction's writes before its COMMIT, as with PostgreSQL's
+ * read committed. Work must therefore use its `tx`, never the `Db` it came from (that would
+ * wait for itself).
+ */
+export interface Db extends Statements {
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /** The SQLite connection itself, for what only SQLite has (pragmas, the change counter, closing). */
+  readonly $client: BetterSqlite3.Database
+}
+
+/** What a function writes through when it may run inside a caller's transaction or on its own. */
+export type Queries = Db | Transaction
+
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * `Db` over one better-sqlite3 connection, through drizzle's async SQLite dialect
+ * (drizzle-orm/sqlite-proxy), so domain code is written exactly as it will be for an async driver.
+ */
+export function sqliteDatabase(sqlite: BetterSqlite3.Database): Db {
+  const dialect = new SQLiteAsyncDialect()
+  // Prepared statements by their SQL; drizzle's own better-sqlite3 driver prepares every statement
+  // on every run, and most of ours are the same few texts.
+  const arrayStatements = new Map<string, BetterSqlite3.Statement>()
+  const objectStatements = new Map<string, BetterSqlite3.Statement>()
+  const nativeStatement = (cache: Map<string, BetterSqlite3.Statement>, text: string, arrays: boolean) => {
+    let statement = cache.get(text)
+    if (!statement) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear()
+      statement = sqlite.prepare(text)
+      if (arrays && statement.reader) statement.raw(true)
+      cache.set(text, statement)
+    }
+    return statement
+  }
+
+  function execute(text: string, params: unknown[], method: 'run' | 'all' | 'values' | 'get') {
+    const statement = nativeStatement(arrayStatements, text, true)
+    if (!statement.reader) return { rows: [], ...statement.run(params) }
+    if (method === 'get') return { rows: statement.get(params) as unknown[] }
+    if (method === 'run') {
+      statement.all(params)
+      return { rows: [] }
+    }
+    return { rows: statement.all(params) as unknown[] }
+  }
+  function objectRows<T>(query: SQL): T[] {
+    const { sql: text, params } = dialect.sqlToQuery(query)
+    const statement = nativeStatement(objectStatements, text, false)
+    if (!statement.reader) {
+      statement.run(params)
+      return []
+    }
+    return statement.all(params) as T[]
+  }
+
+  // Statements outside a transaction wait for the open one; the transaction's own go straight through.
+  // Each wait re-checks `turn` and acts with no await in between, or a transaction begun meanwhile would be joined.
+  let turn: Promise<void> | undefined
+  const outside = drizzle<Schema>(
+    async (text, params, method) => {
+      while (turn) await turn
+      return execute(text, params, method)
+    },
+    { schema },
+  )
+  const inside = drizzle<Schema>(async (text, params, method) => execute(text, params, method), { schema })
+
+  // Built on `inside`, whose statements run on this connection without waiting: they are only
+  // reachable from a transaction's `tx`, which runs while that transaction holds the turn.
+  const preparedStatements = new Map<string, unknown>()
+  const prepared = <P,>(name: string, build: (q: StatementBuilders) => P): P => {
+    if (!preparedStatements.has(name)) preparedStatements.set(name, build(inside))
+    return preparedStatements.get(name) as P
+  }
+
+  const asTransaction = (tx: DrizzleTransaction): Transaction =>
+    Object.assign(Object.create(tx) as DrizzleTransaction, {
+      rows: async <T,>(query: SQL) => objectRows<T>(query),
+      transaction: <T,>(work: (inner: Transaction) => Promise<T>) => tx.transaction((inner) => work(asTransaction(inner))),
+      prepared,
+    })
+
+  return Object.assign(Object.create(outside) as Drizzle, {
+    $client: sqlite,
+    async rows<T>(query: SQL): Promise<T[]> {
+      while (turn) await turn
+      return objectRows<T>(query)
+    },
+    async transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+      while (turn) await turn
+      let endTurn!: () => void
+      turn = new Promise((resolve) => (endTurn = resolve))
+      const restore = setPragmas(sqlite, {
+        ...(options.durability === 'normal' ? { synchronous: 1 } : {}),
+        ...(options.failWhenBusy ? { busy_timeout: 0 } : {}),
+      })
+      try {
+        return await inside.transaction((tx) => work(asTransaction(tx)), { behavior: 'immediate' })
+      } finally {
+        restore()
+        turn = undefined
+        endTurn()
+      }
+    },
+  }) as unknown as Db
+}
+
+/** Sets numeric pragmas of the connection; the returned function puts them back. */
+function setPragmas(sqlite: BetterSqlite3.Database, values: Record<string, number>): () => void {
+  const before = Object.entries(values).map(([name, value]) => {
+    const previous = sqlite.pragma(name, { simple: true }) as number
+    sqlite.pragma(`${name} = ${value}`)
+    return [name, previous] as const
+  })
+  return () => {
+    for (const [name, previous] of before) sqlite.pragma(`${name} = ${previous}`)
+  }
+}
