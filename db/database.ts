@@ -107,6 +107,14 @@ export function sqliteDatabase(sqlite: BetterSqlite3.Database): Db {
     return statement.all(params) as T[]
   }
 
+  // better-sqlite3's own pragma() prepares its statement anew on every call; a group commit sets two per batch.
+  const pragmaStatements = new Map<string, BetterSqlite3.Statement>()
+  const pragma = (text: string): unknown => {
+    let statement = pragmaStatements.get(text)
+    if (!statement) pragmaStatements.set(text, (statement = sqlite.prepare(text)))
+    return statement.reader ? statement.pluck().get() : statement.run()
+  }
+
   // Statements outside a transaction wait for the open one; the transaction's own go straight through.
   // Each wait re-checks `turn` and acts with no await in between, or a transaction begun meanwhile would be joined.
   let turn: Promise<void> | undefined
@@ -144,7 +152,7 @@ export function sqliteDatabase(sqlite: BetterSqlite3.Database): Db {
       while (turn) await turn
       let endTurn!: () => void
       turn = new Promise((resolve) => (endTurn = resolve))
-      const restore = setPragmas(sqlite, {
+      const restore = setPragmas(pragma, {
         ...(options.durability === 'normal' ? { synchronous: 1 } : {}),
         ...(options.failWhenBusy ? { busy_timeout: 0 } : {}),
       })
@@ -160,13 +168,13 @@ export function sqliteDatabase(sqlite: BetterSqlite3.Database): Db {
 }
 
 /** Sets numeric pragmas of the connection; the returned function puts them back. */
-function setPragmas(sqlite: BetterSqlite3.Database, values: Record<string, number>): () => void {
+function setPragmas(run: (text: string) => unknown, values: Record<string, number>): () => void {
   const before = Object.entries(values).map(([name, value]) => {
-    const previous = sqlite.pragma(name, { simple: true }) as number
-    sqlite.pragma(`${name} = ${value}`)
+    const previous = run(`pragma ${name}`) as number
+    run(`pragma ${name} = ${value}`)
     return [name, previous] as const
   })
   return () => {
-    for (const [name, previous] of before) sqlite.pragma(`${name} = ${previous}`)
+    for (const [name, previous] of before) run(`pragma ${name} = ${previous}`)
   }
 }

@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { Messages } from '../src/i18n/index.ts'
 import { raw } from 'hono/html'
-import { asset, INLINE_STYLESHEET } from '../src/http/assets.ts'
+import { asset, INLINE_STYLESHEET } from './assets.ts'
 
 export interface LayoutProps {
   t: Messages

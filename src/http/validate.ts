@@ -16,6 +16,9 @@ export const formText = z.string().catch('')
 /** A form field as text, or null when it is missing or a file. */
 export const optionalFormText = z.string().nullable().catch(null)
 
+/** An uploaded file, or null when the field is missing or text. */
+export const formFile = z.instanceof(File).nullable().catch(null)
+
 /** Every text field of a form, by name; files are left out. */
 export const formTextFields = z.record(z.string(), z.unknown()).transform((body) => {
   const fields: Record<string, string> = {}

@@ -50,11 +50,8 @@ export async function findUnitLineage(db: Queries, unitCode: string | null): Pro
   return unit ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: rows.map((row) => row.name) } : null
 }
 
-/**
- * The lineage lookup bound to one database, in the shape the verifier's state queries take. It no
- * longer prepares anything itself: the database adapter keeps the native statement by its SQL text.
- */
-export function prepareUnitLineage(db: Queries): (unitCode: string | null) => Promise<UnitLineage | null> {
+/** The lineage lookup bound to one database, in the shape the verifier's state queries take. */
+export function unitLineageLookup(db: Queries): (unitCode: string | null) => Promise<UnitLineage | null> {
   return (unitCode) => findUnitLineage(db, unitCode)
 }
 

@@ -29,17 +29,10 @@ export interface CampaignReport {
   visible: boolean
 }
 
-export interface WindowRow {
-  id: number
-  ticket: string
-  createdAt: number
-  status: ReportStatus
-  verdict: string | null
-  category: ReportCategory | null
-  location: string | null
+/** A report of the window as read, before its keys are worked out. */
+export interface WindowRow extends Pick<CampaignReport, 'id' | 'ticket' | 'createdAt' | 'status' | 'verdict' | 'category' | 'location' | 'officerEmployeeNo'> {
   subjectHash: string | null
   credentialId: string | null
-  officerEmployeeNo: string | null
   claimedSub: string | number | null
   claimedJti: string | number | null
   excluded: number
@@ -49,10 +42,10 @@ export interface WindowRow {
 /** The recent reports, newest first. */
 export function readWindow(db: Queries, now: number, scope: ReportScope, where = sql`1 = 1`): Promise<WindowRow[]> {
   return db.rows<WindowRow>(sql`
-    select ${reports.id} as id, ${reports.ticket} as ticket, ${reports.createdAt} as createdAt, ${reports.status} as status,
+    select ${reports.id} as id, ${reports.ticket} as ticket, ${reports.createdAt} as "createdAt", ${reports.status} as status,
       ${reports.verdict} as verdict, ${reports.category} as category, ${reports.location} as location,
-      ${reports.subjectHash} as subjectHash, ${reports.credentialId} as credentialId, ${reports.officerEmployeeNo} as officerEmployeeNo,
-      ${reports.unverifiedClaims} ->> '$.sub' as claimedSub, ${reports.unverifiedClaims} ->> '$.jti' as claimedJti,
+      ${reports.subjectHash} as "subjectHash", ${reports.credentialId} as "credentialId", ${reports.officerEmployeeNo} as "officerEmployeeNo",
+      ${reports.unverifiedClaims} ->> '$.sub' as "claimedSub", ${reports.unverifiedClaims} ->> '$.jti' as "claimedJti",
       exists (select 1 from ${campaignExclusions} where ${campaignExclusions.reportId} = ${reports.id}) as excluded,
       case when ${reportFilterSql(NO_REPORT_FILTERS, scope)} then 1 else 0 end as visible
     from ${reports}

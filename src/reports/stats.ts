@@ -31,9 +31,9 @@ export interface FirstActionFigures {
 /** Reports per WIB day and category, among the reports the filters select. */
 export async function countReportsByDayAndCategory(db: Db, filters: ReportFilters, scope: ReportScope): Promise<DailyCategoryCount[]> {
   const rows = await db.rows<{ dayNumber: number; category: string | null; count: number }>(sql`
-    select (${reports.createdAt} + ${DAY_SQL.offset}) / ${DAY_SQL.length} as dayNumber, ${reports.category} as category, count(*) as count
+    select (${reports.createdAt} + ${DAY_SQL.offset}) / ${DAY_SQL.length} as "dayNumber", ${reports.category} as category, count(*) as count
     from ${reports} where ${reportFilterSql(filters, scope)}
-    group by dayNumber, category
+    group by "dayNumber", category
   `)
   return rows.map((row) => ({ day: new Date(row.dayNumber * DAY_MS).toISOString().slice(0, 10), category: row.category, count: row.count }))
 }
@@ -83,9 +83,9 @@ export async function rankReportUnits(db: Db, filters: ReportFilters, scope: Rep
  */
 export async function measureFirstAction(db: Db, filters: ReportFilters, scope: ReportScope): Promise<FirstActionFigures> {
   const rows = await db.rows<{ createdAt: number; firstStatus: number | null; firstNote: number | null }>(sql`
-    select ${reports.createdAt} as createdAt,
-      (select min(${reportEvents.at}) from ${reportEvents} where ${reportEvents.reportId} = ${reports.id} and ${reportEvents.kind} = 'status_changed') as firstStatus,
-      (select min(${reportNotes.at}) from ${reportNotes} where ${reportNotes.reportId} = ${reports.id}) as firstNote
+    select ${reports.createdAt} as "createdAt",
+      (select min(${reportEvents.at}) from ${reportEvents} where ${reportEvents.reportId} = ${reports.id} and ${reportEvents.kind} = 'status_changed') as "firstStatus",
+      (select min(${reportNotes.at}) from ${reportNotes} where ${reportNotes.reportId} = ${reports.id}) as "firstNote"
     from ${reports} where ${reportFilterSql(filters, scope)}
   `)
   const waits: number[] = []

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { isBusy, type Db } from '../../db/client.ts'
+import { driverError, isBusy, type Db } from '../../db/client.ts'
 import { scans } from '../../db/schema.ts'
 import type { CounterStore } from '../counters/store.ts'
 
@@ -60,7 +60,7 @@ export class ScanRecorder {
     this.#timer = setTimeout(() => {
       this.#timer = null
       this.#writing = this.#writeNextBatch()
-        .catch((error: unknown) => console.error('Scan records could not be written:', error))
+        .catch((error: unknown) => console.error('Scan records could not be written:', driverError(error)))
         .finally(() => (this.#writing = null))
     }, delayMs).unref()
   }
@@ -92,21 +92,22 @@ export class ScanRecorder {
     if (batch.length === 0) return
     await this.db.transaction(
       async (tx) => {
-        // One statement built per batch, prepared on the transaction itself (one prepared on the
-        // Db would wait for this very transaction). Building an insert per row cost about 25 µs
-        // of CPU per scan, i.e. per verification; this costs about 7, a multi-row insert about 15.
-        const insert = tx
-          .insert(scans)
-          .values({
-            tokenHash: sql.placeholder('tokenHash'),
-            credentialId: sql.placeholder('credentialId'),
-            verdict: sql.placeholder('verdict'),
-            via: sql.placeholder('via'),
-            clientHash: sql.placeholder('clientHash'),
-            scannedAt: sql.placeholder('scannedAt'),
-          })
-          .prepare()
-        for (const row of batch) await insert.run(row)
+        // Prepared once (Transaction.prepared): building an insert per row cost about 25 µs of
+        // CPU per scan, i.e. per verification.
+        const insert = tx.prepared('scan', (q) =>
+          q
+            .insert(scans)
+            .values({
+              tokenHash: sql.placeholder('tokenHash'),
+              credentialId: sql.placeholder('credentialId'),
+              verdict: sql.placeholder('verdict'),
+              via: sql.placeholder('via'),
+              clientHash: sql.placeholder('clientHash'),
+              scannedAt: sql.placeholder('scannedAt'),
+            })
+            .prepare(),
+        )
+        for (const row of batch) await insert.execute(row)
       },
       { durability: 'normal', failWhenBusy },
     )
@@ -114,7 +115,7 @@ export class ScanRecorder {
 }
 
 function logLost(batch: ScanRow[], error: unknown): void {
-  console.error(`${batch.length} scan record(s) could not be written:`, error)
+  console.error(`${batch.length} scan record(s) could not be written:`, driverError(error))
 }
 
 /** A repeat check from a place this process noted within this time reuses that count instead of writing again. */

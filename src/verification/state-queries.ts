@@ -1,6 +1,6 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm'
 import { credentials, officers } from '../../db/schema.ts'
-import { prepareUnitLineage } from '../officers/scope.ts'
+import { unitLineageLookup } from '../officers/scope.ts'
 import type { Services } from '../services.ts'
 
 /** The two lookups of a credential with its officer and unit, prepared once per Verifier. */
@@ -30,7 +30,7 @@ export function prepareStateQueries({ db }: Services) {
   // SQLite ran this join five times slower with a bound `limit ?` (22 µs instead of 4).
   const byId = query().where(eq(credentials.id, sql.placeholder('id'))).prepare()
   const byCode = query().where(eq(credentials.shortCode, sql.placeholder('code'))).prepare()
-  const lineage = prepareUnitLineage(db)
+  const lineage = unitLineageLookup(db)
   // The unit is read with the credential, so that one remembered answer holds both.
   const withUnit = async <T extends { officer: { unitCode: string | null } }>([row]: T[]) => (row ? { ...row, unit: await lineage(row.officer.unitCode) } : undefined)
   return {

@@ -2,14 +2,12 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { requireRole } from '../../http/access.ts'
 import type { AppEnv } from '../../http/env.ts'
-import { formText, validForm } from '../../http/validate.ts'
+import { formFile, formText, validForm } from '../../http/validate.ts'
 import { fill, fillCount } from '../../i18n/index.ts'
 import { importOfficers, MAX_IMPORT_BYTES, previewImport } from '../../officers/csv-import.ts'
 import { ImportPage, type ImportView } from '../../../views/admin/officers.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 
-/** An uploaded file, or null when the field is missing or text. */
-const formFile = z.instanceof(File).nullable().catch(null)
 const ImportForm = z.object({ file: formFile })
 const ImportConfirmForm = z.object({ csv: formText })
 

@@ -1,11 +1,10 @@
-import { Hono, type Context } from 'hono'
-import { createMiddleware } from 'hono/factory'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { invalidateOfficerSessions } from '../../auth/sessions.ts'
 import { DomainError } from '../../errors.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
-import { formText, validForm } from '../../http/validate.ts'
+import { formFile, formText, validForm } from '../../http/validate.ts'
 import { fillCount } from '../../i18n/index.ts'
 import {
   addOfficer,
@@ -37,16 +36,19 @@ const FIELD_OF_ERROR: Record<string, OfficerField> = {
 
 const officerText = formText.transform((value) => value.slice(0, 200))
 const OfficerForm = z.object({ employeeNo: officerText, name: officerText, roleTitle: officerText, employer: officerText, unitCode: officerText })
-/** An uploaded file, or null when the field is missing or text. */
-const formFile = z.instanceof(File).nullable().catch(null)
 const SuspendForm = z.object({ reason: formText.transform((value) => value.trim().slice(0, 200)) })
 const PhotoForm = z.object({ photo: formFile })
 
-/** An officer outside the user's scope is answered 404 before the form is read. */
-const officerVisible = createMiddleware<AppEnv>(async (c, next) => {
-  if (!(await officerInScope(c))) return renderError(c, 404)
+/**
+ * The officer in the URL, looked up once for the handler (`c.req.valid('param').officer`); one
+ * outside the user's scope is answered 404 before the form is read.
+ */
+const officerVisible: MiddlewareHandler<AppEnv, string, { out: { param: { officer: Officer } } }> = async (c, next) => {
+  const officer = await officerInScope(c)
+  if (!officer) return renderError(c, 404)
+  c.req.addValidatedData('param', { officer })
   await next()
-})
+}
 
 /** /admin/officers: list and search, add, edit, photo, suspend and reactivate (the CSV import: officer-import.tsx). */
 export function adminOfficerRoutes() {
@@ -109,15 +111,13 @@ export function adminOfficerRoutes() {
     }
   })
 
-  app.get('/:employeeNo', async (c) => {
-    const officer = await officerInScope(c)
-    if (!officer) return renderError(c, 404)
+  app.get('/:employeeNo', officerVisible, async (c) => {
+    const { officer } = c.req.valid('param')
     return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, noticeFromQuery(c), null)} />)
   })
 
   app.post('/:employeeNo', officerVisible, validForm(OfficerForm), async (c) => {
-    const officer = await officerInScope(c)
-    if (!officer) return renderError(c, 404)
+    const { officer } = c.req.valid('param')
     const { db, clock } = c.get('services')
     const values = c.req.valid('form')
     if (!(await unitInScope(c, values.unitCode))) return renderError(c, 403)
@@ -131,8 +131,7 @@ export function adminOfficerRoutes() {
   })
 
   app.post('/:employeeNo/suspend', officerVisible, validForm(SuspendForm), async (c) => {
-    const officer = await officerInScope(c)
-    if (!officer) return renderError(c, 404)
+    const { officer } = c.req.valid('param')
     const { db, clock } = c.get('services')
     const { reason } = c.req.valid('form')
     const t = c.get('t')
@@ -146,9 +145,8 @@ export function adminOfficerRoutes() {
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=suspended`, 303)
   })
 
-  app.post('/:employeeNo/reactivate', async (c) => {
-    const officer = await officerInScope(c)
-    if (!officer) return renderError(c, 404)
+  app.post('/:employeeNo/reactivate', officerVisible, async (c) => {
+    const { officer } = c.req.valid('param')
     const { db, clock } = c.get('services')
     try {
       await reactivateOfficer(db, clock, officer.employeeNo, { actor: adminAuth(c).user.username })
@@ -159,14 +157,13 @@ export function adminOfficerRoutes() {
   })
 
   app.post('/:employeeNo/photo', officerVisible, validForm(PhotoForm), async (c) => {
-    const officer = await officerInScope(c)
-    if (!officer) return renderError(c, 404)
+    const { officer } = c.req.valid('param')
     const file = c.req.valid('form').photo
-    if (!file) return photoRefused(c, 'photoInvalid', 422)
-    if (file.size > MAX_PHOTO_BYTES) return photoRefused(c, 'photoTooLarge', 413)
+    if (!file) return photoRefused(c, officer, 'photoInvalid', 422)
+    if (file.size > MAX_PHOTO_BYTES) return photoRefused(c, officer, 'photoTooLarge', 413)
     const bytes = Buffer.from(await file.arrayBuffer())
     const photo = inspectPhoto(bytes)
-    if (!photo.ok) return photoRefused(c, photo.problem, 422)
+    if (!photo.ok) return photoRefused(c, officer, photo.problem, 422)
     const { db, clock } = c.get('services')
     await setOfficerPhoto(db, clock, officer.id, { contentType: photo.contentType, bytes, actor: adminAuth(c).user.username })
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=photo`, 303)
@@ -235,9 +232,7 @@ async function detailView(c: Context<AppEnv>, officer: Officer, values: Record<O
   }
 }
 
-async function photoRefused(c: Context<AppEnv>, message: PhotoProblem | 'photoTooLarge', status: 413 | 422) {
-  const officer = await officerInScope(c)
-  if (!officer) return renderError(c, 404)
+async function photoRefused(c: Context<AppEnv>, officer: Officer, message: PhotoProblem | 'photoTooLarge', status: 413 | 422) {
   return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, c.get('t').admin.officers[message])} />, status)
 }
 

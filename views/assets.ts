@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'public')
+export const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public')
 const versions = new Map<string, string>()
 
 /**
