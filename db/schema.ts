@@ -339,3 +339,39 @@ export const campaignExclusions = sqliteTable('campaign_exclusions', {
   actor: text('actor').notNull(),
   at: integer('at').notNull(),
 })
+
+/**
+ * A door check (DESIGN §10.2): the household starts it on its own screen, a genuine officer
+ * confirms its 6-digit code from the signed-in portal, and only then does the household's screen
+ * show the officer. Expired is not stored: a waiting check past `expiresAt` is expired.
+ */
+export const doorChecks = sqliteTable(
+  'door_checks',
+  {
+    /** 128-bit random, base64url: the household's page is /door/<id>. */
+    id: text('id').primaryKey(),
+    /** HMAC-SHA256 of the 6-digit code; the code itself is shown once and never stored. */
+    codeHash: text('code_hash').notNull(),
+    /** HMAC-SHA256 of the ID pelanggan the household typed, if it typed one. */
+    customerHash: text('customer_hash'),
+    state: text('state', { enum: ['waiting', 'confirmed'] }).notNull().default('waiting'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    confirmedAt: integer('confirmed_at'),
+    /** The pass (jti) the officer confirmed with. */
+    credentialId: text('credential_id').references(() => credentials.id),
+    officerId: integer('officer_id').references(() => officers.id),
+  },
+  (t) => [index('door_checks_code').on(t.codeHash, t.expiresAt)],
+)
+
+/**
+ * A household's visit password (DESIGN §10.3): a word every genuine visitor to it can say. Found
+ * by the keyed hash of the ID pelanggan; the word is sealed under the KEK.
+ */
+export const visitPasswords = sqliteTable('visit_passwords', {
+  customerHash: text('customer_hash').primaryKey(),
+  wordSealed: text('word_sealed').notNull(),
+  setAt: integer('set_at').notNull(),
+  setBy: text('set_by').notNull(),
+})
