@@ -152,16 +152,21 @@ export function sqliteDatabase(sqlite: BetterSqlite3.Database): Db {
       while (turn) await turn
       let endTurn!: () => void
       turn = new Promise((resolve) => (endTurn = resolve))
-      const restore = setPragmas(pragma, {
-        ...(options.durability === 'normal' ? { synchronous: 1 } : {}),
-        ...(options.failWhenBusy ? { busy_timeout: 0 } : {}),
-      })
+      // Whatever fails from here on (even a closed connection), the turn is handed on.
+      let restore = () => {}
       try {
+        restore = setPragmas(pragma, {
+          ...(options.durability === 'normal' ? { synchronous: 1 } : {}),
+          ...(options.failWhenBusy ? { busy_timeout: 0 } : {}),
+        })
         return await inside.transaction((tx) => work(asTransaction(tx)), { behavior: 'immediate' })
       } finally {
-        restore()
-        turn = undefined
-        endTurn()
+        try {
+          restore()
+        } finally {
+          turn = undefined
+          endTurn()
+        }
       }
     },
   }) as unknown as Db

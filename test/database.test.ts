@@ -70,6 +70,20 @@ describe('the database interface (db/database.ts)', () => {
     expect(await db.rows(sql`select n from tally`)).toEqual([{ n: 20 }])
   })
 
+  it('hands the turn on when a transaction cannot even begin, so later statements are not stuck behind it', async () => {
+    const db = openDatabase(':memory:')
+    db.$client.exec('begin')
+    await expect(db.transaction(async (tx) => tx.insert(units).values(unit('ULP-G')))).rejects.toThrow()
+    db.$client.exec('rollback')
+    await db.transaction(async (tx) => tx.insert(units).values(unit('ULP-H')))
+    expect(await unitCodes(db)).toEqual(['ULP-H'])
+
+    // A closed connection fails at the first pragma; the next transaction must fail too, not wait forever.
+    db.$client.close()
+    await expect(db.transaction(async () => undefined, { failWhenBusy: true })).rejects.toThrow(/not open/)
+    await expect(db.transaction(async () => undefined, { failWhenBusy: true })).rejects.toThrow(/not open/)
+  })
+
   it('restores the connection after a transaction that skipped the sync or the busy wait', async () => {
     const db = openDatabase(':memory:')
     const pragmas = () => ({ synchronous: db.$client.pragma('synchronous', { simple: true }), busy: db.$client.pragma('busy_timeout', { simple: true }) })
