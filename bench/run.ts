@@ -16,6 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { adminConsole } from './admin.ts'
+import { doorCheckLatency } from './door.ts'
 import { measureCpu } from './cpu.ts'
 import { liveQrThroughput, loginThroughput } from './portal.ts'
 import { reportThroughput } from './reports.ts'
@@ -48,6 +49,7 @@ const SECTIONS: Record<string, Section> = {
   reports: reportThroughput,
   soak,
   admin: adminConsole,
+  door: doorCheckLatency,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,8 +22,11 @@ import { LoginThrottle } from './auth/throttle.ts'
 import { createServices, type Services } from './services.ts'
 import { LiveQrCache } from './passes/live-qr.ts'
 import { officerPortalRoutes } from './routes/officer/portal.tsx'
+import { officerDoorRoutes } from './routes/officer/door.tsx'
+import { householdDoorRoutes } from './routes/household/door.tsx'
 import { reportRoutes } from './routes/household/reports.tsx'
 import { householdRoutes } from './routes/household/verify.tsx'
+import { installedAppRoutes } from './routes/household/app.tsx'
 import { Verifier } from './verification/verify.ts'
 
 export interface AppDeps {
@@ -93,8 +96,11 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
 
   app.route('/', householdRoutes())
   app.route('/', reportRoutes())
+  app.route('/', householdDoorRoutes())
+  app.route('/', installedAppRoutes())
   app.route('/', authRoutes())
   app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
+  app.route('/officer', officerDoorRoutes())
   app.route('/admin', adminRoutes())
 
   app.notFound((c) => renderError(c, 404))

@@ -10,7 +10,9 @@ import { verifyAuditChain, type ChainCheck } from './audit/audit.ts'
 import { invalidateOfficerSessions } from './auth/sessions.ts'
 import { createUser, setUserDisabled, type User } from './auth/users.ts'
 import { drainOutbox } from './channel/worker.ts'
+import { removeVisitPassword, setVisitPassword } from './households/visit-passwords.ts'
 import { createServices, type Services } from './services.ts'
+import { normalizeCustomerId } from './verification/customer-check.ts'
 
 const USAGE = `Usage: npm run cli -- <command> [options] [--json]
 
@@ -23,6 +25,8 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   key rotate | key retire <kid> [--force] | key compromise <kid> | key list
   user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)
   user enable <username> | user disable <username>   (disabling ends the user's sessions; the last admin stays)
+  household password set --customer <12 digits>   (the word, 3–32 characters, from stdin)
+  household password remove --customer <12 digits>
   outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit
   audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row`
 
@@ -180,6 +184,20 @@ async function runCommand(services: Services, positionals: string[], values: Val
       const user = await setUserDisabled(db, clock, required(target, '<username>'), disabled, 'cli')
       return { json: userJson(user), text: `${disabled ? 'Disabled' : 'Enabled'} ${user.role} ${user.username}` }
     }
+    case 'household password': {
+      const customerId = required(values.customer, '--customer')
+      if (target === 'set') {
+        // Checked before stdin is read, so a bad ID pelanggan never waits for a word.
+        validCustomerOption(customerId)
+        const { customerLast4, changed } = await setVisitPassword(services, { customerId, word: await readStdin('Visit password: ', 'Give the visit password on standard input'), actor: 'cli' })
+        return { json: { customer: `…${customerLast4}`, set: true, changed }, text: `${changed ? 'Changed' : 'Set'} the visit password of the customer ending ${customerLast4}` }
+      }
+      if (target === 'remove') {
+        const { customerLast4 } = await removeVisitPassword(services, { customerId, actor: 'cli' })
+        return { json: { customer: `…${customerLast4}`, removed: true }, text: `Removed the visit password of the customer ending ${customerLast4}` }
+      }
+      throw new UsageError('Use household password set|remove --customer <12 digits>')
+    }
     case 'outbox drain': {
       const summary = await drainOutbox(services, { includeNotDue: values.now === true })
       return {
@@ -198,13 +216,22 @@ async function runCommand(services: Services, positionals: string[], values: Val
 }
 
 /** The password is read from standard input (one line, or all of it), never from the command line. */
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password: ')
+function readPassword(): Promise<string> {
+  return readStdin('Password: ', 'Give the password on standard input')
+}
+
+/** A secret from standard input (one line, or all of it), never from the command line, where `ps` and shell history would show it. */
+async function readStdin(prompt: string, missing: string): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(prompt)
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
-  if (!password) throw new UsageError('Give the password on standard input')
-  return password
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  if (!text) throw new UsageError(missing)
+  return text
+}
+
+function validCustomerOption(customerId: string): void {
+  if (!normalizeCustomerId(customerId)) throw new DomainError('invalid_customer_id', 'ID pelanggan must be exactly 12 digits')
 }
 
 function required(value: string | undefined, name: string): string {

@@ -2,6 +2,7 @@ import type { Messages } from '../src/i18n/index.ts'
 import { Layout } from './layout.tsx'
 import { CodeForm, ContactLinks, NeverAsks, PhoneCameraSteps, Rights } from './parts.tsx'
 import { ReportForm } from './report.tsx'
+import { InstallApp } from './app/install.tsx'
 
 export interface HomeProps {
   t: Messages
@@ -13,7 +14,7 @@ export interface HomeProps {
 
 export function HomePage({ t, langSwitchHref, publicUrl, codeError, codeValue }: HomeProps) {
   return (
-    <Layout t={t} title={t.home.title} langSwitchHref={langSwitchHref} scripts={['report.js']}>
+    <Layout t={t} title={t.home.title} langSwitchHref={langSwitchHref} scripts={['report.js', 'app.js']}>
       <main id="main" class="page">
         <h1>{t.home.title}</h1>
         <p class="lead">{t.home.lead}</p>
@@ -36,6 +37,7 @@ export function HomePage({ t, langSwitchHref, publicUrl, codeError, codeValue }:
           <p>{t.report.homeHint}</p>
           <ReportForm t={t} input={null} />
         </section>
+        <InstallApp t={t} publicUrl={publicUrl} />
         <NeverAsks t={t} />
         <Rights t={t} />
         <ContactLinks t={t} />

@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx'
 import type { Messages } from '../src/i18n/index.ts'
 import { raw } from 'hono/html'
 import { asset, INLINE_STYLESHEET } from './assets.ts'
+import { THEME_COLOR } from './app/manifest.ts'
 
 export interface LayoutProps {
   t: Messages
@@ -14,10 +15,12 @@ export interface LayoutProps {
   modules?: string[]
   /** The stylesheet inline instead of linked: for the page a household opens once, on a slow network. */
   inlineStylesheet?: boolean
+  /** htmx on the page; the installed app's light pages (/app, its offline page) do without it. */
+  htmx?: boolean
   children: Child
 }
 
-export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, children }: LayoutProps) {
+export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, htmx = true, children }: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -29,7 +32,10 @@ export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], i
           <title>{`${title} · ${t.appName}`}</title>
           {inlineStylesheet ? <style>{raw(INLINE_STYLESHEET.css)}</style> : <link rel="stylesheet" href={asset('app.css')} />}
           <link rel="icon" href={asset('icon.svg')} type="image/svg+xml" />
-          <script src={asset('vendor/htmx.min.js')} defer></script>
+          <link rel="manifest" href="/manifest.webmanifest" />
+          <meta name="theme-color" content={THEME_COLOR} />
+          <link rel="apple-touch-icon" href={asset('icons/icon-192.png')} />
+          {htmx && <script src={asset('vendor/htmx.min.js')} defer></script>}
           {scripts.map((path) => (
             <script src={asset(path)} defer></script>
           ))}

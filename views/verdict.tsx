@@ -3,6 +3,7 @@ import type { CustomerAnswer, VerdictView } from '../src/verification/present.ts
 import { Layout } from './layout.tsx'
 import { ContactLinks, Icon, NeverAsks, Rights, type IconName } from './parts.tsx'
 import { ReportForm } from './report.tsx'
+import { DoorCheckHint, InstallApp } from './app/install.tsx'
 
 export interface VerdictProps {
   t: Messages
@@ -14,7 +15,7 @@ const FACE_ICON: Record<VerdictView['face'], IconName> = { green: 'check', amber
 
 export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
   return (
-    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js']} inlineStylesheet>
+    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js', 'app.js']} inlineStylesheet>
       <main id="main" class={`page verdict face-${view.face}`} data-verdict={view.verdict} data-face={view.face}>
         <div class={`banner ${view.face}`} role="status">
           <Icon name={FACE_ICON[view.face]} size={48} />
@@ -48,6 +49,8 @@ export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
             {t.verdict.shortCode}: <strong class="code">{view.shortCode}</strong>
           </p>
         )}
+        {view.face === 'green' && <DoorCheckHint t={t} />}
+        <InstallApp t={t} />
         <NeverAsks t={t} />
         <Rights t={t} />
         <ContactLinks t={t} />
@@ -156,7 +159,18 @@ export function CustomerAnswerBox({ answer }: { answer: CustomerAnswer | null })
   return (
     <div id="customer-answer" aria-live="polite" class={`answer ${answer.matches ? 'green' : 'red'}`} data-match={String(answer.matches)}>
       <Icon name={answer.matches ? 'check' : 'stop'} />
-      <p>{answer.text}</p>
+      {answer.visitPasswordAsk ? (
+        <div>
+          <p>{answer.text}</p>
+          <p class="visit-password-ask" data-visit-password="ask">
+            <strong>{answer.visitPasswordAsk.text}</strong>
+            <br />
+            {answer.visitPasswordAsk.hint}
+          </p>
+        </div>
+      ) : (
+        <p>{answer.text}</p>
+      )}
     </div>
   )
 }

@@ -26,6 +26,11 @@ export interface RateLimits {
   /** Tracking keys that did not match, per client address and per ticket. */
   badTrackingKeysPerClient: RateLimiter
   badTrackingKeysPerTicket: RateLimiter
+  /** Door checks started, per client address (DESIGN §10.2; generous: carrier NAT). */
+  doorChecksPerClient: RateLimiter
+  /** Door codes that named no waiting check, per signed-in officer (10 per 10 minutes) and from all officers together. */
+  wrongDoorCodesPerOfficer: RateLimiter
+  wrongDoorCodesOverall: RateLimiter
 }
 
 export function createRateLimits(enabled: boolean, counters: CounterStore): RateLimits {
@@ -43,5 +48,10 @@ export function createRateLimits(enabled: boolean, counters: CounterStore): Rate
     reportUpdatesPerTicket: limiter('reportUpdatesPerTicket', 20, 10 * minute),
     badTrackingKeysPerClient: limiter('badTrackingKeysPerClient', 30, 10 * minute),
     badTrackingKeysPerTicket: limiter('badTrackingKeysPerTicket', 10, 10 * minute),
+    doorChecksPerClient: limiter('doorChecksPerClient', 60, 10 * minute),
+    wrongDoorCodesPerOfficer: limiter('wrongDoorCodesPerOfficer', 10, 10 * minute),
+    // With a thousand checks waiting among 10^6 codes, 300 guesses per 10 minutes hit about once in half
+    // an hour nationwide, and a hit only shows a genuine, named officer (amber) to a household he is not at.
+    wrongDoorCodesOverall: limiter('wrongDoorCodesOverall', 300, 10 * minute),
   }
 }

@@ -10,6 +10,8 @@ export type Face = 'green' | 'amber' | 'red'
 export interface CustomerAnswer {
   matches: boolean
   text: string
+  /** On a match for a customer with a visit password: ask to hear it (never the word itself). */
+  visitPasswordAsk?: { text: string; hint: string }
 }
 
 /** Everything the verdict page shows, already worded; the view only lays it out. */

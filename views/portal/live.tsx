@@ -14,6 +14,8 @@ export interface LiveQrView {
 
 export interface LivePassView {
   live: LiveQrView
+  /** The household's visit password, only for the signed-in officer's own active pass (DESIGN §10.3); else null. */
+  visitPassword: string | null
   purposeLabel: string
   customer: string
   windowText: string
@@ -35,6 +37,19 @@ export function LivePassPage(props: Props) {
         </p>
       </div>
       <LiveQrFragment t={t} live={view.live} />
+      <p>
+        <a class="button secondary" href="/officer/door" data-door-action>
+          {t.door.officer.action}
+        </a>
+      </p>
+      {view.visitPassword !== null && (
+        <section class="card visit-password" aria-labelledby="visit-password-title" data-visit-password="shown">
+          <h2 id="visit-password-title">{t.visitPassword.officerTitle}</h2>
+          <p class="say">{t.visitPassword.officerSay}</p>
+          <p class="word">{view.visitPassword}</p>
+          <p class="hint">{t.visitPassword.officerHint}</p>
+        </section>
+      )}
       <section class="card">
         <p class="purpose">{view.purposeLabel}</p>
         <dl>

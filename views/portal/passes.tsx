@@ -10,6 +10,11 @@ export function OfficerHomePage(props: FrameProps & { officerName: string | null
     <PortalLayout {...props} title={t.portal.home}>
       <h1>{props.officerName ?? t.portal.home}</h1>
       <NoticeAndNewPass t={t} notice={props.notice} />
+      <p>
+        <a class="button secondary" href="/officer/door" data-door-action>
+          {t.door.officer.action}
+        </a>
+      </p>
       <h2>{t.portal.todayTitle}</h2>
       <PassList t={t} rows={props.today} csrfToken={props.csrfToken} />
     </PortalLayout>

@@ -15,6 +15,7 @@ import { fillCount } from '../../i18n/index.ts'
 import { HomePage } from '../../../views/home.tsx'
 import { ScanPage } from '../../../views/scan.tsx'
 import { CustomerAnswerBox, VerdictPage } from '../../../views/verdict.tsx'
+import { customerHasVisitPassword } from '../../households/visit-passwords.ts'
 import { countCustomerMismatch, customerCheckBlockedFor, isSentToCustomer, normalizeCustomerId } from '../../verification/customer-check.ts'
 import { presentUnavailable, presentVerdict, type CustomerAnswer } from '../../verification/present.ts'
 import { VerificationUnavailableError, type CredentialInput, type ScanContext, type VerificationResult } from '../../verification/verify.ts'
@@ -92,6 +93,9 @@ export function householdRoutes() {
         const yes = result.kind === 'badge' ? t.verdict.badgeAssigned : t.verdict.customerMatch
         const no = result.kind === 'badge' ? t.verdict.badgeNotAssigned : t.verdict.customerMismatch
         answer = { matches, text: matches ? yes : no }
+        if (matches && (await customerHasVisitPassword(c.get('services'), normalized))) {
+          answer.visitPasswordAsk = { text: t.visitPassword.householdAsk, hint: t.visitPassword.householdHint }
+        }
       }
     }
     // Refused questions still show the verdict: the household keeps seeing who the officer is.

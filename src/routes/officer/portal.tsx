@@ -25,6 +25,7 @@ import { ensureLiveBadge, findLiveBadge, findOfficerToActFor, findOwnPass, listO
 import { isPrintedKeyUsable, printedToken, reissueCredential } from '../../passes/printed.ts'
 import { passStatus, presentPassRow } from '../../passes/present.ts'
 import { PURPOSE_CODES, PURPOSES, type PurposeCode } from '../../passes/purposes.ts'
+import { revealVisitPasswordToOfficer } from '../../households/visit-passwords.ts'
 
 /** Which form field each refusal from issueVisitPass belongs to. */
 const ERROR_FIELD: Record<string, PassFormField> = {
@@ -134,10 +135,12 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
   app.get('/passes/:id/live', async (c) => {
     const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
-    const { services, t, lang } = context(c)
+    const { auth, services, t, lang } = context(c)
     const { credential, officer, timeZone } = found
     const view = {
       live: await liveQrView(c, liveQr, credential, officer, timeZone),
+      // Only on this page, never in the QR fragment it polls: each view of the word is one audited reveal.
+      visitPassword: await revealVisitPasswordToOfficer(services, found, { officerId: auth.officer?.id ?? null, actor: auth.user.username }),
       purposeLabel: PURPOSES[credential.purpose as PurposeCode]?.label[lang] ?? '',
       customer: `•••• ${credential.customerLast4 ?? ''}`,
       windowText: formatWindow(credential.windowStart, credential.windowEnd, lang, timeZone),
@@ -221,7 +224,8 @@ function context(c: Context<AppEnv>) {
   return { auth: c.get('auth') as AuthContext, services: c.get('services'), t: c.get('t'), lang: c.get('lang') }
 }
 
-function frame(c: Context<AppEnv>) {
+/** The portal frame's props (title and children aside) for the signed-in user. */
+export function frame(c: Context<AppEnv>) {
   const auth = c.get('auth') as AuthContext
   return { t: c.get('t'), langSwitchHref: langSwitchHref(c), username: auth.user.username, csrfToken: auth.csrfToken, showAdminLink: auth.user.role !== 'officer' }
 }
