@@ -1,6 +1,7 @@
 /**
  * Bench section for the door check (DESIGN §10.2): how long from the officer's confirming POST
- * until the household's polling fragment shows the confirmed officer.
+ * until the household's page, polling as htmx does every 2 s with each poll held open by the
+ * server, shows the confirmed officer.
  */
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -14,10 +15,10 @@ import type { BenchServer } from './server.ts'
 /** The demo officer (src/demo/seed.ts) the bench signs in as. */
 const OFFICER = '9015234A'
 const CHECKS = 60
-/** How often the bench polls the fragment: far tighter than the page's 2 s, to see the server's own delay. */
-const POLL_MS = 5
-/** The page polls every 2 s, so a household sees the change within 2 s plus this delay: a tenth of the poll is the budget. */
-const TARGETS = { p95Ms: 200 }
+/** The page's own poll (DESIGN §10.2: htmx every 2 s); the server holds each poll open up to DOOR_POLL_HOLD_MS. */
+const PAGE_POLL_MS = 2000
+/** The issue's promise: the household sees the officer within 2 s of the confirm. */
+const TARGETS = { p95Ms: 2000 }
 
 interface SectionResult {
   figures: Record<string, unknown>
@@ -38,6 +39,9 @@ export async function doorCheckLatency({ server }: { server: BenchServer }): Pro
     const { id, code } = (await started.json()) as { id: string; code: string }
     const fragment = `${server.baseUrl}/door/${id}/state`
 
+    // The household's page polls as htmx does; the officer confirms at a random moment of its cycle.
+    const household = pollLikeThePage(fragment)
+    await sleep(Math.random() * PAGE_POLL_MS)
     const t0 = performance.now()
     const confirmed = await fetch(`${server.baseUrl}/officer/door`, {
       method: 'POST',
@@ -47,31 +51,37 @@ export async function doorCheckLatency({ server }: { server: BenchServer }): Pro
     const confirmBody = await confirmed.text()
     if (confirmed.status !== 200 || !confirmBody.includes('data-door-result="confirmed"')) throw new Error(`POST /officer/door answered ${confirmed.status}`)
     confirmMs.push(performance.now() - t0)
-    for (;;) {
-      polls++
-      // As htmx asks: 204 while the check is still waiting, the new <main> once it changed.
-      const res = await fetch(fragment, { headers: { 'hx-request': 'true' } })
-      const body = await res.text()
-      if (res.status === 200 && body.includes('data-door-state="confirmed"')) break
-      if (performance.now() - t0 > 10_000) throw new Error(`Door check ${id} still not confirmed after 10 s`)
-      await sleep(POLL_MS)
-    }
-    shownMs.push(performance.now() - t0)
+    const seen = await household
+    polls += seen.polls
+    shownMs.push(seen.at - t0)
   }
   const confirm = quantiles(confirmMs)
   const shown = quantiles(shownMs)
   printTable(
-    `Door check: ${CHECKS} checks, officer's POST /officer/door until GET /door/<id>/state shows "confirmed" (polled every ${POLL_MS} ms; the page itself polls every 2 s)`,
+    `Door check: ${CHECKS} checks, officer's POST /officer/door until the household's page, polling every ${PAGE_POLL_MS / 1000} s as htmx does, shows "confirmed"`,
     ['figure', 'median', 'p95'],
     [
       ['confirming POST answered', fmt.ms(confirm.median), fmt.ms(confirm.p95)],
-      ['fragment shows confirmed', fmt.ms(shown.median), fmt.ms(shown.p95)],
-      ['household page, worst case (2 s poll + p95)', '', fmt.ms(2000 + shown.p95)],
+      ["household's page shows the officer", fmt.ms(shown.median), fmt.ms(shown.p95)],
     ],
   )
   return {
-    figures: { checks: CHECKS, pollMs: POLL_MS, pagePollMs: 2000, confirmMedianMs: confirm.median, confirmP95Ms: confirm.p95, shownMedianMs: shown.median, shownP95Ms: shown.p95, fragmentPolls: polls },
-    targets: [atMost('door check: confirm → fragment confirmed, p95', shown.p95, TARGETS.p95Ms, fmt.ms)],
+    figures: { checks: CHECKS, pagePollMs: PAGE_POLL_MS, confirmMedianMs: confirm.median, confirmP95Ms: confirm.p95, shownMedianMs: shown.median, shownP95Ms: shown.p95, fragmentPolls: polls },
+    targets: [atMost("door check: confirm → household's page shows it, p95", shown.p95, TARGETS.p95Ms, fmt.ms)],
+  }
+}
+
+/** Polls the fragment every PAGE_POLL_MS, as the page does, until it shows the confirmation. */
+async function pollLikeThePage(fragment: string): Promise<{ at: number; polls: number }> {
+  const deadline = performance.now() + 15_000
+  for (let polls = 1; ; polls++) {
+    const tick = performance.now()
+    // As htmx asks: 204 while the check is still waiting, the new <main> once it changed.
+    const res = await fetch(fragment, { headers: { 'hx-request': 'true' } })
+    const body = await res.text()
+    if (res.status === 200 && body.includes('data-door-state="confirmed"')) return { at: performance.now(), polls }
+    if (performance.now() > deadline) throw new Error(`${fragment} still not confirmed after 15 s`)
+    await sleep(Math.max(0, PAGE_POLL_MS - (performance.now() - tick)))
   }
 }
 

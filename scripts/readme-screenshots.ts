@@ -69,6 +69,20 @@ async function main(): Promise<void> {
     await portal.locator('#live-qr svg').waitFor()
     await shoot(portal, 'officer-live-qr', { full: true })
 
+    // The door check: the household starts it in the installed app, the officer confirms it.
+    const household = await phone.newPage()
+    await household.goto(`${server.url}/app?lang=id`)
+    await shoot(household, 'household-app')
+    await household.locator('#door-customer').fill('532100098765')
+    await household.locator('#door-customer').press('Enter')
+    await household.waitForURL(/\/door\/[^/]+$/)
+    await shoot(household, 'door-waiting')
+    const code = (await household.locator('[data-door-code]').innerText()).replace(/\D/g, '')
+    await portal.goto(`${server.url}/officer/door?code=${code}`)
+    await portal.locator('form[action="/officer/door"] button[type="submit"]').click()
+    await household.locator('main[data-door-state="confirmed"]').waitFor({ timeout: 15_000 })
+    await shoot(household, 'door-confirmed', { full: true })
+
     const desk = await browser.newContext({ viewport: DESKTOP, locale: 'id-ID' })
     const admin = await desk.newPage()
     await signIn(admin, server, DEMO_LOGINS[2])

@@ -24,6 +24,8 @@ export interface Config {
   demoData: boolean
   /** Processes serving HTTP (WORKERS); one per core in production, one otherwise. */
   workers: number
+  /** How long a door check's poll is held open waiting for the officer (DOOR_POLL_HOLD_MS, at most 1900; tests use 0). */
+  doorPollHoldMs: number
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +61,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: trustedProxies(env.TRUSTED_PROXY),
     demoData: demoDataWanted(env, production),
     workers: workerCount(env.WORKERS, production),
+    // Under the page's 2-second poll, so one poll ends before the next begins.
+    doorPollHoldMs: Math.min(durationMs(env, 'DOOR_POLL_HOLD_MS', 1500), 1900),
   }
 }
 

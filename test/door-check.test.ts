@@ -339,6 +339,19 @@ describe('GET /door/<id>/state (the fragment the page polls)', () => {
   })
 })
 
+describe('a held poll', () => {
+  it('answers with the confirmation as soon as the officer confirms, instead of 204 and a wait for the next poll', async () => {
+    const app = await createTestApp({ config: { doorPollHoldMs: 10_000 } })
+    const { id, cookies, code } = await startCheck(app)
+    const held = app.request(`/door/${id}/state`, { headers: { cookie: cookies, 'hx-request': 'true' } })
+    const { pass, browser } = await givenSignedInOfficer(app)
+    await browser.post('/officer/door', { code, pass: pass.id })
+    const answer = await held
+    expect(answer.status).toBe(200)
+    expect(stateOf(await answer.text())).toEqual({ state: 'confirmed', face: 'amber', polls: false })
+  })
+})
+
 describe('the JSON API', () => {
   const post = (app: TestApp, body: string) =>
     app.request('/api/v1/door-checks', { method: 'POST', body, headers: { 'content-type': 'application/json', origin: PUBLIC_URL } })

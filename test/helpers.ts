@@ -46,6 +46,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustedProxies: [],
     demoData: false,
     workers: 1,
+    doorPollHoldMs: 0,
     ...overrides,
   }
 }

@@ -36,8 +36,6 @@ export function AppPage({ t, langSwitchHref, publicUrl }: AppPageProps) {
       <main id="main" class="page app-home" data-app-home>
         <h1>{t.app.title}</h1>
         <p class="lead">{t.app.lead}</p>
-        <RealAddress publicUrl={publicUrl} label={t.app.addressLabel} />
-        <p class="hint">{t.app.addressHint}</p>
         <section class="app-actions" aria-labelledby="actions-title">
           <h2 id="actions-title">{t.app.actionsTitle}</h2>
           <form method="post" action="/door" class="card action stack" data-action="door">
@@ -63,6 +61,9 @@ export function AppPage({ t, langSwitchHref, publicUrl }: AppPageProps) {
             <CodeForm t={t} codeError={null} codeValue="" />
           </details>
         </section>
+        {/* After the actions, so the first screen is what to do; the address is for telling this app from a look-alike. */}
+        <RealAddress publicUrl={publicUrl} label={t.app.addressLabel} />
+        <p class="hint">{t.app.addressHint}</p>
         <InstallApp t={t} publicUrl={publicUrl} />
         <NeverAsks t={t} />
         <ContactLinks t={t} />
