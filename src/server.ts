@@ -221,6 +221,7 @@ async function announce(config: Config, address: Address, delivering: boolean, d
   console.log(await QRCode.toString(pass.url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
   console.log(`Demo officer badge: ${badge.url}`)
   console.log(`Pass of a suspended officer (shows red): ${config.publicUrl}/c/${suspendedPass.code}`)
+  console.log(`Door check (the household's own screen): ${config.publicUrl}/app — the demo household's visit password is set`)
   console.log('')
   console.log(`Demo sign-ins at ${config.publicUrl}/login (demo data only; never in production):`)
   for (const login of DEMO_LOGINS) console.log(`  ${login.username.padEnd(12)} ${login.password.padEnd(22)} ${login.what}`)

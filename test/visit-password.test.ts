@@ -1,4 +1,4 @@
-import { like } from 'drizzle-orm'
+import { and, like, ne } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { databasePath, openDatabase } from '../db/client.ts'
 import { auditLog, visitPasswords } from '../db/schema.ts'
@@ -337,8 +337,9 @@ describe('household password (CLI, a real process on the running server’s DATA
     const db = openDatabase(databasePath(dir.path))
     try {
       return {
-        stored: await db.select().from(visitPasswords).all(),
-        audit: await db.select().from(auditLog).where(like(auditLog.action, 'visit_password.%')).all(),
+        // The server's demo data sets the demo household's word; these tests look at their own.
+        stored: await db.select().from(visitPasswords).where(ne(visitPasswords.setBy, 'demo')).all(),
+        audit: await db.select().from(auditLog).where(and(like(auditLog.action, 'visit_password.%'), ne(auditLog.actor, 'demo'))).all(),
       }
     } finally {
       db.$client.close()

@@ -3,7 +3,8 @@ import type { DoorCheckView, DoorFace } from '../src/households/present.ts'
 import type { Messages } from '../src/i18n/index.ts'
 import { Layout } from './layout.tsx'
 import { ContactLinks, Icon, NeverAsks, type IconName } from './parts.tsx'
-import { ReportForm } from './report.tsx'
+import { AdviceThenReport } from './report.tsx'
+import { OfficerCard } from './verdict.tsx'
 
 interface FrameProps {
   t: Messages
@@ -139,32 +140,7 @@ function Confirmed({ t, confirmed }: { t: Messages; confirmed: NonNullable<DoorC
           <p class="hint">{t.door.askVisitPasswordHint}</p>
         </section>
       )}
-      <section class="card officer" aria-labelledby="officer-title">
-        <h2 id="officer-title">{t.verdict.officerTitle}</h2>
-        <div class="officer-row">
-          {officer.photoUrl && <img class="photo" src={officer.photoUrl} alt={t.verdict.photoAlt} width="112" height="112" />}
-          <div>
-            <p class="name" data-officer-name>
-              {officer.name}
-            </p>
-            <dl>
-              <dt>{t.verdict.employeeNo}</dt>
-              <dd data-employee-no>{officer.employeeNo}</dd>
-              <dt>{t.verdict.role}</dt>
-              <dd>{officer.roleTitle}</dd>
-              {officer.unitLine && (
-                <>
-                  <dt>{t.verdict.unit}</dt>
-                  <dd>{officer.unitLine}</dd>
-                </>
-              )}
-              <dt>{t.verdict.employer}</dt>
-              <dd>{officer.employerLine}</dd>
-            </dl>
-          </div>
-        </div>
-        <p class="hint">{t.verdict.photoHint}</p>
-      </section>
+      <OfficerCard t={t} officer={officer} />
       {visit && (
         <>
           <section class="card" aria-labelledby="visit-title">
@@ -193,17 +169,7 @@ function Confirmed({ t, confirmed }: { t: Messages; confirmed: NonNullable<DoorC
 function Expired({ t }: { t: Messages }) {
   return (
     <>
-      <ul class="advice">
-        {t.door.expiredAdvice.map((line) => (
-          <li>{line}</li>
-        ))}
-      </ul>
-      <ReportForm t={t} input={null} />
-      <p>
-        <a class="button call" href="tel:123">
-          <Icon name="phone" /> {t.contact.call}
-        </a>
-      </p>
+      <AdviceThenReport t={t} advice={t.door.expiredAdvice} />
       <p>
         <a class="button secondary" href="/door">
           {t.door.startAgain}

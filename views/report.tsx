@@ -214,3 +214,22 @@ function Timeline({ t, view }: { t: Messages; view: TicketView }) {
     </section>
   )
 }
+
+/** What to do when the visitor is not genuine: the advice, the one-tap report and a call to 123. */
+export function AdviceThenReport({ t, advice }: { t: Messages; advice: readonly string[] }) {
+  return (
+    <>
+      <ul class="advice">
+        {advice.map((line) => (
+          <li>{line}</li>
+        ))}
+      </ul>
+      <ReportForm t={t} input={null} />
+      <p>
+        <a class="button call" href="tel:123">
+          <Icon name="phone" /> {t.contact.call}
+        </a>
+      </p>
+    </>
+  )
+}

@@ -1,7 +1,7 @@
 import type { Messages } from '../src/i18n/index.ts'
 import { Layout } from './layout.tsx'
 import { CodeForm, ContactLinks, Icon, NeverAsks, PhoneCameraSteps } from './parts.tsx'
-import { ReportForm } from './report.tsx'
+import { AdviceThenReport } from './report.tsx'
 
 export interface ScanProps {
   t: Messages
@@ -89,17 +89,7 @@ function ScanRefusal({ t, origin }: { t: Messages; origin: string }) {
       <p>
         {t.scan.genuineStartsWith} <strong class="origin">{origin}/</strong>
       </p>
-      <ul class="advice">
-        {t.scan.refusedAdvice.map((line) => (
-          <li>{line}</li>
-        ))}
-      </ul>
-      <ReportForm t={t} input={null} />
-      <p>
-        <a class="button call" href="tel:123">
-          <Icon name="phone" /> {t.contact.call}
-        </a>
-      </p>
+      <AdviceThenReport t={t} advice={t.scan.refusedAdvice} />
       <button type="button" class="button secondary" data-scan-again>
         {t.scan.again}
       </button>

@@ -64,17 +64,20 @@ export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
   )
 }
 
-function OfficerCard({ t, officer }: { t: Messages; officer: NonNullable<VerdictView['officer']> }) {
+/** The officer as our server knows them: on the verdict page and on a confirmed door check. */
+export function OfficerCard({ t, officer }: { t: Messages; officer: NonNullable<VerdictView['officer']> }) {
   return (
     <section class="card officer" aria-labelledby="officer-title">
       <h2 id="officer-title">{t.verdict.officerTitle}</h2>
       <div class="officer-row">
         {officer.photoUrl && <img class="photo" src={officer.photoUrl} alt={t.verdict.photoAlt} width="112" height="112" />}
         <div>
-          <p class="name">{officer.name}</p>
+          <p class="name" data-officer-name>
+            {officer.name}
+          </p>
           <dl>
             <dt>{t.verdict.employeeNo}</dt>
-            <dd>{officer.employeeNo}</dd>
+            <dd data-employee-no>{officer.employeeNo}</dd>
             <dt>{t.verdict.role}</dt>
             <dd>{officer.roleTitle}</dd>
             {officer.unitLine && (

@@ -1,3 +1,4 @@
+import { setVisitPassword } from '../households/visit-passwords.ts'
 import { count } from 'drizzle-orm'
 import { units } from '../../db/schema.ts'
 import {
@@ -40,6 +41,8 @@ export const DEMO_OFFICERS: NewOfficer[] = [
 
 /** The demo household's ID pelanggan (fictional). */
 export const DEMO_CUSTOMER_ID = '532100012345'
+/** The demo household's visit password (DESIGN §10.3). */
+export const DEMO_VISIT_PASSWORD = 'melati'
 
 export interface DemoCredentials {
   pass: IssuedCredential
@@ -67,6 +70,8 @@ export async function seedDemoData(services: Services): Promise<boolean> {
     }
   })
   for (const login of DEMO_LOGINS) await createUser(db, clock, login)
+  // Siti's demo pass is for this household, so her live page shows the word and a matched check asks for it.
+  await setVisitPassword(services, { customerId: DEMO_CUSTOMER_ID, word: DEMO_VISIT_PASSWORD, actor: 'demo' })
   return true
 }
 

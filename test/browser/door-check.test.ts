@@ -10,6 +10,7 @@ import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
 import { startAppServer, wib, type AppServer } from '../support/app-server.ts'
 import { fakeCameraArgs, writeQrVideo } from '../support/camera.ts'
 import { decodeQr, launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { recordFigures, recordTransfers, renderBlockingResources } from '../support/network.ts'
 
 // The server's clock is fixed on a weekday morning: a door check never expires while the test
 // runs unless the test moves that clock. The phones keep real time, so htmx polls every 2 s.
@@ -135,6 +136,24 @@ describe('the door check between two phones', () => {
     await context.close()
     await officerContext.close()
   })
+})
+
+describe('the waiting page on a phone', () => {
+  it('keeps the verdict page’s weight budget: at most 30 KB on the wire and one render-blocking request', async () => {
+    const context = await phoneContext(browser)
+    const { page: starter } = await householdStarts(context, '')
+    const page = await context.newPage()
+    const { transfers, settled } = await recordTransfers(page)
+    await page.goto(starter.url(), { waitUntil: 'load' })
+    await settled()
+    // Only what the page loads to show itself: its later polls are 204s of a few hundred bytes.
+    const total = transfers.filter((transfer) => !transfer.url.endsWith('/state')).reduce((sum, transfer) => sum + transfer.encodedBytes, 0)
+    const blocking = await renderBlockingResources(page)
+    recordFigures('door-waiting-weight', { totalBytes: total, responses: transfers.map(({ url, encodedBytes }) => ({ url: url.replace(server.url, ''), encodedBytes })), renderBlocking: blocking })
+    expect(total, transfers.map((transfer) => `${transfer.encodedBytes} ${transfer.url}`).join('\n')).toBeLessThanOrEqual(30 * 1024)
+    expect(blocking.length, blocking.join(', ')).toBeLessThanOrEqual(1)
+    await context.close()
+  }, 90_000)
 })
 
 describe('a look-alike site', () => {
