@@ -99,8 +99,9 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   app.route('/', householdDoorRoutes())
   app.route('/', installedAppRoutes())
   app.route('/', authRoutes())
-  app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
+  // Before the portal, whose guard on /officer/* would send a signed-out officer to /login without the door code.
   app.route('/officer', officerDoorRoutes())
+  app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
   app.route('/admin', adminRoutes())
 
   app.notFound((c) => renderError(c, 404))

@@ -7,7 +7,7 @@ import { setVisitPassword } from '../src/households/visit-passwords.ts'
 import { suspendOfficer } from '../src/officers/officers.ts'
 import { revokeCredential } from '../src/passes/passes.ts'
 import { createTestApp, CUSTOMER_ID, givenOfficer, givenPass, PUBLIC_URL } from './helpers.ts'
-import { givenUser, mergeCookies, signIn } from './support/session.ts'
+import { givenUser, mergeCookies, PASSWORD, signIn } from './support/session.ts'
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>
 const MINUTE = 60_000
@@ -243,7 +243,8 @@ describe('POST /officer/door', () => {
     const anonymous = await app.postForm('/officer/door', { code, pass: pass.id })
     expect(anonymous.status).toBe(303)
     expect(anonymous.headers.get('location')).toBe('/login')
-    expect((await app.request(`/officer/door?code=${code}`)).headers.get('location')).toBe('/login')
+    // Signing in comes back to the code (see "an officer who scans the door QR before signing in").
+    expect((await app.request(`/officer/door?code=${code}`)).headers.get('location')).toMatch(/^\/login\?next=/)
     expect((await browser.post('/officer/door', { code, pass: pass.id }, { csrf: null })).status).toBe(403)
     const admin = await givenUser(app, 'admin', null)
     const adminBrowser = await signIn(app, admin.username)
@@ -336,6 +337,46 @@ describe('GET /door/<id>/state (the fragment the page polls)', () => {
     const html = await changed.text()
     expect(html.startsWith('<main')).toBe(true)
     expect(stateOf(html)).toEqual({ state: 'confirmed', face: 'amber', polls: false })
+  })
+})
+
+describe('an officer who scans the door QR before signing in', () => {
+  /** GET /login?next=… and POST the form with what the page carried, as a browser does. */
+  async function signInFrom(app: TestApp, loginPath: string, username: string) {
+    const page = await app.request(loginPath)
+    const cookies = mergeCookies('', page)
+    const html = await page.text()
+    const formToken = /name="_form" value="([^"]+)"/.exec(html)?.[1] ?? ''
+    const next = /name="next" value="([^"]+)"/.exec(html)?.[1]
+    return app.request('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ _form: formToken, username, password: PASSWORD, ...(next === undefined ? {} : { next: next.replaceAll('&amp;', '&') }) }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, cookie: cookies },
+    })
+  }
+
+  it('comes back to the same code after signing in', async () => {
+    const app = await createTestApp()
+    const { code } = await startCheck(app)
+    const scanned = await app.request(`/officer/door?code=${code}`)
+    expect(scanned.status).toBe(303)
+    const loginPath = scanned.headers.get('location') ?? ''
+    expect(loginPath).toBe(`/login?next=${encodeURIComponent(`/officer/door?code=${code}`)}`)
+    const officer = await givenOfficer(app.services)
+    const user = await givenUser(app, 'officer', officer)
+    const signedIn = await signInFrom(app, loginPath, user.username)
+    expect(signedIn.status).toBe(303)
+    expect(signedIn.headers.get('location')).toBe(`/officer/door?code=${code}`)
+  })
+
+  it('never leaves the site, whatever the link says to return to', async () => {
+    const app = await createTestApp()
+    const officer = await givenOfficer(app.services)
+    const user = await givenUser(app, 'officer', officer)
+    for (const next of ['//evil.example/officer', 'https://evil.example/officer', '/\\evil.example', '/officer/../../evil', 'javascript:alert(1)', '/r/LPR-0000']) {
+      const signedIn = await signInFrom(app, `/login?next=${encodeURIComponent(next)}`, user.username)
+      expect(signedIn.headers.get('location'), next).toBe('/officer')
+    }
   })
 })
 

@@ -8,9 +8,11 @@ export interface LoginProps {
   username: string
   error: string | null
   notice: string | null
+  /** Where to go once signed in (a checked path of this site), or null for the user's home. */
+  next: string | null
 }
 
-export function LoginPage({ t, langSwitchHref, formToken, username, error, notice }: LoginProps) {
+export function LoginPage({ t, langSwitchHref, formToken, username, error, notice, next }: LoginProps) {
   return (
     <Layout t={t} title={t.login.title} langSwitchHref={langSwitchHref}>
       <main id="main" class="page narrow">
@@ -23,6 +25,7 @@ export function LoginPage({ t, langSwitchHref, formToken, username, error, notic
         )}
         <form method="post" action="/login" class="card stack">
           <input type="hidden" name="_form" value={formToken} />
+          {next && <input type="hidden" name="next" value={next} />}
           {error && (
             <p id="login-error" class="error" role="alert">
               {error}

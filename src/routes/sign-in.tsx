@@ -17,10 +17,19 @@ import { findUserByUsername, normalizeUsername } from '../auth/users.ts'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 
+/**
+ * Where a sign-in may return to: a page of the portal or the console on this site (the door check
+ * sends an officer here with its code). Anything else — another site, a scheme, a backslash — is
+ * ignored and the user lands on their home page.
+ */
+const RETURN_PATH = /^\/(?:officer|admin)(?:\/[A-Za-z0-9_-]+)*(?:\?[A-Za-z0-9_=&-]{0,200})?$/
+const returnPath = (value: string | null | undefined): string | null => (value && RETURN_PATH.test(value) ? value : null)
+
 const LoginForm = z.object({
   username: formText.transform((value) => normalizeUsername(value).slice(0, 64)),
   password: formText,
   _form: optionalFormText,
+  next: optionalFormText.transform(returnPath),
 })
 
 const LOGIN_FORM_COOKIE = 'cp_login_form'
@@ -35,17 +44,17 @@ export function authRoutes() {
   app.get('/login', (c) => {
     const auth = c.get('auth')
     if (auth) return c.redirect(auth.user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
-    return renderLogin(c, { username: '', error: null, notice: c.req.query('out') === '1' ? c.get('t').login.loggedOut : null })
+    return renderLogin(c, { username: '', error: null, notice: c.req.query('out') === '1' ? c.get('t').login.loggedOut : null, next: returnPath(c.req.query('next')) })
   })
 
   app.post('/login', bodyLimit({ maxSize: 8 * 1024, onError: (c) => renderError(c as Context<AppEnv>, 413) }), validForm(LoginForm), async (c) => {
     const t = c.get('t')
     const { db, clock, config } = c.get('services')
-    const { username, password, ...form } = c.req.valid('form')
+    const { username, password, next, ...form } = c.req.valid('form')
     // Double-submit token: a login form posted from elsewhere cannot know the cookie.
     const formToken = getCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production))
     if (!formToken || form._form === null || !safeEqual(formToken, form._form)) {
-      return renderLogin(c, { username, error: t.login.expired, notice: null }, 403)
+      return renderLogin(c, { username, error: t.login.expired, notice: null, next }, 403)
     }
     const throttle = c.get('loginThrottle')
     const deviceCookie = getCookie(c, hostCookieName(DEVICE_COOKIE, config.production)) ?? null
@@ -53,14 +62,14 @@ export function authRoutes() {
     const wait = throttle.blockedFor({ clientKey: rateLimitKey(c), username, deviceCookie }, now)
     if (wait) {
       c.header('Retry-After', String(wait))
-      return renderLogin(c, { username, error: fillCount(t.login.throttled, Math.ceil(wait / 60)), notice: null }, 429)
+      return renderLogin(c, { username, error: fillCount(t.login.throttled, Math.ceil(wait / 60)), notice: null, next }, 429)
     }
     const user = username ? await findUserByUsername(db, username) : null
     const ok = user && user.disabledAt === null ? await verifyPassword(user.passwordHash, password, { userId: user.id }) : await verifyAgainstDummy(password)
     if (!ok || !user) {
       throttle.recordFailure({ username, deviceCookie }, now)
       await recordAudit(db, clock, failedLoginEntry(user?.username ?? null, username, c.get('services').secrets.usernameHashKey))
-      return renderLogin(c, { username, error: t.login.failed, notice: null }, 401)
+      return renderLogin(c, { username, error: t.login.failed, notice: null, next }, 401)
     }
     // A fresh session id at every login: a session planted or left before it ends on the server too.
     const oldToken = getCookie(c, sessionCookieName(config.production))
@@ -70,7 +79,7 @@ export function authRoutes() {
     setCookie(c, sessionCookieName(config.production), session.token, cookieSecurity(config.production))
     setCookie(c, hostCookieName(DEVICE_COOKIE, config.production), throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
     deleteCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production), cookieSecurity(config.production))
-    return c.redirect(user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
+    return c.redirect(next ?? (user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME), 303)
   })
 
   app.post('/logout', endedSessionLogout, requireCsrfToken, async (c) => {
@@ -107,9 +116,9 @@ function failedLoginEntry(knownUsername: string | null, typed: string, hashKey: 
   return { actor: 'unknown user', action: 'login.failed', subject: 'user:(unknown)', details: { known: false, usernameHmac: typed ? keyedHash(hashKey, typed) : null } }
 }
 
-function renderLogin(c: Context<AppEnv>, props: { username: string; error: string | null; notice: string | null }, status: 200 | 401 | 403 | 429 = 200) {
+function renderLogin(c: Context<AppEnv>, props: { username: string; error: string | null; notice: string | null; next?: string | null }, status: 200 | 401 | 403 | 429 = 200) {
   const { config } = c.get('services')
   const formToken = randomBytes(18).toString('base64url')
   setCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production), formToken, { ...cookieSecurity(config.production), maxAge: 3600 })
-  return c.html(<LoginPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} formToken={formToken} {...props} />, status)
+  return c.html(<LoginPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} formToken={formToken} {...props} next={props.next ?? null} />, status)
 }

@@ -18,6 +18,13 @@ const ConfirmForm = z.object({ code: formText.transform((value) => value.replace
 /** The officer's side of the door check (DESIGN §10.2), mounted under /officer. */
 export function officerDoorRoutes() {
   const app = new Hono<AppEnv>()
+  // An officer who scans a household's door QR before signing in comes back to that very code.
+  app.get('/door', async (c, next) => {
+    if (c.get('auth')) return next()
+    const typed = (c.req.query('code') ?? '').replace(/\s/g, '')
+    if (!isDoorCode(typed)) return next()
+    return c.redirect(`/login?next=${encodeURIComponent(`/officer/door?code=${typed}`)}`, 303)
+  })
   app.use('/door', requireRole('officer', 'supervisor', 'admin'))
   app.use('/door', requireCsrfToken)
 
