@@ -31,10 +31,20 @@ export function DoorStartPage({ t, langSwitchHref, customerValue = '', customerE
   )
 }
 
-/** The start form; /app shows it too. */
-export function DoorStartForm({ t, customerValue = '', customerError = null }: { t: Messages; customerValue?: string; customerError?: string | null }) {
+interface DoorStartFormProps {
+  t: Messages
+  customerValue?: string
+  customerError?: string | null
+  /** /app names the action in its own words, with a note under the button. */
+  submitLabel?: string
+  note?: string
+  formClass?: string
+}
+
+/** The start form of a door check, on /door and as the first action of /app. */
+export function DoorStartForm({ t, customerValue = '', customerError = null, submitLabel = t.door.startButton, note, formClass = 'card stack door-form' }: DoorStartFormProps) {
   return (
-    <form method="post" action="/door" class="card stack door-form">
+    <form method="post" action="/door" class={formClass} data-action="door">
       <label for="door-customer">{t.door.customerLabel}</label>
       <input
         id="door-customer"
@@ -55,9 +65,10 @@ export function DoorStartForm({ t, customerValue = '', customerError = null }: {
           {customerError}
         </p>
       )}
-      <button type="submit" class="button">
-        {t.door.startButton}
+      <button type="submit" class={note ? 'button big' : 'button'}>
+        {submitLabel}
       </button>
+      {note && <p class="hint">{note}</p>}
     </form>
   )
 }

@@ -19,8 +19,6 @@ export const en: Messages = {
     door: {
       button: 'Ask the officer to scan my code',
       hint: 'The strongest check: your screen shows the officer only when a genuine PLN officer confirms from their account.',
-      customerLabel: 'Your customer ID (12 digits, optional)',
-      customerHint: 'It is on your electricity bill or receipt. With it we also check that the visit is for your home.',
     },
     scan: {
       button: 'Scan the officer’s QR',

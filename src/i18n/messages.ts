@@ -24,8 +24,6 @@ export const id = {
     door: {
       button: 'Minta petugas memindai kode saya',
       hint: 'Pemeriksaan terkuat: layar Anda hanya menampilkan petugas bila petugas PLN asli mengonfirmasi dari akunnya.',
-      customerLabel: 'ID pelanggan Anda (12 angka, boleh dikosongkan)',
-      customerHint: 'Ada di tagihan atau struk listrik. Dengan ini kami juga memeriksa apakah kunjungan itu untuk rumah Anda.',
     },
     scan: {
       button: 'Pindai QR petugas',

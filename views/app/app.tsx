@@ -3,6 +3,7 @@ import type { Messages } from '../../src/i18n/index.ts'
 import { Layout } from '../layout.tsx'
 import { CodeForm, ContactLinks, Icon, NeverAsks } from '../parts.tsx'
 import { InstallApp } from './install.tsx'
+import { DoorStartForm } from '../door.tsx'
 
 export interface AppPageProps {
   t: Messages
@@ -38,17 +39,7 @@ export function AppPage({ t, langSwitchHref, publicUrl }: AppPageProps) {
         <p class="lead">{t.app.lead}</p>
         <section class="app-actions" aria-labelledby="actions-title">
           <h2 id="actions-title">{t.app.actionsTitle}</h2>
-          <form method="post" action="/door" class="card action stack" data-action="door">
-            <label for="door-customer">{t.app.door.customerLabel}</label>
-            <input id="door-customer" name="customer" inputmode="numeric" autocomplete="off" pattern="[0-9 ]{12,15}" maxlength={15} aria-describedby="door-customer-hint" />
-            <p id="door-customer-hint" class="hint">
-              {t.app.door.customerHint}
-            </p>
-            <button type="submit" class="button big">
-              {t.app.door.button}
-            </button>
-            <p class="hint">{t.app.door.hint}</p>
-          </form>
+          <DoorStartForm t={t} submitLabel={t.app.door.button} note={t.app.door.hint} formClass="card action stack" />
           <div class="card action" data-action="scan">
             <a class="button big secondary" href="/scan">
               {t.app.scan.button}
