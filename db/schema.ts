@@ -10,7 +10,29 @@ export const units = sqliteTable('units', {
   level: text('level', { enum: ['UID', 'UIW', 'UP3', 'ULP'] }).notNull(),
   parentCode: text('parent_code'),
   timeZone: text('time_zone').notNull().default('Asia/Jakarta'),
+  /** The telephone area code of the unit's city ("021"): a mobile reaches 123 only as <area code>123. */
+  areaCode: text('area_code'),
 })
+
+/**
+ * Which unit serves a kelurahan (DESIGN §5 routing): a report with no genuine officer goes to the
+ * unit of the place it names. Importable from CSV; the keys are the names normalised
+ * (src/officers/areas.ts) so "Kel. Cikini" and "cikini" are one place.
+ */
+export const unitAreas = sqliteTable(
+  'unit_areas',
+  {
+    kelurahan: text('kelurahan').notNull(),
+    kecamatan: text('kecamatan').notNull(),
+    city: text('city').notNull(),
+    kelurahanKey: text('kelurahan_key').notNull(),
+    kecamatanKey: text('kecamatan_key').notNull(),
+    unitCode: text('unit_code')
+      .notNull()
+      .references(() => units.code),
+  },
+  (t) => [uniqueIndex('unit_areas_place').on(t.kecamatanKey, t.kelurahanKey), index('unit_areas_kelurahan').on(t.kelurahanKey)],
+)
 
 export const officers = sqliteTable(
   'officers',
@@ -193,6 +215,7 @@ export const reports = sqliteTable(
     officerEmployeeNo: text('officer_employee_no'),
     /** JSON of the token's claims, decoded WITHOUT trusting them: for investigation only. */
     unverifiedClaims: text('unverified_claims'),
+    /** The first of the household's answers to "Apa yang terjadi?" (all of them: reportCategories). */
     category: text('category', { enum: REPORT_CATEGORIES }),
     note: text('note'),
     /** +628… form. */
@@ -202,6 +225,11 @@ export const reports = sqliteTable(
     latitude: real('latitude'),
     longitude: real('longitude'),
     status: text('status', { enum: REPORT_STATUSES }).notNull().default('new'),
+    /**
+     * The unit whose supervisors triage the report: the named officer's unit, else the unit the
+     * reported place belongs to (unitAreas), else the unit the token claimed; null when none is known.
+     */
+    routedUnitCode: text('routed_unit_code'),
     /** Counts changes sent to the 123 channel, so a receiver can keep the newest. */
     revision: integer('revision').notNull().default(1),
     createdAt: integer('created_at').notNull(),
@@ -218,7 +246,20 @@ export const reports = sqliteTable(
     index('reports_category_time').on(t.category, t.createdAt),
     index('reports_officer_time').on(t.officerEmployeeNo, t.createdAt),
     index('reports_claimed_unit').on(sql`${t.unverifiedClaims} ->> '$.unt'`),
+    index('reports_routed_unit_time').on(t.routedUnitCode, t.createdAt),
   ],
+)
+
+/** Every answer to "Apa yang terjadi?" of a report: scams combine demands. */
+export const reportCategories = sqliteTable(
+  'report_categories',
+  {
+    reportId: integer('report_id')
+      .notNull()
+      .references(() => reports.id),
+    category: text('category', { enum: REPORT_CATEGORIES }).notNull(),
+  },
+  (t) => [uniqueIndex('report_categories_pair').on(t.reportId, t.category), index('report_categories_category').on(t.category, t.reportId)],
 )
 
 /** The report's timeline; the reporter sees the rows marked visible. */

@@ -66,6 +66,7 @@ export async function writeReport(services: Services, tx: Transaction, { input, 
     // Decoded only here, after the verdict, and only for reports: page views never pay for it.
     unverifiedClaims: storedUnverifiedClaims(input.subject),
     ...input.details,
+    routedUnitCode: null,
     createdAt: now,
     updatedAt: now,
   }
