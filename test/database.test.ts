@@ -11,7 +11,7 @@ describe('the database interface (db/database.ts)', () => {
     const db = openDatabase(':memory:')
     await db.insert(units).values(unit('ULP-A'))
     const [row] = await db.select().from(units).where(eq(units.code, 'ULP-A'))
-    expect(row).toEqual({ code: 'ULP-A', name: 'Unit ULP-A', level: 'ULP', parentCode: null, timeZone: 'Asia/Jakarta' })
+    expect(row).toEqual({ code: 'ULP-A', name: 'Unit ULP-A', level: 'ULP', parentCode: null, timeZone: 'Asia/Jakarta', areaCode: null })
     expect(await db.rows<{ code: string; n: number }>(sql`select code, 7 as n from units`)).toEqual([{ code: 'ULP-A', n: 7 }])
   })
 
