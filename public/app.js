@@ -7,7 +7,6 @@
   }
 
   let deferredPrompt = null
-  const buttons = document.querySelectorAll('[data-install-button]')
   const showInstalled = () => {
     for (const section of document.querySelectorAll('[data-install]')) {
       const done = section.querySelector('[data-install-done]')
@@ -16,26 +15,30 @@
       if (button) button.hidden = true
     }
   }
+  const offerInstall = () => {
+    if (deferredPrompt) for (const button of document.querySelectorAll('[data-install-button]')) button.hidden = false
+  }
   if (window.matchMedia?.('(display-mode: standalone)').matches) showInstalled()
 
   window.addEventListener('beforeinstallprompt', (event) => {
     // Our own button instead of the browser's mini-infobar: the household chooses when.
     event.preventDefault()
     deferredPrompt = event
-    for (const button of buttons) button.hidden = false
+    offerInstall()
   })
-  for (const button of buttons) {
-    button.addEventListener('click', () => {
-      const prompt = deferredPrompt
-      if (!prompt) return
-      deferredPrompt = null
-      void prompt.prompt()
-      prompt.userChoice.then((choice) => {
-        if (choice.outcome === 'accepted') showInstalled()
-        else button.hidden = true
-      })
+  // Delegated, and offered again after htmx swaps the verdict's <main> (the customer check does).
+  document.addEventListener('htmx:after:swap', offerInstall)
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('[data-install-button]') : null
+    const prompt = deferredPrompt
+    if (!button || !prompt) return
+    deferredPrompt = null
+    void prompt.prompt()
+    prompt.userChoice.then((choice) => {
+      if (choice.outcome === 'accepted') showInstalled()
+      else button.hidden = true
     })
-  }
+  })
   window.addEventListener('appinstalled', showInstalled)
 
   for (const button of document.querySelectorAll('[data-print]')) {

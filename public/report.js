@@ -18,6 +18,23 @@
     else if (button.dataset.share) share(button)
   })
 
+  // After "Simpan detail" htmx swaps in the whole ticket panel, and its [autofocus] (the first
+  // refused field, or the confirmation) is where the household must look: bring it, and the
+  // error beside it, to the middle of the screen, not to an edge. htmx focuses [autofocus] right
+  // after this event; it then finds it on screen and scrolls no more. Its after:swap and
+  // after:settle events go to the replaced (detached) element, so they never reach the document.
+  document.addEventListener('htmx:after:process', (event) => {
+    const panel = event.target
+    if (!(panel instanceof Element) || panel.id !== 'report-ticket') return
+    const wanted = panel.querySelector('[autofocus]')
+    if (!(wanted instanceof HTMLElement)) return
+    const described = wanted.closest('[aria-describedby]')
+    const ids = described ? (described.getAttribute('aria-describedby') || '').split(/\s+/) : []
+    const error = ids.map((id) => document.getElementById(id)).find((element) => element && element.classList.contains('error'))
+    ;(error || wanted).scrollIntoView({ block: 'center' })
+    wanted.focus({ preventScroll: true })
+  })
+
   /** Asks the browser for the position only after the household tapped the button. */
   function locate(button) {
     const form = button.closest('form')

@@ -1,15 +1,17 @@
+import { readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { databasePath, driverError, openDatabase } from '../db/client.ts'
 import { ConfigError, loadConfig, systemClock, type Clock } from './config.ts'
 import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
-import { addOfficer, reactivateOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
-import { issueBadge, issueVisitPass, revokeCredential } from './passes/passes.ts'
+import { addOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
+import { isOldPassesChoice, issueBadge, issueVisitPass, reactivateOfficerWithPasses, revokeCredential } from './passes/passes.ts'
 import { verifyAuditChain, type ChainCheck } from './audit/audit.ts'
 import { invalidateOfficerSessions } from './auth/sessions.ts'
 import { createUser, setUserDisabled, type User } from './auth/users.ts'
 import { drainOutbox } from './channel/worker.ts'
+import { importAreaFile, listAreas } from './officers/areas.ts'
 import { removeVisitPassword, setVisitPassword } from './households/visit-passwords.ts'
 import { createServices, type Services } from './services.ts'
 import { normalizeCustomerId } from './verification/customer-check.ts'
@@ -18,7 +20,7 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
 
   officer add --employee-no <no> --name <name> [--unit <code>] [--employer <name>] [--role-title <title>]
   officer suspend <employee-no> [--reason <text>]
-  officer reactivate <employee-no>
+  officer reactivate <employee-no> [--passes restore|cancel]   (default restore: their passes and badges verify again; cancel revokes them)
   pass issue --officer <employee-no> --customer <12 digits> --purpose <code> [--ktp none|view|photo] [--work-order <no>] [--ttl <seconds>]
   pass revoke <jti> [--reason <text>]
   badge issue --officer <employee-no>
@@ -28,7 +30,9 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   household password set --customer <12 digits>   (the word, 3–32 characters, from stdin)
   household password remove --customer <12 digits>
   outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit
-  audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row`
+  audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row
+  area import <file.csv>   kelurahan-to-unit areas (columns kelurahan,kecamatan,city,unit_code); one bad row refuses the file
+  area list`
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -49,6 +53,7 @@ const OPTIONS = {
   ttl: { type: 'string' },
   username: { type: 'string' },
   now: { type: 'boolean' },
+  passes: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -121,8 +126,13 @@ async function runCommand(services: Services, positionals: string[], values: Val
       return { json: officerJson(officer), text: `Suspended ${officer.employeeNo}: every badge and pass of theirs now fails` }
     }
     case 'officer reactivate': {
-      const officer = await reactivateOfficer(db, clock, required(target, '<employee-no>'), { actor: 'cli' })
-      return { json: officerJson(officer), text: `Reactivated ${officer.employeeNo}` }
+      // Restore by default, as `officer reactivate` always did (DESIGN §9: a reactivated officer's
+      // passes verify again); the console's form defaults to cancel.
+      const passes = values.passes ?? 'restore'
+      if (!isOldPassesChoice(passes)) throw new UsageError('--passes must be restore or cancel')
+      const { officer, revoked } = await reactivateOfficerWithPasses(services, required(target, '<employee-no>'), { actor: 'cli', passes })
+      const text = passes === 'cancel' ? `Reactivated ${officer.employeeNo}; cancelled ${revoked.length} earlier passes and badges` : `Reactivated ${officer.employeeNo}; their earlier passes and badges verify again`
+      return { json: { ...officerJson(officer), passes, revoked: revoked.map((credential) => credential.id) }, text }
     }
     case 'pass issue': {
       const ttl = values.ttl === undefined ? null : Number(values.ttl)
@@ -209,6 +219,21 @@ async function runCommand(services: Services, positionals: string[], values: Val
       const check = await verifyAuditChain(db)
       if (!check.ok) throw new AuditChainBroken(`Audit chain broken at row ${check.brokenId}: ${check.reason} (${check.rows} rows read)`, check)
       return { json: { ok: true, rows: check.rows }, text: `Audit chain intact: ${check.rows} rows` }
+    }
+    case 'area import': {
+      const file = required(target, '<file.csv>')
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`Cannot read ${file}: ${error.code ?? error.message}`)
+      })
+      const summary = await importAreaFile(db, clock, text, 'cli')
+      return { json: { ...summary }, text: `Imported ${summary.rows} areas: ${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} unchanged` }
+    }
+    case 'area list': {
+      const areas = await listAreas(db)
+      return {
+        json: { areas: areas.map((area) => ({ kelurahan: area.kelurahan, kecamatan: area.kecamatan, city: area.city, unit: area.unitCode })) },
+        text: areas.length === 0 ? 'No areas' : areas.map((area) => `${area.city} · ${area.kecamatan} · ${area.kelurahan} → ${area.unitCode}`).join('\n'),
+      }
     }
     default:
       throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)

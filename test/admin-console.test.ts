@@ -94,7 +94,7 @@ describe('/admin/officers', () => {
     expect((await browser.post(`/admin/officers/${near.employeeNo}/suspend`, { reason: 'Meminta uang tunai' })).status).toBe(303)
     expect(verdictOf(await (await app.request(`/v/${pass.token}`)).text())).toBe('officer_suspended')
     expect((await nearBrowser.get('/officer')).status).toBe(303)
-    expect((await browser.post(`/admin/officers/${near.employeeNo}/reactivate`, {})).status).toBe(303)
+    expect((await browser.post(`/admin/officers/${near.employeeNo}/reactivate`, { passes: 'restore' })).status).toBe(303)
     expect(verdictOf(await (await app.request(`/v/${pass.token}`)).text())).toBe('valid')
     const actions = (await app.db.select().from(auditLog).all()).map((row) => `${row.actor} ${row.action}`)
     expect(actions).toContain('admin-utama officer.suspended')

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { PUBLIC_DIR } from '../views/assets.ts'
 import { decodeSvgQr } from './support/browser.ts'
 import { createTestApp, givenPass, PUBLIC_URL } from './helpers.ts'
+import { givenUser, signIn } from './support/session.ts'
 
 interface Manifest {
   name: string
@@ -197,5 +198,28 @@ describe('the green verdict page', () => {
     const red = await (await request('/v/bad')).text()
     expect(red).toContain('data-face="red"')
     expect(red).not.toContain('data-app-hint')
+  })
+})
+
+describe('the stylesheets households download', () => {
+  it('carry no rules of the staff screens: the verdict page inlines app.css only, while the portal and console link staff.css after it', async () => {
+    const { services, request } = await createTestApp()
+    const pass = await givenPass(services)
+    const verdict = await (await request(`/v/${pass.token}`)).text()
+    const inlined = /<style>([\s\S]*?)<\/style>/.exec(verdict)?.[1] ?? ''
+    expect(inlined).toContain('.banner')
+    expect(inlined).not.toMatch(/\.admin-nav|\.portal-nav|\.chart-|\.badge-card/)
+    expect(verdict).not.toContain('staff.css')
+    const login = await (await request('/login')).text()
+    expect(login).not.toContain('staff.css')
+    const staffCss = readFileSync(join(PUBLIC_DIR, 'staff.css'), 'utf8')
+    expect(staffCss).toMatch(/\.admin-nav \{/)
+    expect(staffCss).toMatch(/\.live-qr \{/)
+    const app = await createTestApp()
+    const admin = await signIn(app, (await givenUser(app, 'admin', null)).username)
+    const consolePage = await (await admin.get('/admin/reports')).text()
+    const staffHref = /<link rel="stylesheet" href="(\/assets\/staff\.css\?v=[0-9a-f]+)"/.exec(consolePage)?.[1]
+    expect(consolePage.indexOf('app.css')).toBeLessThan(consolePage.indexOf('staff.css'))
+    expect((await app.request(staffHref ?? 'missing')).status).toBe(200)
   })
 })

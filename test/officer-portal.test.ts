@@ -173,7 +173,7 @@ describe('issuing a visit pass', () => {
     const app = await createTestApp()
     const user = await givenUser(app, 'officer', await givenOfficer(app.services))
     const html = await (await (await signIn(app, user.username)).get('/officer/passes/new')).text()
-    expect(html).toContain('Penertiban Pemakaian Tenaga Listrik (pemeriksaan meter) — KTP: Hanya dilihat')
+    expect(html).toContain('Penertiban Pemakaian Tenaga Listrik (pemeriksaan meter) — KTP: Cukup dilihat, tidak difoto')
     expect(html).toContain('value="2026-11-23T09:00"')
     expect(html).toContain('value="2026-11-23T17:00"')
     expect(html).not.toContain('name="officer"')

@@ -293,7 +293,7 @@ describe('POST /r/:ticket/details', () => {
     const { app, ticket, key, location } = await givenReport()
     const res = await app.postForm(`/r/${ticket}/details`, { k: key, category: 'money', note: 'Minta transfer Rp 500.000 ke rekening pribadi', phone: '0812-3456-7890', location: 'Cikini' })
     expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe(`${location}&saved=1`)
+    expect(res.headers.get('location')).toBe(`${location}&saved=1#details-saved`)
     const html = await (await app.request(res.headers.get('location')!)).text()
     expect(html).toContain('Detail tersimpan')
     expect(html).toContain('value="money" checked')

@@ -24,7 +24,7 @@ function givenThisAndAnotherProcess() {
   return { db, other }
 }
 
-const details = { category: 'otp' as const, note: 'minta kode OTP', phone: null, location: null, latitude: null, longitude: null }
+const details = { categories: ['otp' as const], note: 'minta kode OTP', phone: null, location: null, latitude: null, longitude: null }
 
 describe('filing reports while another process holds the write lock', () => {
   it('keeps this process answering meanwhile and commits every report once the lock is released', async () => {

@@ -19,6 +19,9 @@ export function asset(path: string): string {
   return `/assets/${path}?v=${version}`
 }
 
+/** The staff screens' stylesheet (portal, console, printing), linked after app.css on their pages only. */
+export const STAFF_STYLESHEETS = ['staff.css']
+
 /**
  * The stylesheet's text, for pages a household opens once on a slow network (the verdict): inline,
  * it spares a render-blocking round trip. `cspSource` is what the Content-Security-Policy must

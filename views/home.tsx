@@ -13,11 +13,19 @@ export interface HomeProps {
 }
 
 export function HomePage({ t, langSwitchHref, publicUrl, codeError, codeValue }: HomeProps) {
+  const codeCard = (
+    <section class="card" aria-labelledby="code-title">
+      <h2 id="code-title">{t.home.codeTitle}</h2>
+      <CodeForm t={t} codeError={codeError} codeValue={codeValue} />
+    </section>
+  )
   return (
     <Layout t={t} title={t.home.title} langSwitchHref={langSwitchHref} scripts={['report.js', 'app.js']}>
       <main id="main" class="page">
         <h1>{t.home.title}</h1>
         <p class="lead">{t.home.lead}</p>
+        {/* A code that could not be one comes back first on the page, its message beside the field. */}
+        {codeError && codeCard}
         <section class="card" aria-labelledby="scan-title">
           <h2 id="scan-title">{t.home.scanTitle}</h2>
           <PhoneCameraSteps t={t} publicUrl={publicUrl} />
@@ -28,10 +36,7 @@ export function HomePage({ t, langSwitchHref, publicUrl, codeError, codeValue }:
           </p>
           <p class="hint">{t.home.scanHereHint}</p>
         </section>
-        <section class="card" aria-labelledby="code-title">
-          <h2 id="code-title">{t.home.codeTitle}</h2>
-          <CodeForm t={t} codeError={codeError} codeValue={codeValue} />
-        </section>
+        {!codeError && codeCard}
         <section class="card" aria-labelledby="report-title">
           <h2 id="report-title">{t.report.homeTitle}</h2>
           <p>{t.report.homeHint}</p>

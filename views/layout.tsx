@@ -4,6 +4,20 @@ import { raw } from 'hono/html'
 import { asset, INLINE_STYLESHEET } from './assets.ts'
 import { THEME_COLOR } from './app/manifest.ts'
 
+/**
+ * Read by htmx when it loads (https://four.htmx.org/reference/config/htmx-config). Two things htmx
+ * does by default are inline styles, which our CSP (style-src without 'unsafe-inline') refuses:
+ * - `includeIndicatorCSS`: it adds indicator rules of its own to every page (4.0.1 through a
+ *   constructed stylesheet, which Chromium lets pass; other versions through a <style> element,
+ *   which it does not). No page of ours uses hx-indicator; one that does defines
+ *   `.htmx-indicator` in app.css.
+ * - `defaultSettleDelay`: while settling a swap it copies the `style` attribute of each old
+ *   element onto the new one with the same id, with setAttribute. Anything that gave the old one
+ *   a style attribute (axe-core, a translating browser, an extension) then turns every save of
+ *   the report details into a CSP violation. No stylesheet of ours animates a settle.
+ */
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false, defaultSettleDelay: 0 })
+
 export interface LayoutProps {
   t: Messages
   title: string
@@ -15,12 +29,14 @@ export interface LayoutProps {
   modules?: string[]
   /** The stylesheet inline instead of linked: for the page a household opens once, on a slow network. */
   inlineStylesheet?: boolean
+  /** Stylesheets from public/ linked after app.css: the staff screens' own (staff.css), which households never load. */
+  stylesheets?: string[]
   /** htmx on the page; the installed app's light pages (/app, its offline page) do without it. */
   htmx?: boolean
   children: Child
 }
 
-export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, htmx = true, children }: LayoutProps) {
+export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, stylesheets = [], htmx = true, children }: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -31,10 +47,14 @@ export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], i
           <meta name="color-scheme" content="light" />
           <title>{`${title} · ${t.appName}`}</title>
           {inlineStylesheet ? <style>{raw(INLINE_STYLESHEET.css)}</style> : <link rel="stylesheet" href={asset('app.css')} />}
+          {stylesheets.map((path) => (
+            <link rel="stylesheet" href={asset(path)} />
+          ))}
           <link rel="icon" href={asset('icon.svg')} type="image/svg+xml" />
           <link rel="manifest" href="/manifest.webmanifest" />
           <meta name="theme-color" content={THEME_COLOR} />
           <link rel="apple-touch-icon" href={asset('icons/icon-192.png')} />
+          {htmx && <meta name="htmx-config" content={HTMX_CONFIG} />}
           {htmx && <script src={asset('vendor/htmx.min.js')} defer></script>}
           {scripts.map((path) => (
             <script src={asset(path)} defer></script>

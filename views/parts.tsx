@@ -1,4 +1,4 @@
-import type { Messages } from '../src/i18n/index.ts'
+import { fill, type Messages } from '../src/i18n/index.ts'
 
 export type IconName = 'check' | 'warning' | 'stop' | 'phone' | 'chat'
 
@@ -49,15 +49,28 @@ export function Rights({ t }: { t: Messages }) {
 
 export const WHATSAPP_NUMBER = '628122123123'
 
-export function ContactLinks({ t, whatsappText }: { t: Messages; whatsappText?: string }) {
+/**
+ * The 123 button. From a mobile, 123 needs the area code first: where the pass's unit is known it
+ * dials `tel:<areaCode>123`; elsewhere it dials 123 (right from a landline) with the two-step hint
+ * right under it.
+ */
+export function CallButton({ t, areaCode = null }: { t: Messages; areaCode?: string | null }) {
+  return (
+    <>
+      <a class="button call" href={areaCode ? `tel:${areaCode}123` : 'tel:123'} data-call>
+        <Icon name="phone" /> {areaCode ? fill(t.contact.callArea, { number: `(${areaCode}) 123` }) : t.contact.call}
+      </a>
+      {!areaCode && <p class="hint call-hint">{t.contact.callHint}</p>}
+    </>
+  )
+}
+
+export function ContactLinks({ t, whatsappText, areaCode = null }: { t: Messages; whatsappText?: string; areaCode?: string | null }) {
   const text = encodeURIComponent(whatsappText ?? t.contact.whatsappText)
   return (
     <section class="card contact" aria-labelledby="contact-title">
       <h2 id="contact-title">{t.contact.title}</h2>
-      <a class="button call" href="tel:123">
-        <Icon name="phone" /> {t.contact.call}
-      </a>
-      <p class="hint">{t.contact.callHint}</p>
+      <CallButton t={t} areaCode={areaCode} />
       <a class="button secondary" href={`https://wa.me/${WHATSAPP_NUMBER}?text=${text}`} rel="noopener noreferrer">
         <Icon name="chat" /> {t.contact.whatsapp}
       </a>
@@ -80,10 +93,30 @@ export function PhoneCameraSteps({ t, publicUrl }: { t: Messages; publicUrl: str
   )
 }
 
-/** The short-code form (GET /c): works without JavaScript, on the home and the scanner page. */
-export function CodeForm({ t, codeError, codeValue }: { t: Messages; codeError: string | null; codeValue: string }) {
+/** Where a code form stands, so that a code of the wrong length is answered on that same page. */
+export type CodeFormPlace = 'home' | 'scan' | 'retype'
+
+/**
+ * The short-code form (GET /c): works without JavaScript, on the home, the scanner page and a
+ * "code not found" page. `novalidate`: the server's message in the page's language stands beside
+ * the field (with focus on it), never the browser's bubble.
+ */
+export function CodeForm({
+  t,
+  codeError,
+  codeValue,
+  from,
+  buttonLabel,
+}: {
+  t: Messages
+  codeError: string | null
+  codeValue: string
+  from?: CodeFormPlace
+  buttonLabel?: string
+}) {
   return (
-    <form action="/c" method="get" class="stack">
+    <form action="/c" method="get" class="stack" novalidate>
+      {from && from !== 'home' && <input type="hidden" name="from" value={from} />}
       <label for="code">{t.home.codeLabel}</label>
       <input
         id="code"
@@ -93,10 +126,11 @@ export function CodeForm({ t, codeError, codeValue }: { t: Messages; codeError: 
         autocomplete="off"
         autocapitalize="characters"
         spellcheck={false}
-        maxlength={12}
+        maxlength={32}
         required
         aria-invalid={codeError ? 'true' : undefined}
         aria-describedby={codeError ? 'code-error' : undefined}
+        autofocus={codeError ? true : undefined}
       />
       {codeError && (
         <p id="code-error" class="error" role="alert">
@@ -104,7 +138,7 @@ export function CodeForm({ t, codeError, codeValue }: { t: Messages; codeError: 
         </p>
       )}
       <button type="submit" class="button">
-        {t.home.codeButton}
+        {buttonLabel ?? t.home.codeButton}
       </button>
     </form>
   )

@@ -11,13 +11,14 @@ export interface ReportInput {
 
 /**
  * "Laporkan penipuan": one tap, a plain form POST. Without JavaScript the server redirects to
- * the ticket page; with htmx the ticket panel replaces this form.
+ * the ticket page; with htmx the ticket panel replaces this form. `calm`: under a green verdict
+ * a big red button would be a mixed signal, so there it is a secondary button below the facts.
  */
-export function ReportForm({ t, input, error }: { t: Messages; input: ReportInput | null; error?: string | null }) {
+export function ReportForm({ t, input, error, calm = false }: { t: Messages; input: ReportInput | null; error?: string | null; calm?: boolean }) {
   return (
-    <form method="post" action="/reports" hx-post="/reports" hx-swap="outerHTML" class="report-box" id="report-box">
+    <form method="post" action="/reports" hx-post="/reports" hx-swap="outerHTML" class={calm ? 'report-box calm' : 'report-box'} id="report-box">
       {input && <input type="hidden" name={input.field} value={input.value} />}
-      <button type="submit" class="button report">
+      <button type="submit" class={calm ? 'button secondary report-calm' : 'button report'}>
         <Icon name="warning" /> {t.report.button}
       </button>
       <p class="hint">{t.report.buttonHint}</p>
@@ -89,37 +90,56 @@ export function TicketPanel({ t, view, standalone = false }: { t: Messages; view
   )
 }
 
+/** The id of the "details saved" confirmation: the no-JS redirect after saving ends in `#details-saved`. */
+export const DETAILS_SAVED_ID = 'details-saved'
+
+/**
+ * The optional details. Our own messages only (`novalidate`: never the browser's bubble), each
+ * beside its field, and the first refused field gets the focus (`autofocus`: on the page without
+ * JavaScript, and after htmx's swap, which honours it). The confirmation sits under the button
+ * just tapped, where the thumb is.
+ */
 function DetailsForm({ t, view }: { t: Messages; view: TicketView }) {
-  const { form, errors } = view
+  const { form, errors, focusField } = view
   const describedBy = (field: keyof TicketView['errors'], hint?: string) => [hint, errors[field] ? `${field}-error` : null].filter(Boolean).join(' ') || undefined
+  const invalid = (field: keyof TicketView['errors']) => (errors[field] ? 'true' : undefined)
   return (
     <section class="card" aria-labelledby="details-title">
       <h2 id="details-title">{t.report.detailsTitle}</h2>
       <p class="hint">{t.report.detailsHint}</p>
-      {view.saved && (
-        <p class="answer green" role="status">
-          <Icon name="check" /> {t.report.detailsSaved}
-        </p>
-      )}
-      <form method="post" action={view.detailsAction} hx-post={view.detailsAction} hx-target="#report-ticket" hx-swap="outerHTML" class="stack">
+      <form method="post" action={view.detailsAction} hx-post={view.detailsAction} hx-target="#report-ticket" hx-swap="outerHTML" class="stack" novalidate>
         <input type="hidden" name="k" value={view.trackingKey} />
         <fieldset class="choices" aria-describedby={describedBy('category')}>
-          <legend>{t.report.categoryLegend}</legend>
-          {view.categories.map((category) => (
+          <legend>
+            {t.report.categoryLegend} <span class="legend-note">{t.report.categoryHint}</span>
+          </legend>
+          <FieldError id="category-error" text={errors.category} />
+          {view.categories.map((category, index) => (
             <label>
-              <input type="radio" name="category" value={category.value} checked={category.checked} /> {category.label}
+              <input
+                type="checkbox"
+                name="category"
+                value={category.value}
+                checked={category.checked}
+                aria-invalid={invalid('category')}
+                autofocus={focusField === 'category' && index === 0}
+              />{' '}
+              {category.label}
             </label>
           ))}
         </fieldset>
-        <FieldError id="category-error" text={errors.category} />
 
         <label for="report-note">{t.report.noteLabel}</label>
-        <textarea id="report-note" name="note" rows={4} maxlength={1000} aria-invalid={errors.note ? 'true' : undefined} aria-describedby={describedBy('note')}>
+        <FieldError id="note-error" text={errors.note} />
+        <textarea id="report-note" name="note" rows={4} maxlength={1000} aria-invalid={invalid('note')} aria-describedby={describedBy('note')} autofocus={focusField === 'note'}>
           {form.note}
         </textarea>
-        <FieldError id="note-error" text={errors.note} />
 
         <label for="report-phone">{t.report.phoneLabel}</label>
+        <p id="phone-hint" class="hint">
+          {t.report.phoneHint}
+        </p>
+        <FieldError id="phone-error" text={errors.phone} />
         <input
           id="report-phone"
           name="phone"
@@ -128,40 +148,52 @@ function DetailsForm({ t, view }: { t: Messages; view: TicketView }) {
           autocomplete="tel"
           maxlength={40}
           value={form.phone}
-          aria-invalid={errors.phone ? 'true' : undefined}
+          aria-invalid={invalid('phone')}
           aria-describedby={describedBy('phone', 'phone-hint')}
+          autofocus={focusField === 'phone'}
         />
-        <p id="phone-hint" class="hint">
-          {t.report.phoneHint}
-        </p>
-        <FieldError id="phone-error" text={errors.phone} />
 
         <label for="report-location">{t.report.locationLabel}</label>
+        <FieldError id="location-error" text={errors.location} />
         <input
           id="report-location"
           name="location"
           autocomplete="address-level4"
           maxlength={100}
           value={form.location}
-          aria-invalid={errors.location ? 'true' : undefined}
+          aria-invalid={invalid('location')}
           aria-describedby={describedBy('location')}
+          autofocus={focusField === 'location'}
         />
-        <FieldError id="location-error" text={errors.location} />
         <input type="hidden" name="latitude" value={form.latitude} />
         <input type="hidden" name="longitude" value={form.longitude} />
+        <FieldError id="coordinates-error" text={errors.coordinates} />
         {/* Shown only when report.js finds geolocation; the browser asks for consent on the tap. */}
-        <button type="button" class="button secondary needs-geolocation" data-geolocate data-busy={t.report.geoBusy} data-done={t.report.geoDone} data-failed={t.report.geoFailed}>
+        <button
+          type="button"
+          class="button secondary needs-geolocation"
+          data-geolocate
+          data-busy={t.report.geoBusy}
+          data-done={t.report.geoDone}
+          data-failed={t.report.geoFailed}
+          aria-describedby={describedBy('coordinates')}
+          autofocus={focusField === 'coordinates'}
+        >
           {t.report.geoButton}
         </button>
         <p class="hint needs-geolocation">{t.report.geoHint}</p>
         <p class="hint" data-geolocation-status aria-live="polite">
           {form.hasCoordinates ? t.report.geoSaved : ''}
         </p>
-        <FieldError id="coordinates-error" text={errors.coordinates} />
 
         <button type="submit" class="button">
           {t.report.saveButton}
         </button>
+        {view.saved && (
+          <p id={DETAILS_SAVED_ID} class="answer green" role="status" tabindex={-1} autofocus={focusField === null}>
+            <Icon name="check" /> {t.report.detailsSaved}
+          </p>
+        )}
       </form>
     </section>
   )

@@ -10,18 +10,29 @@ export interface ScanProps {
   origin: string
   /** The vendored fallback decoder, fetched only where the browser has no BarcodeDetector. */
   decoderSrc: string
+  /** A typed code that cannot be one comes back here, with the message beside the field. */
+  codeError?: string | null
+  codeValue?: string
 }
 
 /**
  * The in-page scanner. Without JavaScript the camera card stays hidden and the page is the code
  * form plus the phone-camera advice; public/scanner.js reveals and drives the camera.
  */
-export function ScanPage({ t, langSwitchHref, origin, decoderSrc }: ScanProps) {
+export function ScanPage({ t, langSwitchHref, origin, decoderSrc, codeError = null, codeValue = '' }: ScanProps) {
+  const codeCard = (
+    <section class="card" aria-labelledby="code-title">
+      <h2 id="code-title">{t.home.codeTitle}</h2>
+      <CodeForm t={t} codeError={codeError} codeValue={codeValue} from="scan" />
+    </section>
+  )
   return (
     <Layout t={t} title={t.scan.title} langSwitchHref={langSwitchHref} scripts={['report.js']} modules={['scanner.js']}>
       <main id="main" class="page scan-page">
         <h1>{t.scan.title}</h1>
         <p class="lead">{t.scan.lead}</p>
+        {/* A code that could not be one comes back first on the page, its message beside the field. */}
+        {codeError && codeCard}
         <section class="card scanner" aria-labelledby="camera-title" data-scanner data-origin={origin} data-decoder-src={decoderSrc} hidden>
           <h2 id="camera-title">{t.scan.cameraTitle}</h2>
           <div class="viewfinder" data-scan-viewfinder hidden>
@@ -52,10 +63,7 @@ export function ScanPage({ t, langSwitchHref, origin, decoderSrc }: ScanProps) {
           {t.scan.noScript}
         </p>
         <ScanRefusal t={t} origin={origin} />
-        <section class="card" aria-labelledby="code-title">
-          <h2 id="code-title">{t.home.codeTitle}</h2>
-          <CodeForm t={t} codeError={null} codeValue="" />
-        </section>
+        {!codeError && codeCard}
         <section class="card" aria-labelledby="phone-camera-title">
           <h2 id="phone-camera-title">{t.scan.phoneCameraTitle}</h2>
           <PhoneCameraSteps t={t} publicUrl={origin} />

@@ -17,17 +17,20 @@ import type { Services } from '../services.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import { createUser, findUserByUsername, setUserDisabled } from '../auth/users.ts'
 import { generateAvatarPng } from './avatar.ts'
+import { seedDemoAreas } from './areas.ts'
 
+// Area codes are the real ones (a mobile needs one before 123); Jakarta has one for the whole Unit Induk,
+// so its UP3 and ULP inherit it, while Jawa Tengah and NTB span several and set it lower down.
 const DEMO_UNITS: NewUnit[] = [
   { code: 'UID-JTY', name: 'UID Jawa Tengah & DIY', level: 'UID' },
-  { code: 'UP3-TGL', name: 'UP3 Tegal', level: 'UP3', parentCode: 'UID-JTY' },
-  { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UP3-TGL' },
-  { code: 'UID-JKT', name: 'UID Jakarta Raya', level: 'UID' },
+  { code: 'UP3-TGL', name: 'UP3 Tegal', level: 'UP3', parentCode: 'UID-JTY', areaCode: '0283' },
+  { code: 'ULP-JTB', name: 'ULP Jatibarang', level: 'ULP', parentCode: 'UP3-TGL', areaCode: '0283' },
+  { code: 'UID-JKT', name: 'UID Jakarta Raya', level: 'UID', areaCode: '021' },
   { code: 'UP3-MTG', name: 'UP3 Menteng', level: 'UP3', parentCode: 'UID-JKT' },
   { code: 'ULP-CKN', name: 'ULP Cikini', level: 'ULP', parentCode: 'UP3-MTG' },
   { code: 'UIW-NTB', name: 'UIW Nusa Tenggara Barat', level: 'UIW', timeZone: 'Asia/Makassar' },
-  { code: 'UP3-MTR', name: 'UP3 Mataram', level: 'UP3', parentCode: 'UIW-NTB', timeZone: 'Asia/Makassar' },
-  { code: 'ULP-AMP', name: 'ULP Ampenan', level: 'ULP', parentCode: 'UP3-MTR', timeZone: 'Asia/Makassar' },
+  { code: 'UP3-MTR', name: 'UP3 Mataram', level: 'UP3', parentCode: 'UIW-NTB', timeZone: 'Asia/Makassar', areaCode: '0370' },
+  { code: 'ULP-AMP', name: 'ULP Ampenan', level: 'ULP', parentCode: 'UP3-MTR', timeZone: 'Asia/Makassar', areaCode: '0370' },
 ]
 
 export const DEMO_OFFICERS: NewOfficer[] = [
@@ -64,6 +67,7 @@ export async function seedDemoData(services: Services): Promise<boolean> {
   if ((existing?.n ?? 0) > 0) return false
   await db.transaction(async (tx) => {
     for (const unit of DEMO_UNITS) await addUnit(tx, unit)
+    await seedDemoAreas(tx)
     for (const [index, input] of DEMO_OFFICERS.entries()) {
       const officer = await addOfficerWithin(tx, clock, { ...input, actor: 'demo' })
       await setOfficerPhotoWithin(tx, clock, officer.id, { contentType: 'image/png', bytes: generateAvatarPng(index), actor: 'demo' })

@@ -148,18 +148,26 @@ export async function suspendOfficer(db: Db, clock: Clock, employeeNo: string, o
   return setOfficerStatus(db, clock, officer, 'suspended', options.reason ?? null, options.actor)
 }
 
-export async function reactivateOfficer(db: Db, clock: Clock, employeeNo: string, options: { actor: string }): Promise<Officer> {
-  const officer = await getOfficer(db, employeeNo)
-  if (officer.status === 'active') throw new DomainError('already_active', `Officer ${employeeNo} is already active`)
-  return setOfficerStatus(db, clock, officer, 'active', null, options.actor)
+/** Reactivates a suspended officer; their passes and badges verify again (reactivateOfficerWithPasses in src/passes/passes.ts may cancel them). */
+export function reactivateOfficer(db: Db, clock: Clock, employeeNo: string, options: { actor: string }): Promise<Officer> {
+  return db.transaction((tx) => reactivateOfficerWithin(tx, clock, employeeNo, { actor: options.actor, details: { passes: 'restore' } }))
 }
 
-function setOfficerStatus(db: Db, clock: Clock, officer: Officer, status: Officer['status'], reason: string | null, actor: string): Promise<Officer> {
+/** reactivateOfficer inside a caller's transaction; `details` go into its audit row (what became of the old passes). */
+export async function reactivateOfficerWithin(tx: Transaction, clock: Clock, employeeNo: string, options: { actor: string; details: NonNullable<AuditEntry['details']> }): Promise<Officer> {
+  const officer = await getOfficer(tx, employeeNo)
+  if (officer.status === 'active') throw new DomainError('already_active', `Officer ${employeeNo} is already active`)
+  const [updated] = await tx.update(officers).set({ status: 'active', statusReason: null, updatedAt: clock.now() }).where(eq(officers.id, officer.id)).returning()
+  await appendAuditRow(tx, clock.now(), { actor: options.actor, action: 'officer.reactivated', subject: `officer:${officer.employeeNo}`, details: { reason: null, ...options.details } })
+  return updated!
+}
+
+function setOfficerStatus(db: Db, clock: Clock, officer: Officer, status: 'suspended', reason: string | null, actor: string): Promise<Officer> {
   return audited(db, clock, async (tx) => {
     const [updated] = await tx.update(officers).set({ status, statusReason: reason, updatedAt: clock.now() }).where(eq(officers.id, officer.id)).returning()
     return {
       result: updated!,
-      audit: { actor, action: status === 'suspended' ? 'officer.suspended' : 'officer.reactivated', subject: `officer:${officer.employeeNo}`, details: { reason } },
+      audit: { actor, action: 'officer.suspended', subject: `officer:${officer.employeeNo}`, details: { reason } },
     }
   })
 }
@@ -201,6 +209,8 @@ export interface NewUnit {
   level: UnitLevel
   parentCode?: string | null
   timeZone?: string
+  /** Telephone area code, e.g. '021' (units.areaCode). */
+  areaCode?: string | null
 }
 
 export async function addUnit(db: Queries, unit: NewUnit): Promise<void> {

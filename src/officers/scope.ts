@@ -33,21 +33,25 @@ export interface UnitLineage {
   name: string
   timeZone: string
   chain: string[]
+  /** The telephone area code ("021") of the unit, or of the nearest unit above it that has one. */
+  areaCode: string | null
 }
 
 /** A unit and the units above it, the Unit Induk first; null without a unit or for an unknown code. */
 export async function findUnitLineage(db: Queries, unitCode: string | null): Promise<UnitLineage | null> {
   if (!unitCode) return null
   // The alias is quoted so that every engine keeps its case.
-  const rows = await db.rows<{ code: string; name: string; timeZone: string }>(sql`
-    with recursive up(code, name, parent_code, time_zone, depth) as (
-      select code, name, parent_code, time_zone, 1 from units where code = ${unitCode}
+  const rows = await db.rows<{ code: string; name: string; timeZone: string; areaCode: string | null }>(sql`
+    with recursive up(code, name, parent_code, time_zone, area_code, depth) as (
+      select code, name, parent_code, time_zone, area_code, 1 from units where code = ${unitCode}
       union all
-      select units.code, units.name, units.parent_code, units.time_zone, up.depth + 1 from units join up on units.code = up.parent_code where up.depth < ${sql.raw(String(MAX_UNIT_DEPTH))}
+      select units.code, units.name, units.parent_code, units.time_zone, units.area_code, up.depth + 1 from units join up on units.code = up.parent_code where up.depth < ${sql.raw(String(MAX_UNIT_DEPTH))}
     )
-    select code, name, time_zone as "timeZone" from up order by depth desc`)
+    select code, name, time_zone as "timeZone", area_code as "areaCode" from up order by depth desc`)
   const unit = rows.at(-1)
-  return unit ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: rows.map((row) => row.name) } : null
+  // Rows run from the Unit Induk down: the nearest area code is the last one set.
+  const areaCode = rows.findLast((row) => row.areaCode)?.areaCode ?? null
+  return unit ? { code: unit.code, name: unit.name, timeZone: unit.timeZone, chain: rows.map((row) => row.name), areaCode } : null
 }
 
 /** The lineage lookup bound to one database, in the shape the verifier's state queries take. */

@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import { sqliteErrorCode } from '../../db/client.ts'
+import { sqliteErrorCode, type Queries } from '../../db/client.ts'
 import { credentials, officers, units } from '../../db/schema.ts'
 import { audited } from '../audit/audit.ts'
 import { encryptSecret } from '../credentials/secrets.ts'
@@ -105,4 +105,18 @@ export function printedLifetime(credential: Pick<Credential, 'kind' | 'windowSta
 
 export function credentialClaims(officer: Officer, credential: Credential): Record<string, string | undefined> {
   return credential.kind === 'visit_pass' ? passClaims(officer, credential) : { unt: officer.unitCode ?? undefined }
+}
+
+/**
+ * The officer a pass or badge belongs to, by its id or its short code, inside any transaction:
+ * a report names the genuine officer of a pass that no longer passes (suspended, revoked, expired).
+ */
+export async function findCredentialOwner(db: Queries, by: { id: string } | { shortCode: string }): Promise<{ credentialId: string; officer: Officer } | null> {
+  const [row] = await db
+    .select({ credentialId: credentials.id, officer: officers })
+    .from(credentials)
+    .innerJoin(officers, eq(officers.id, credentials.officerId))
+    .where('id' in by ? eq(credentials.id, by.id) : eq(credentials.shortCode, by.shortCode))
+    .limit(1)
+  return row ?? null
 }

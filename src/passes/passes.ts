@@ -1,11 +1,12 @@
-import { and, eq, gte, isNull, lte, or } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, isNull, lte, or, type SQL } from 'drizzle-orm'
+import type { Queries, Transaction } from '../../db/client.ts'
 import { credentials, declaredCampaigns } from '../../db/schema.ts'
-import { audited } from '../audit/audit.ts'
+import { appendAuditRow, audited } from '../audit/audit.ts'
 import { keyedHash } from '../credentials/secrets.ts'
 import { signCredentialToken, VISIT_GRACE_MS } from '../credentials/tokens.ts'
 import { fromLocalInput, toLocalInput } from '../i18n/time.ts'
 import { DomainError } from '../errors.ts'
-import { getOfficer, type Officer } from '../officers/officers.ts'
+import { getOfficer, reactivateOfficerWithin, type Officer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import { checkKtpPolicy, defaultKtpPolicy, isKtpPolicy, isPurposeCode, PURPOSES, type KtpPolicy, type PurposeCode } from './purposes.ts'
 import {
@@ -160,6 +161,62 @@ export async function revokeCredential(services: Services, id: string, options: 
       audit: { actor: options.actor, action: `${credential.kind === 'badge' ? 'badge' : 'pass'}.revoked`, subject: `${credential.kind}:${id}`, details: { reason: options.reason ?? null } },
     }
   })
+}
+
+/** What becomes of a suspended officer's passes and badges when they are reactivated. */
+export type OldPassesChoice = 'restore' | 'cancel'
+
+export const OLD_PASSES_CHOICES: readonly OldPassesChoice[] = ['cancel', 'restore']
+
+export function isOldPassesChoice(value: string): value is OldPassesChoice {
+  return (OLD_PASSES_CHOICES as readonly string[]).includes(value)
+}
+
+/** Not revoked and not over: the token still verifies, or will again once its officer is active. */
+function outstanding(officerId: number, now: number): SQL {
+  return and(eq(credentials.officerId, officerId), isNull(credentials.revokedAt), gt(credentials.windowEnd, now - VISIT_GRACE_MS))!
+}
+
+/** The officer's outstanding badges and visit passes: badges first, then passes by window, newest first. */
+export function listOutstandingCredentials(db: Queries, officerId: number, now: number): Promise<Credential[]> {
+  return db.select().from(credentials).where(outstanding(officerId, now)).orderBy(asc(credentials.kind), desc(credentials.windowStart), asc(credentials.id))
+}
+
+/**
+ * Reactivates a suspended officer and settles what they were issued before. `cancel` revokes
+ * every outstanding pass and badge in the same transaction, each audited as `pass revoke`
+ * audits it, so none of them verifies again even for a moment; `restore` lets them verify as
+ * before the suspension. The choice is in the officer.reactivated audit row.
+ */
+export async function reactivateOfficerWithPasses(
+  services: Services,
+  employeeNo: string,
+  options: { actor: string; passes: OldPassesChoice },
+): Promise<{ officer: Officer; revoked: Credential[] }> {
+  const { clock } = services
+  return services.db.transaction(async (tx) => {
+    const officer = await getOfficer(tx, employeeNo)
+    if (officer.status === 'active') throw new DomainError('already_active', `Officer ${employeeNo} is already active`)
+    const revoked = options.passes === 'cancel' ? await revokeOutstandingWithin(tx, clock.now(), officer.id, options.actor) : []
+    const reactivated = await reactivateOfficerWithin(tx, clock, employeeNo, { actor: options.actor, details: { passes: options.passes, revoked: revoked.length } })
+    return { officer: reactivated, revoked }
+  })
+}
+
+const CANCELLED_ON_REACTIVATION = 'cancelled when the officer was reactivated'
+
+async function revokeOutstandingWithin(tx: Transaction, now: number, officerId: number, actor: string): Promise<Credential[]> {
+  const revoked = await tx.update(credentials).set({ revokedAt: now, revokedReason: CANCELLED_ON_REACTIVATION }).where(outstanding(officerId, now)).returning()
+  revoked.sort((a, b) => a.id.localeCompare(b.id))
+  for (const credential of revoked) {
+    await appendAuditRow(tx, now, {
+      actor,
+      action: `${credential.kind === 'badge' ? 'badge' : 'pass'}.revoked`,
+      subject: `${credential.kind}:${credential.id}`,
+      details: { reason: CANCELLED_ON_REACTIVATION },
+    })
+  }
+  return revoked
 }
 
 const KTP_PROBLEM_MESSAGES = {

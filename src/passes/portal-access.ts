@@ -10,7 +10,7 @@ import { isPrintedKeyUsable, reissueCredential } from './printed.ts'
 
 export interface PassListRow {
   pass: Credential
-  officer: { id: number; employeeNo: string; name: string; unitCode: string | null }
+  officer: { id: number; employeeNo: string; name: string; unitCode: string | null; status: 'active' | 'suspended' }
   timeZone: string
 }
 
@@ -23,7 +23,7 @@ export async function listVisitPasses(services: Services, options: { officerIds:
   return services.db
     .select({
       pass: credentials,
-      officer: { id: officers.id, employeeNo: officers.employeeNo, name: officers.name, unitCode: officers.unitCode },
+      officer: { id: officers.id, employeeNo: officers.employeeNo, name: officers.name, unitCode: officers.unitCode, status: officers.status },
       timeZone: sql<string>`coalesce(${units.timeZone}, 'Asia/Jakarta')`,
     })
     .from(credentials)

@@ -7,6 +7,8 @@ import type { PassListRow } from './portal-access.ts'
 import { PURPOSES, type PurposeCode } from './purposes.ts'
 
 export type PassStatus = 'active' | 'upcoming' | 'ended' | 'revoked'
+/** On a list: a pass that would be usable but whose officer is suspended verifies red, so it says so. */
+export type PassRowStatus = PassStatus | 'suspended'
 
 export interface PassRowView {
   id: string
@@ -16,7 +18,7 @@ export interface PassRowView {
   purposeLabel: string
   ktpLabel: string
   windowText: string
-  status: PassStatus
+  status: PassRowStatus
   statusLabel: string
   shortCode: string
 }
@@ -30,12 +32,14 @@ export function passStatus(pass: Credential, now: number): PassStatus {
 
 export function presentPassRow(row: PassListRow, t: Messages, lang: Lang, now: number): PassRowView {
   const { pass, officer } = row
-  const status = passStatus(pass, now)
-  const labels: Record<PassStatus, string> = {
+  const timeStatus = passStatus(pass, now)
+  const status: PassRowStatus = officer.status === 'suspended' && (timeStatus === 'active' || timeStatus === 'upcoming') ? 'suspended' : timeStatus
+  const labels: Record<PassRowStatus, string> = {
     active: t.portal.statusActive,
     upcoming: t.portal.statusUpcoming,
     ended: t.portal.statusEnded,
     revoked: t.portal.statusRevoked,
+    suspended: t.portal.statusSuspended,
   }
   return {
     id: pass.id,

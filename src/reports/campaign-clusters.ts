@@ -4,6 +4,9 @@ import { describeKey, groupingKeys, normalizeArea, type CampaignReason } from '.
 import { readWindow, toCampaignReport, type CampaignReport } from './campaign-window.ts'
 import { DisjointSets } from './disjoint-sets.ts'
 import type { ReportScope } from './filters.ts'
+import { loadPlaceIndex } from '../officers/areas.ts'
+import { findOfficer } from '../officers/officers.ts'
+import { isGenuineButNotValid } from './routing.ts'
 
 export interface Campaign {
   /** The ticket of its first report the user may see: the campaign's name and address. */
@@ -12,6 +15,17 @@ export interface Campaign {
   reasons: CampaignReason[]
   firstAt: number
   lastAt: number
+  /** What the campaign's readable name is made of (the route words it), from the user's own reports only. */
+  naming: CampaignNaming
+}
+
+export interface CampaignNaming {
+  /** The officer its reports name, when they share one: `fake` when no report of them had a genuine pass. */
+  officer: { employeeNo: string; name: string | null; fake: boolean } | null
+  /** The area most of its reports come from: a kecamatan of the area table, else the typed place. */
+  area: string | null
+  /** When its first report (of the user's) came in. */
+  firstAt: number
 }
 
 /** Union-find over the window: reports sharing any key, or linked by hand, end up in one set. */
@@ -20,14 +34,24 @@ export async function clusterReports(db: Queries, options: { now: number; scope:
   const indexOfId = new Map(rows.map((row, index) => [row.id, index]))
   const sets = new DisjointSets(rows.length)
   const firstWithKey = new Map<string, number>()
-  // Places repeat across reports: normalise each spelling once.
+  // "Cikini", "Jl. Cikini Raya 12, Menteng" and "Gondangdia" are one area: the kecamatan the area
+  // table puts them in; a place it does not know falls back to its normalised spelling.
+  // Places repeat across reports: match each spelling once.
+  const places = rows.length > 0 ? await loadPlaceIndex(db) : null
   const areas = new Map<string, string | null>()
   const areaOf = (location: string) => {
     let area = areas.get(location)
-    if (area === undefined) areas.set(location, (area = normalizeArea(location)))
+    if (area === undefined) areas.set(location, (area = places?.match(location)?.kecamatan ?? normalizeArea(location)))
     return area
   }
   const keysOf = rows.map((row) => groupingKeys(row, areaOf))
+  // Campaigns of one claimed officer are many under a hoax: look each number up once.
+  const officers = new Map<string, Promise<string | null>>()
+  const officerNamed = (employeeNo: string) => {
+    let name = officers.get(employeeNo)
+    if (name === undefined) officers.set(employeeNo, (name = findOfficer(db, employeeNo).then((officer) => officer?.name ?? null)))
+    return name
+  }
   keysOf.forEach((keys, index) => {
     for (const key of keys) {
       const first = firstWithKey.get(key)
@@ -83,8 +107,31 @@ export async function clusterReports(db: Queries, options: { now: number; scope:
       reasons,
       firstAt: campaignReports[0]!.createdAt,
       lastAt: campaignReports[campaignReports.length - 1]!.createdAt,
+      naming: { officer: null, area: null, firstAt: firstVisible.createdAt },
     })
+    const campaign = campaigns[campaigns.length - 1]!
+    campaign.naming = await nameCampaign(campaign, areaOf, officerNamed)
   }
   return campaigns
+}
+
+/** The officer and area a campaign is known by, read only from the reports the user may see. */
+async function nameCampaign(campaign: Campaign, areaOf: (location: string) => string | null, officerNamed: (employeeNo: string) => Promise<string | null>): Promise<CampaignNaming> {
+  const visible = campaign.reports.filter((report) => report.visible)
+  const officerReason = campaign.reasons.find((reason) => reason.kind === 'officer')
+  let officer: CampaignNaming['officer'] = null
+  if (officerReason) {
+    const named = visible.filter((report) => report.officerEmployeeNo !== null && report.officerEmployeeNo.trim().toUpperCase().replace(/\s+/g, '') === officerReason.value)
+    const name = await officerNamed(named[0]?.officerEmployeeNo?.trim() ?? officerReason.value)
+    const fake = named.length > 0 && named.every((report) => report.claimed && !isGenuineButNotValid(report.verdict))
+    officer = { employeeNo: officerReason.value, name, fake }
+  }
+  const counts = new Map<string, number>()
+  for (const report of visible) {
+    const area = report.location ? areaOf(report.location) : null
+    if (area) counts.set(area, (counts.get(area) ?? 0) + 1)
+  }
+  const area = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
+  return { officer, area, firstAt: campaign.naming.firstAt }
 }
 

@@ -4,7 +4,11 @@ export type ReportCategory = (typeof REPORT_CATEGORIES)[number]
 
 /** The optional extras a household may add after the tap. */
 export interface ReportDetails {
-  category: ReportCategory | null
+  /**
+   * Every answer to "Apa yang terjadi?" (scams combine demands), once each, in catalog order
+   * (REPORT_CATEGORIES): the first is the one stored in `reports.category`.
+   */
+  categories: readonly ReportCategory[]
   note: string | null
   /** +628… */
   phone: string | null
@@ -19,7 +23,10 @@ export type DetailsProblem = 'unknown_category' | 'note_too_long' | 'invalid_pho
 
 /** What was sent, as text, before it is checked: form fields and JSON members alike. */
 export interface RawDetails {
+  /** One answer (the API's `category`, or a form's single field). */
   category?: string | null
+  /** Several answers (the API's `categories`, or the form's checkboxes). */
+  categories?: readonly string[] | null
   note?: string | null
   phone?: string | null
   location?: string | null
@@ -27,7 +34,7 @@ export interface RawDetails {
   longitude?: string | number | null
 }
 
-export const NO_DETAILS: ReportDetails = { category: null, note: null, phone: null, location: null, latitude: null, longitude: null }
+export const NO_DETAILS: ReportDetails = { categories: [], note: null, phone: null, location: null, latitude: null, longitude: null }
 export const MAX_NOTE_LENGTH = 1000
 export const MAX_LOCATION_LENGTH = 100
 
@@ -48,11 +55,9 @@ export function parseReportDetails(raw: RawDetails): { details: ReportDetails; p
   const problems: Partial<Record<DetailsField, DetailsProblem>> = {}
   const details: ReportDetails = { ...NO_DETAILS }
 
-  const category = raw.category?.trim() ?? ''
-  if (category) {
-    if (isReportCategory(category)) details.category = category
-    else problems.category = 'unknown_category'
-  }
+  const given = [raw.category, ...(raw.categories ?? [])].map((value) => value?.trim() ?? '').filter((value) => value !== '')
+  if (given.some((value) => !isReportCategory(value))) problems.category = 'unknown_category'
+  details.categories = REPORT_CATEGORIES.filter((category) => given.includes(category))
 
   const note = cleanNote(raw.note ?? '')
   if (note) {
@@ -75,11 +80,11 @@ export function parseReportDetails(raw: RawDetails): { details: ReportDetails; p
 
   const latitude = parseCoordinate(raw.latitude, 90)
   const longitude = parseCoordinate(raw.longitude, 180)
-  const given = (value: RawDetails['latitude']) => value !== undefined && value !== null && String(value).trim() !== ''
+  const present = (value: RawDetails['latitude']) => value !== undefined && value !== null && String(value).trim() !== ''
   if (latitude !== null && longitude !== null) {
     details.latitude = latitude
     details.longitude = longitude
-  } else if (given(raw.latitude) || given(raw.longitude)) {
+  } else if (present(raw.latitude) || present(raw.longitude)) {
     problems.coordinates = 'invalid_coordinates'
   }
   return { details, problems }
@@ -94,7 +99,12 @@ export function normalizeIndonesianPhone(input: string): string | null {
 }
 
 export function hasDetails(details: ReportDetails): boolean {
-  return Object.values(details).some((value) => value !== null)
+  return details.categories.length > 0 || Object.entries(details).some(([field, value]) => field !== 'categories' && value !== null)
+}
+
+/** The first answer in catalog order, kept in `reports.category` for the filters and statistics that read one. */
+export function primaryCategory(details: Pick<ReportDetails, 'categories'>): ReportCategory | null {
+  return details.categories[0] ?? null
 }
 
 /** Line endings become \n (a textarea sends CRLF), other control characters go. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.ts'
-import { officers, reports } from '../../db/schema.ts'
+import { officers, REPORT_CATEGORIES, reportCategories, reports } from '../../db/schema.ts'
 import { WIB_OFFSET_MS, wibDay } from '../i18n/time.ts'
 import { CLAIMED_UNIT_SQL, reportFilterSql, type ReportFilters, type ReportScope } from './filters.ts'
 
@@ -80,7 +80,7 @@ export async function* reportCsvChunks(db: Db, options: { filters: ReportFilters
     // Read the whole batch before yielding, so the iterator is closed while the client reads.
     for (const row of statement.iterate(cursor.createdAt, cursor.createdAt, cursor.id, CSV_BATCH_ROWS) as IterableIterator<ExportRow>) {
       const [id, ticket, createdAt, status, verdict, category, unit, officer, claimedOfficer, location, note] = row
-      chunk += csvLine([ticket, formatWib(createdAt), status, verdict, category, unit, officer, officer === null ? claimedOfficer : null, location, note])
+      chunk += csvLine([ticket, formatWib(createdAt), status, verdict, inCatalogOrder(category), unit, officer, officer === null ? claimedOfficer : null, location, note])
       cursor = { createdAt, id }
       count++
     }
@@ -95,7 +95,8 @@ function nextEventLoopTurn(): Promise<void> {
 
 function prepareBatch(db: Db, filters: ReportFilters, scope: ReportScope) {
   const query = new SQLiteSyncDialect().sqlToQuery(sql`
-    select ${reports.id}, ${reports.ticket}, ${reports.createdAt}, ${reports.status}, ${reports.verdict}, ${reports.category},
+    select ${reports.id}, ${reports.ticket}, ${reports.createdAt}, ${reports.status}, ${reports.verdict},
+      coalesce((select group_concat(${reportCategories.category}) from ${reportCategories} where ${reportCategories.reportId} = ${reports.id}), ${reports.category}),
       coalesce((select ${officers.unitCode} from ${officers} where ${officers.employeeNo} = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL}),
       ${reports.officerEmployeeNo}, ${reports.unverifiedClaims} ->> '$.sub', ${reports.location}, ${reports.note}
     from ${reports}
@@ -106,6 +107,16 @@ function prepareBatch(db: Db, filters: ReportFilters, scope: ReportScope) {
     .prepare(`${query.sql} and "reports"."created_at" <= ? and ("reports"."created_at" < ? or "reports"."id" < ?) order by "reports"."created_at" desc, "reports"."id" desc limit ?`)
     .raw(true)
   return { iterate: (...cursor: number[]) => statement.iterate(...(query.params as unknown[]), ...cursor) }
+}
+
+/**
+ * Every answer of the report, first the one in `reports.category`, as "money, threat"
+ * (group_concat keeps no order). A report with one answer reads as it always did.
+ */
+function inCatalogOrder(categories: string | null): string | null {
+  if (categories === null) return null
+  const given = categories.split(',')
+  return REPORT_CATEGORIES.filter((category) => given.includes(category)).join(', ')
 }
 
 function formatWib(at: number): string {

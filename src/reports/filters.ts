@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { REPORT_CATEGORIES, REPORT_STATUSES, reports } from '../../db/schema.ts'
+import { REPORT_CATEGORIES, REPORT_STATUSES, reportCategories, reports } from '../../db/schema.ts'
 import type { AuthContext } from '../auth/sessions.ts'
 import { DAY_MS, wibDayStart } from '../i18n/time.ts'
 import { unitCodesInScope } from '../officers/scope.ts'
@@ -18,7 +18,7 @@ export interface ReportFilters {
   status: ReportStatus | null
   verdict: ReportVerdictFilter | null
   category: ReportCategory | null
-  /** A unit code: the genuine officer's unit, or the unit the token claimed (`unt`). */
+  /** A unit code: the unit the report was routed to, the genuine officer's unit, or the unit the token claimed (`unt`). */
   unit: string | null
   /** First and last day, inclusive, as yyyy-mm-dd in Jakarta time (WIB). */
   from: string | null
@@ -28,8 +28,9 @@ export interface ReportFilters {
 }
 
 /**
- * Which reports a user may see: null for admins (all); for a supervisor, the reports whose
- * genuine officer, or whose claimed unit, is theirs or below (as canTriageReport decides).
+ * Which reports a user may see: null for admins (all); for a supervisor, the reports routed to
+ * their unit or below, or whose genuine officer, or whose claimed unit, is theirs or below (as
+ * canTriageReport decides).
  */
 export type ReportScope = { unitCodes: string[]; officerEmployeeNo: string | null } | null
 
@@ -92,10 +93,16 @@ export function reportFilterSql(filters: ReportFilters, scope: ReportScope): SQL
   if (filters.status) conditions.push(sql`${reports.status} = ${filters.status}`)
   if (filters.verdict === 'none') conditions.push(sql`${reports.verdict} is null`)
   else if (filters.verdict) conditions.push(sql`${reports.verdict} = ${filters.verdict}`)
-  if (filters.category) conditions.push(sql`${reports.category} = ${filters.category}`)
+  if (filters.category) {
+    // Any of the report's answers (index report_categories_category); reports.category alone for
+    // the rows written before reports had several (migration 0011).
+    conditions.push(
+      sql`(${reports.id} in (select ${reportCategories.reportId} from ${reportCategories} where ${reportCategories.category} = ${filters.category}) or ${reports.category} = ${filters.category})`,
+    )
+  }
   if (filters.unit) {
     conditions.push(
-      sql`(${reports.officerEmployeeNo} in (select employee_no from officers where unit_code = ${filters.unit}) or ${CLAIMED_UNIT_SQL} = ${filters.unit})`,
+      sql`(${reports.routedUnitCode} = ${filters.unit} or ${reports.officerEmployeeNo} in (select employee_no from officers where unit_code = ${filters.unit}) or ${CLAIMED_UNIT_SQL} = ${filters.unit})`,
     )
   }
   if (filters.from) conditions.push(sql`${reports.createdAt} >= ${wibDayStart(filters.from)}`)
@@ -117,7 +124,9 @@ function scopeSql(scope: NonNullable<ReportScope>): SQL {
   const units = scope.unitCodes.length > 0 ? sql.join(scope.unitCodes.map((code) => sql`${code}`), sql`, `) : null
   const ownOfficer = scope.officerEmployeeNo === null ? sql`0` : sql`${reports.officerEmployeeNo} = ${scope.officerEmployeeNo}`
   if (units === null) return sql`(${ownOfficer})`
-  return sql`(${ownOfficer} or ${reports.officerEmployeeNo} in (select employee_no from officers where unit_code in (${units})) or ${CLAIMED_UNIT_SQL} in (${units}))`
+  // routed_unit_code decides for reports routed when filed; the older conditions keep showing
+  // the rows filed before routing existed (routed_unit_code null).
+  return sql`(${ownOfficer} or ${reports.routedUnitCode} in (${units}) or ${reports.officerEmployeeNo} in (select employee_no from officers where unit_code in (${units})) or ${CLAIMED_UNIT_SQL} in (${units}))`
 }
 
 function parseWibDay(value: string | undefined): string | null {

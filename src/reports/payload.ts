@@ -1,6 +1,8 @@
 import type { Queries } from '../../db/client.ts'
 import { findOfficer } from '../officers/officers.ts'
+import { listReportCategories } from './categories.ts'
 import { findRelatedReports } from './related.ts'
+import { genuineOfficerOf } from './routing.ts'
 import type { Report } from './reports.ts'
 import { parseUnverifiedClaims } from './subject.ts'
 
@@ -10,10 +12,16 @@ export const REPORT_UPDATED = 'report.updated'
 /**
  * The JSON body sent to the 123 channel (docs/channel-123.md describes it). Built inside the
  * transaction that enqueues it, through that transaction's `tx`.
+ *
+ * `categories` (every answer to "Apa yang terjadi?", in catalog order) was added beside
+ * `category` (the first of them, as before) without changing it: receivers that read only
+ * `category` keep working.
  */
 export async function reportPayload(tx: Queries, report: Report, type: string) {
   const officer = report.officerEmployeeNo ? await findOfficer(tx, report.officerEmployeeNo) : null
   const related = await findRelatedReports(tx, report)
+  const named = report.officerEmployeeNo ? null : await genuineOfficerOf(tx, report)
+  const categories = await listReportCategories(tx, report)
   return {
     type,
     timestamp: new Date(report.updatedAt).toISOString(),
@@ -27,9 +35,16 @@ export async function reportPayload(tx: Queries, report: Report, type: string) {
       officer: report.officerEmployeeNo
         ? { verified: true, employeeNo: report.officerEmployeeNo, name: officer?.name ?? null, credentialId: report.credentialId }
         : null,
+      // Added beside `officer` (valid passes only, unchanged): the genuine officer of a pass that
+      // was not valid (suspended, revoked, expired …), and the unit whose supervisors triage it.
+      namedOfficer: named?.officer
+        ? { verified: false, employeeNo: named.officer.employeeNo, name: named.officer.name, unit: named.officer.unitCode, status: named.officer.status }
+        : null,
+      routedUnit: report.routedUnitCode,
       unverifiedClaims: parseUnverifiedClaims(report),
       related,
       category: report.category,
+      categories,
       note: report.note,
       phone: report.phone,
       location:

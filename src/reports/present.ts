@@ -1,9 +1,11 @@
+import { REPORT_CATEGORIES } from '../../db/schema.ts'
 import { formatShortCode } from '../credentials/short-code.ts'
 import { fill, type Lang, type Messages } from '../i18n/index.ts'
 import { findOfficer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import type { Verdict } from '../verification/verify.ts'
-import { isReportCategory, type DetailsField, type DetailsProblem, type ReportDetails } from './details.ts'
+import { listReportCategories } from './categories.ts'
+import type { DetailsField, DetailsProblem, ReportCategory, ReportDetails } from './details.ts'
 import type { Report } from './reports.ts'
 import { parseUnverifiedClaims } from './subject.ts'
 import { listReporterTimeline } from './timeline.ts'
@@ -21,10 +23,16 @@ export interface TicketView {
   evidenceSummary: string
   timeline: { label: string; timeText: string | null }[]
   form: { note: string; phone: string; location: string; latitude: string; longitude: string; hasCoordinates: boolean }
-  categories: { value: string; label: string; checked: boolean }[]
+  /** Every answer of the catalog, with those of the report (or of the refused form) checked. */
+  categories: { value: ReportCategory; label: string; checked: boolean }[]
   errors: Partial<Record<DetailsField, string>>
+  /** The field to focus when the page or fragment opens: the first that was refused. */
+  focusField: DetailsField | null
   saved: boolean
 }
+
+/** The fields of the details form, top to bottom. */
+const FIELD_ORDER: readonly DetailsField[] = ['category', 'note', 'phone', 'location', 'coordinates']
 
 export interface TicketViewOptions {
   /** What the reporter typed when it could not be saved; shown again with the errors. */
@@ -35,7 +43,9 @@ export interface TicketViewOptions {
 export async function presentTicket(services: Services, report: Report, trackingKey: string, t: Messages, lang: Lang, options: TicketViewOptions = {}): Promise<TicketView> {
   const shown = options.rejected?.details ?? report
   const verdictWords = t.report.verdicts[(report.verdict ?? 'none') as Verdict | 'unavailable' | 'none'] ?? t.report.verdicts.none
-  const categoryWords = report.category ? t.report.categories[report.category] : null
+  const storedCategories = await listReportCategories(services.db, report)
+  const shownCategories = options.rejected?.details.categories ?? storedCategories
+  const categoryWords = storedCategories.length > 0 ? storedCategories.map((category) => t.report.categories[category]).join(', ') : null
   const oneLine = [fill(t.report.whatsappSummary, { verdict: verdictWords }), categoryWords ? fill(t.report.whatsappCategory, { category: categoryWords }) : '']
     .join(' ')
     .trim()
@@ -43,7 +53,7 @@ export async function presentTicket(services: Services, report: Report, tracking
   for (const [field, problem] of Object.entries(options.rejected?.problems ?? {}) as [DetailsField, DetailsProblem][]) {
     errors[field] = t.report.problems[problem]
   }
-  const summary = await evidenceSummary(services, report, t, lang, verdictWords)
+  const summary = await evidenceSummary(services, report, t, lang, verdictWords, categoryWords)
   const timeline = await listReporterTimeline(services, report)
   return {
     ticket: report.ticket,
@@ -65,12 +75,9 @@ export async function presentTicket(services: Services, report: Report, tracking
       longitude: shown.longitude === null ? '' : String(shown.longitude),
       hasCoordinates: shown.latitude !== null,
     },
-    categories: Object.entries(t.report.categories).map(([value, label]) => ({
-      value,
-      label,
-      checked: isReportCategory(value) && shown.category === value,
-    })),
+    categories: REPORT_CATEGORIES.map((value) => ({ value, label: t.report.categories[value], checked: shownCategories.includes(value) })),
     errors,
+    focusField: FIELD_ORDER.find((field) => errors[field] !== undefined) ?? null,
     saved: options.saved === true,
   }
 }
@@ -80,7 +87,7 @@ export async function presentTicket(services: Services, report: Report, tracking
  * the code merely claimed (labelled so), and what they told us. Never KTP data, never the
  * tracking key or the phone number.
  */
-async function evidenceSummary(services: Services, report: Report, t: Messages, lang: Lang, verdictWords: string): Promise<string> {
+async function evidenceSummary(services: Services, report: Report, t: Messages, lang: Lang, verdictWords: string, categoryWords: string | null): Promise<string> {
   const s = t.report.summary
   const lines = [s.heading, `${s.ticket}: ${report.ticket}`, `${s.time}: ${formatReportTime(report.createdAt, lang)}`, `${s.verdict}: ${verdictWords}`]
   if (report.shortCode) lines.push(`${s.code}: ${formatShortCode(report.shortCode)}`)
@@ -94,7 +101,7 @@ async function evidenceSummary(services: Services, report: Report, t: Messages, 
       : []
     if (named.length > 0) lines.push(`${s.claims}: ${named.join('; ')}`)
   }
-  if (report.category) lines.push(`${s.category}: ${t.report.categories[report.category]}`)
+  if (categoryWords) lines.push(`${s.category}: ${categoryWords}`)
   if (report.location || report.latitude !== null) {
     const coordinates = report.latitude !== null ? `${report.latitude}, ${report.longitude}` : null
     lines.push(`${s.location}: ${[report.location, coordinates].filter(Boolean).join(' · ')}`)

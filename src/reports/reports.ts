@@ -1,13 +1,15 @@
 import { eq, sql } from 'drizzle-orm'
 import type { StatementBuilders, Transaction } from '../../db/client.ts'
-import { REPORT_STATUSES, reportEvents, reports } from '../../db/schema.ts'
+import { REPORT_STATUSES, reportCategories, reportEvents, reports } from '../../db/schema.ts'
 import { enqueueDelivery } from '../channel/outbox.ts'
 import { keyedHash } from '../credentials/secrets.ts'
 import type { Services } from '../services.ts'
 import { networkOf, type VerificationResult } from '../verification/verify.ts'
-import type { ReportDetails } from './details.ts'
+import { listReportCategories } from './categories.ts'
+import { primaryCategory, type ReportDetails } from './details.ts'
 import { REPORT_CREATED, REPORT_UPDATED, reportPayload } from './payload.ts'
 import { foldKeyOf } from './related.ts'
+import { routedUnitOf } from './routing.ts'
 import { describeSubject, storedUnverifiedClaims, type ReportSubject } from './subject.ts'
 import { newTicket, newTrackingKey } from './tracking.ts'
 
@@ -53,6 +55,7 @@ export async function writeReport(services: Services, tx: Transaction, { input, 
   const foldKey = foldKeyOf(subject?.hash ?? null, input.details)
 
   const trackingKey = newTrackingKey()
+  const { categories, ...details } = input.details
   const row = {
     trackingKeyHash: trackingKey.hash,
     foldKey,
@@ -65,13 +68,16 @@ export async function writeReport(services: Services, tx: Transaction, { input, 
     officerEmployeeNo: valid ? (verification.officer?.employeeNo ?? null) : null,
     // Decoded only here, after the verdict, and only for reports: page views never pay for it.
     unverifiedClaims: storedUnverifiedClaims(input.subject),
-    ...input.details,
-    routedUnitCode: null,
+    ...details,
+    category: primaryCategory(input.details),
     createdAt: now,
     updatedAt: now,
   }
-  const report = await insertWithFreshTicket(tx, (ticket) => ({ ...row, ticket }))
+  const routedUnitCode = await routedUnitOf(tx, row)
+  const report = await insertWithFreshTicket(tx, (ticket) => ({ ...row, routedUnitCode, ticket }))
   await tx.prepared('report-event', reportEventInsert).execute({ reportId: report.id, kind: 'created', at: now })
+  // A one-tap report has none: the hot path of a viral hoax pays nothing for them.
+  for (const category of categories) await tx.prepared('report-category', reportCategoryInsert).execute({ reportId: report.id, category })
   await enqueueDelivery(tx, now, { subject: report.ticket, eventType: REPORT_CREATED, payload: await reportPayload(tx, report, REPORT_CREATED) })
   return { report, trackingKey: trackingKey.key }
 }
@@ -84,14 +90,22 @@ export function updateReportDetails(services: Services, report: Report, details:
 
 /** Call inside a transaction. Returns the updated report, or null when nothing changed. */
 async function applyDetails(tx: Transaction, report: Report, details: ReportDetails, now: number): Promise<Report | null> {
-  const changed = (Object.keys(details) as (keyof ReportDetails)[]).some((field) => details[field] !== report[field])
+  const { categories, ...fields } = details
+  const before = await listReportCategories(tx, report)
+  const categoriesChanged = categories.length !== before.length || categories.some((category, index) => category !== before[index])
+  const changed = categoriesChanged || (Object.keys(fields) as (keyof typeof fields)[]).some((field) => fields[field] !== report[field])
   if (!changed) return null
+  const routedUnitCode = await routedUnitOf(tx, { ...report, ...details })
   const [updated] = await tx
     .update(reports)
-    .set({ ...details, revision: sql`${reports.revision} + 1`, updatedAt: now })
+    .set({ ...fields, category: primaryCategory(details), routedUnitCode, revision: sql`${reports.revision} + 1`, updatedAt: now })
     .where(eq(reports.id, report.id))
     .returning()
   if (!updated) throw new Error(`report ${report.ticket} is gone`)
+  if (categoriesChanged) {
+    await tx.delete(reportCategories).where(eq(reportCategories.reportId, report.id))
+    if (categories.length > 0) await tx.insert(reportCategories).values(categories.map((category) => ({ reportId: report.id, category })))
+  }
   await tx.insert(reportEvents).values({ reportId: report.id, kind: 'details_added', at: now })
   await enqueueDelivery(tx, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: await reportPayload(tx, updated, REPORT_UPDATED) })
   return updated
@@ -135,6 +149,7 @@ function reportInsert(q: StatementBuilders) {
       location: p('location'),
       latitude: p('latitude'),
       longitude: p('longitude'),
+      routedUnitCode: p('routedUnitCode'),
       createdAt: p('createdAt'),
       updatedAt: p('updatedAt'),
     })
@@ -148,6 +163,11 @@ function reportIdByTicket(q: StatementBuilders) {
     .from(reports)
     .where(eq(reports.ticket, sql.placeholder('ticket')))
     .prepare()
+}
+
+function reportCategoryInsert(q: StatementBuilders) {
+  const p = sql.placeholder
+  return q.insert(reportCategories).values({ reportId: p('reportId'), category: p('category') }).prepare()
 }
 
 function reportEventInsert(q: StatementBuilders) {

@@ -24,7 +24,7 @@ export function storedUnverifiedClaims(subject: ReportSubject | null): string | 
   return claims ? JSON.stringify(claims) : null
 }
 
-export function parseUnverifiedClaims(report: Report): UnverifiedClaims | null {
+export function parseUnverifiedClaims(report: Pick<Report, 'unverifiedClaims'>): UnverifiedClaims | null {
   if (!report.unverifiedClaims) return null
   try {
     return JSON.parse(report.unverifiedClaims) as UnverifiedClaims

@@ -1,29 +1,44 @@
-import { asc, desc, eq, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import type { Db, Transaction } from '../../db/client.ts'
 import { reportEvents, reportNotes, reports } from '../../db/schema.ts'
-import { appendAuditRow } from '../audit/audit.ts'
+import { appendAuditRow, type AuditEntry } from '../audit/audit.ts'
 import type { AuthContext } from '../auth/sessions.ts'
 import { enqueueDelivery, listDeliveries, type DeliveryRecord } from '../channel/outbox.ts'
 import { DomainError } from '../errors.ts'
 import { findOfficer } from '../officers/officers.ts'
 import { canActForOfficer, unitCodesInScope } from '../officers/scope.ts'
 import type { Services } from '../services.ts'
-import { CLAIMED_UNIT_SQL } from './filters.ts'
+import { findCampaignOfReport } from './campaigns.ts'
+import { CLAIMED_UNIT_SQL, type ReportScope } from './filters.ts'
 import { REPORT_UPDATED, reportPayload } from './payload.ts'
 import { relatedReportCountSql } from './related.ts'
 import type { Report, ReportStatus } from './reports.ts'
 import { parseUnverifiedClaims } from './subject.ts'
 import { normalizeTicket } from './tracking.ts'
 
-/** The triage workflow of DESIGN §6, new → in_review → forwarded → a final state; any other move is refused. */
+const FINAL_STATUSES: readonly ReportStatus[] = ['resolved_scam', 'resolved_genuine', 'rejected']
+
+/**
+ * The triage workflow of DESIGN §6, new → in_review → forwarded → a final state. A report may
+ * skip ahead in one step (a plain scam goes from new straight to resolved_scam), never back, and
+ * a final state stays final.
+ */
 export const STATUS_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
-  new: ['in_review'],
-  in_review: ['forwarded'],
-  forwarded: ['resolved_scam', 'resolved_genuine', 'rejected'],
+  new: ['in_review', 'forwarded', ...FINAL_STATUSES],
+  in_review: ['forwarded', ...FINAL_STATUSES],
+  forwarded: FINAL_STATUSES,
   resolved_scam: [],
   resolved_genuine: [],
   rejected: [],
 }
+
+/** Whether the workflow lets a report in status `from` move to `to` (any text, as posted). */
+export function isAllowedTransition(from: ReportStatus, to: string): to is ReportStatus {
+  return (STATUS_TRANSITIONS[from] as readonly string[]).includes(to)
+}
+
+/** Every status some report can be moved to: the choices of a change for many reports at once. */
+export const TARGET_STATUSES: readonly ReportStatus[] = ['in_review', 'forwarded', ...FINAL_STATUSES]
 
 export const MAX_NOTE_LENGTH = 2000
 
@@ -35,11 +50,13 @@ export async function findReportByTicket(services: Services, ticket: string): Pr
 }
 
 /**
- * Whether a supervisor may see a report: its genuine officer, or the unit its token claimed, is
- * in their scope. Admins see every report; reports with neither are for admins only.
+ * Whether a supervisor may see a report: the unit it was routed to, its genuine officer, or the
+ * unit its token claimed, is in their scope. Admins see every report; reports with none of these
+ * are for admins only.
  */
 export async function canTriageReport(services: Services, auth: AuthContext, report: Report): Promise<boolean> {
   if (auth.user.role === 'admin') return true
+  if (report.routedUnitCode && (await unitCodesInScope(services.db, auth))?.has(report.routedUnitCode)) return true
   if (report.officerEmployeeNo) {
     const officer = await findOfficer(services.db, report.officerEmployeeNo)
     if (officer && (await canActForOfficer(services.db, auth, officer.id))) return true
@@ -54,26 +71,74 @@ export async function canTriageReport(services: Services, auth: AuthContext, rep
  * check). The change, its timeline entry, its audit row and its delivery to 123 commit together.
  */
 export async function changeReportStatus(services: Services, input: { report: Report; to: string; expectedRevision: number; actor: string }): Promise<Report> {
-  const { db, clock } = services
   const { report } = input
-  const allowed = STATUS_TRANSITIONS[report.status]
-  if (!(allowed as readonly string[]).includes(input.to)) {
+  if (!isAllowedTransition(report.status, input.to)) {
     throw new DomainError('transition_not_allowed', `A report cannot go from ${report.status} to ${input.to}`)
   }
-  const to = input.to as ReportStatus
-  return db.transaction(async (tx) => {
-    const now = clock.now()
-    const [updated] = await tx
-      .update(reports)
-      .set({ status: to, revision: sql`${reports.revision} + 1`, updatedAt: now })
-      .where(sql`${reports.id} = ${report.id} and ${reports.revision} = ${input.expectedRevision} and ${reports.status} = ${report.status}`)
-      .returning()
+  const to = input.to
+  return services.db.transaction(async (tx) => {
+    const updated = await applyStatusChange(tx, services.clock.now(), { report, to, expectedRevision: input.expectedRevision, actor: input.actor })
     if (!updated) throw new DomainError('report_changed', 'Someone else changed this report a moment ago; reload it to see the change')
-    await tx.insert(reportEvents).values({ reportId: report.id, kind: 'status_changed', status: to, visibleToReporter: true, at: now })
-    await enqueueDelivery(tx, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: await reportPayload(tx, updated, REPORT_UPDATED) })
-    await appendAuditRow(tx, now, { actor: input.actor, action: 'report.status_changed', subject: `report:${updated.ticket}`, details: { from: report.status, to } })
     return updated
   })
+}
+
+export interface CampaignStatusChange {
+  /** The campaign's address after the change. */
+  anchor: string
+  to: ReportStatus
+  changed: number
+  /** Reports the workflow does not let go to `to` (already there, further on, or closed). */
+  skipped: number
+}
+
+/**
+ * Moves every report of a campaign that the user may see to `to`, in one transaction. Each report
+ * the workflow lets go there changes exactly as changeReportStatus changes one (its revision,
+ * timeline entry, audit row and delivery to 123); the others are skipped and counted.
+ * `expectedSize` is how many reports the user saw: when the campaign has grown or shrunk since,
+ * nothing changes and they are told to look again.
+ */
+export async function changeCampaignStatus(services: Services, input: { ticket: string; scope: ReportScope; to: string; expectedSize: number; actor: string }): Promise<CampaignStatusChange> {
+  const to = TARGET_STATUSES.find((status) => status === input.to)
+  if (!to) throw new DomainError('status_unknown', `There is no status ${input.to} to move reports to`)
+  const { db, clock } = services
+  return db.transaction(async (tx) => {
+    const now = clock.now()
+    // Read inside the transaction: the campaign as it is when the change commits.
+    const campaign = await findCampaignOfReport(tx, { now, scope: input.scope, ticket: input.ticket })
+    if (!campaign) throw new DomainError('campaign_not_found', 'There is no such campaign')
+    const ids = campaign.reports.filter((report) => report.visible).map((report) => report.id)
+    if (ids.length !== input.expectedSize) throw new DomainError('campaign_changed', 'The campaign changed since it was shown; look at it again')
+    const members = await tx.select().from(reports).where(inArray(reports.id, ids)).orderBy(asc(reports.createdAt), asc(reports.id))
+    let changed = 0
+    for (const report of members) {
+      if (!isAllowedTransition(report.status, to)) continue
+      const updated = await applyStatusChange(tx, now, { report, to, expectedRevision: report.revision, actor: input.actor, campaign: campaign.anchor })
+      if (updated) changed++
+    }
+    const skipped = members.length - changed
+    if (changed > 0) {
+      await appendAuditRow(tx, now, { actor: input.actor, action: 'campaign.status_changed', subject: `campaign:${campaign.anchor}`, details: { to, changed, skipped } })
+    }
+    return { anchor: campaign.anchor, to, changed, skipped }
+  })
+}
+
+/** One status change inside the caller's transaction; null when the report is no longer at `expectedRevision`. */
+async function applyStatusChange(tx: Transaction, now: number, input: { report: Report; to: ReportStatus; expectedRevision: number; actor: string; campaign?: string }): Promise<Report | null> {
+  const { report, to } = input
+  const [updated] = await tx
+    .update(reports)
+    .set({ status: to, revision: sql`${reports.revision} + 1`, updatedAt: now })
+    .where(sql`${reports.id} = ${report.id} and ${reports.revision} = ${input.expectedRevision} and ${reports.status} = ${report.status}`)
+    .returning()
+  if (!updated) return null
+  await tx.insert(reportEvents).values({ reportId: report.id, kind: 'status_changed', status: to, visibleToReporter: true, at: now })
+  await enqueueDelivery(tx, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: await reportPayload(tx, updated, REPORT_UPDATED) })
+  const details: AuditEntry['details'] = input.campaign ? { from: report.status, to, campaign: input.campaign } : { from: report.status, to }
+  await appendAuditRow(tx, now, { actor: input.actor, action: 'report.status_changed', subject: `report:${updated.ticket}`, details })
+  return updated
 }
 
 export async function addReportNote(services: Services, input: { report: Report; text: string; actor: string }): Promise<void> {
@@ -113,7 +178,7 @@ export function reportDeliveries(services: Services, report: Report): Promise<De
 
 export interface QueueRow {
   report: Report
-  /** The genuine officer's unit, else the unit the token claimed. */
+  /** The unit the report was routed to, else the genuine officer's unit, else the unit the token claimed. */
   unitCode: string | null
   /** Reports of the same code or token from the same network around then (each its own report). */
   related: number
@@ -125,7 +190,7 @@ export async function listReportQueue(db: Db, options: { where: SQL; sort: 'newe
   const rows = await db
     .select({
       report: reports,
-      unitCode: sql<string | null>`coalesce((select unit_code from officers where employee_no = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL})`,
+      unitCode: sql<string | null>`coalesce(${reports.routedUnitCode}, (select unit_code from officers where employee_no = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL})`,
       related: relatedReportCountSql(),
     })
     .from(reports)

@@ -13,7 +13,7 @@ import { keyedHash } from '../credentials/secrets.ts'
 import { cookieSecurity, hostCookieName, requireCsrfToken, safeEqual, sessionCookieName } from '../http/access.ts'
 import { verifyAgainstDummy, verifyPassword } from '../auth/passwords.ts'
 import { createSession, invalidateSession, invalidateSessionOfToken } from '../auth/sessions.ts'
-import { findUserByUsername, normalizeUsername } from '../auth/users.ts'
+import { findUserByUsername, normalizeUsername, type Role } from '../auth/users.ts'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 
@@ -37,13 +37,19 @@ const DEVICE_COOKIE = 'cp_device'
 const PORTAL_HOME = '/officer'
 const ADMIN_HOME = '/admin'
 
+/** Where a role lands after signing in: officers on their portal, supervisors and admins on the console. */
+const homeOf = (role: Role): string => (role === 'officer' ? PORTAL_HOME : ADMIN_HOME)
+
+/** A checked return path is followed only into an area the role may enter (officers never reach the console). */
+const landingOf = (role: Role, next: string | null): string => (next && (role !== 'officer' || next.startsWith(PORTAL_HOME)) ? next : homeOf(role))
+
 /** /login and /logout. */
 export function authRoutes() {
   const app = new Hono<AppEnv>()
 
   app.get('/login', (c) => {
     const auth = c.get('auth')
-    if (auth) return c.redirect(auth.user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME, 303)
+    if (auth) return c.redirect(homeOf(auth.user.role), 303)
     return renderLogin(c, { username: '', error: null, notice: c.req.query('out') === '1' ? c.get('t').login.loggedOut : null, next: returnPath(c.req.query('next')) })
   })
 
@@ -79,7 +85,7 @@ export function authRoutes() {
     setCookie(c, sessionCookieName(config.production), session.token, cookieSecurity(config.production))
     setCookie(c, hostCookieName(DEVICE_COOKIE, config.production), throttle.issueDeviceCookie(user.username), { ...cookieSecurity(config.production), maxAge: 365 * 24 * 3600 })
     deleteCookie(c, hostCookieName(LOGIN_FORM_COOKIE, config.production), cookieSecurity(config.production))
-    return c.redirect(next ?? (user.role === 'admin' ? ADMIN_HOME : PORTAL_HOME), 303)
+    return c.redirect(landingOf(user.role, next), 303)
   })
 
   app.post('/logout', endedSessionLogout, requireCsrfToken, async (c) => {

@@ -36,7 +36,7 @@ export interface OfficerFacts {
   roleTitle: string
   employer: string
   photoId: string | null
-  unit: { code: string; name: string; chain: string[]; timeZone: string } | null
+  unit: { code: string; name: string; chain: string[]; timeZone: string; areaCode?: string | null } | null
 }
 
 export interface CredentialFacts {

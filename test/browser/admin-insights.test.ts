@@ -45,8 +45,10 @@ describe('campaigns and statistics in a real browser', () => {
     await page.waitForURL(`${server.url}/admin/reports`)
 
     await page.getByRole('link', { name: 'Kampanye' }).click()
-    await page.getByRole('link', { name: first }).click()
-    await expect.poll(() => page.locator('h1').textContent()).toBe(`Kampanye ${first}`)
+    // Campaigns are named by what they share (the claimed officer, the area) and their first day; the ticket stays beside.
+    await page.locator(`tr[data-campaign="${first}"]`).getByRole('link', { name: "Petugas palsu 'PLN-556677' · Menteng · " }).click()
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Petugas palsu 'PLN-556677' · Menteng · \d{1,2} [A-Z][a-z]{2} \d{4}$/)
+    expect(await page.getByText(`Kampanye ${first}`).count()).toBe(1)
     await page.getByLabel('Tiket laporan lain').fill(other)
     await page.getByRole('button', { name: 'Gabungkan' }).click()
     await expect.poll(() => page.locator('[role="status"]').textContent()).toBe('Kampanye digabungkan.')

@@ -79,7 +79,9 @@ describe.each(['id', 'en'] as const)('an officer at a 360 px phone, in %s', (lan
     await screenshot(household, `household-${lang}-green-from-live-qr`)
 
     await page.goto(`${server.url}/officer/passes`)
-    await page.getByRole('button', { name: t.portal.cancel }).first().click()
+    // "Batalkan" opens the confirm step (test/browser/officer-phone.test.ts covers it); only its "Ya, batalkan" cancels.
+    await page.getByRole('link', { name: t.portal.cancel, exact: true }).first().click()
+    await page.getByRole('button', { name: t.portal.cancelStep.yes }).click()
     await page.waitForURL(/cancelled=1/)
     await household.reload()
     expect(await household.locator('main').getAttribute('data-verdict')).toBe('revoked')

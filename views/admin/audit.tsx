@@ -1,17 +1,13 @@
-import { DataTable, PagerNav, type Pager } from './parts.tsx'
+import type { AuditRowView } from '../../src/audit/present.ts'
+import { DataTable, PagerNav, type Option, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 
-export interface AuditRowView {
-  id: number
-  at: string
-  actor: string
-  action: string
-  subject: string
-  details: string
-}
+export type { AuditRowView }
 
 export interface AuditView {
   rows: AuditRowView[]
+  /** The known actions, for the action filter's suggestions. */
+  actions: Option[]
   filters: { action: string; actor: string; subject: string }
   pager: Pager
   chain: { ok: boolean; message: string } | null
@@ -30,7 +26,12 @@ export function AuditPage({ frame, view }: { frame: AdminFrame; view: AuditView 
       </p>
       <form method="get" action="/admin/audit" class="filters">
         <label for="action">{a.action}</label>
-        <input id="action" name="action" value={view.filters.action} maxlength={60} />
+        <input id="action" name="action" value={view.filters.action} maxlength={60} list="audit-actions" />
+        <datalist id="audit-actions">
+          {view.actions.map((action) => (
+            <option value={action.value}>{action.label}</option>
+          ))}
+        </datalist>
         <label for="actor">{a.actor}</label>
         <input id="actor" name="actor" value={view.filters.actor} maxlength={60} />
         <label for="subject">{a.subject}</label>
@@ -45,11 +46,24 @@ export function AuditPage({ frame, view }: { frame: AdminFrame; view: AuditView 
             <td class="number">{row.id}</td>
             <td>{row.at}</td>
             <td>{row.actor}</td>
-            <td>
-              <code>{row.action}</code>
+            <td data-action={row.action}>
+              <span class="audit-action">{row.actionLabel}</span>
+              {row.actionLabel !== row.action && (
+                <>
+                  {' '}
+                  <code class="hint" title={a.actionCode}>{row.action}</code>
+                </>
+              )}
             </td>
             <td>{row.subject}</td>
-            <td class="details">{row.details}</td>
+            <td class="details">
+              {row.details && (
+                <details>
+                  <summary>{a.raw}</summary>
+                  <pre>{row.details}</pre>
+                </details>
+              )}
+            </td>
           </tr>
         ))}
       </DataTable>

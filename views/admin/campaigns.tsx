@@ -1,11 +1,13 @@
 import type { DailyChartView } from '../../src/routes/admin/charts.ts'
 import { DailyChart } from './charts.tsx'
-import { DataTable, PagerNav, type Pager } from './parts.tsx'
+import { DataTable, PagerNav, type Option, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import type { ReportRowView } from './reports.tsx'
 
 export interface CampaignRowView {
   anchor: string
+  /** Readable: the officer or area, and the day ("Menteng · 1 Des 2026"). */
+  name: string
   href: string
   size: number
   firstSeen: string
@@ -35,7 +37,9 @@ export function CampaignListPage({ frame, view }: { frame: AdminFrame; view: Cam
             {view.rows.map((row) => (
               <tr data-campaign={row.anchor}>
                 <td>
-                  <a href={row.href}>{row.anchor}</a>
+                  <a href={row.href}>{row.name}</a>
+                  <br />
+                  <span class="hint">{row.anchor}</span>
                 </td>
                 <td class="number">{row.size}</td>
                 <td class="number">{row.waiting}</td>
@@ -66,11 +70,16 @@ export interface CampaignReportView extends Pick<ReportRowView, 'ticket' | 'href
 
 export interface CampaignDetailView {
   anchor: string
+  /** The campaign's readable name. */
   title: string
+  /** "Kampanye LPR-…": the address by which it is found again. */
+  anchorText: string
   reasons: string[]
   reports: CampaignReportView[]
   hiddenNote: string | null
   chart: DailyChartView
+  /** One form for every report shown: `size` is posted back, so a campaign that changed meanwhile is not changed blindly. */
+  bulk: { action: string; size: number; label: string; button: string; options: Option[] }
   mergeAction: string
   splitAction: string
   notice: string | null
@@ -83,6 +92,7 @@ export function CampaignPage({ frame, view }: { frame: AdminFrame; view: Campaig
   return (
     <AdminLayout {...frame} title={view.title} current="campaigns">
       <h1 data-campaign={view.anchor}>{view.title}</h1>
+      <p class="hint">{view.anchorText}</p>
       <Flash notice={view.notice} error={view.error} />
       <section aria-labelledby="reasons-title">
         <h2 id="reasons-title">{c.reasons}</h2>
@@ -99,10 +109,10 @@ export function CampaignPage({ frame, view }: { frame: AdminFrame; view: Campaig
         <DataTable label={c.reports} headers={[r.ticket, r.created, r.status, r.verdict, r.category, r.location, c.officer, { hidden: c.split }]}>
             {view.reports.map((report) => (
               <tr data-ticket={report.ticket}>
-                <td>
+                <td class="nowrap">
                   <a href={report.href}>{report.ticket}</a>
                 </td>
-                <td>{report.created}</td>
+                <td class="nowrap">{report.created}</td>
                 <td data-status={report.status}>{report.statusLabel}</td>
                 <td>{report.verdictLabel}</td>
                 <td>{report.categoryLabel}</td>
@@ -123,6 +133,29 @@ export function CampaignPage({ frame, view }: { frame: AdminFrame; view: Campaig
               </tr>
             ))}
         </DataTable>
+      </section>
+      <section aria-labelledby="bulk-title" class="no-print">
+        <h2 id="bulk-title">{r.bulk.title}</h2>
+        {view.bulk.options.length === 0 ? (
+          <p class="hint">{r.bulk.allFinal}</p>
+        ) : (
+          <form method="post" action={view.bulk.action} class="card stack">
+            <input type="hidden" name="_csrf" value={frame.csrfToken} />
+            <input type="hidden" name="size" value={String(view.bulk.size)} />
+            <label for="bulk-to">{view.bulk.label}</label>
+            <p id="bulk-hint" class="hint">
+              {r.bulk.hint}
+            </p>
+            <select id="bulk-to" name="to" aria-describedby="bulk-hint">
+              {view.bulk.options.map((option) => (
+                <option value={option.value}>{option.label}</option>
+              ))}
+            </select>
+            <button type="submit" class="button">
+              {view.bulk.button}
+            </button>
+          </form>
+        )}
       </section>
       <section aria-labelledby="daily-title">
         <h2 id="daily-title">{c.daily}</h2>

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
 import type { Messages } from '../../src/i18n/index.ts'
+import { STAFF_STYLESHEETS } from '../assets.ts'
 import { Layout } from '../layout.tsx'
 import { SignOut } from '../parts.tsx'
 
@@ -17,7 +18,7 @@ export interface AdminFrame {
 export function AdminLayout(props: AdminFrame & { title: string; current: AdminSection; children: Child }) {
   const { t } = props
   return (
-    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref}>
+    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref} stylesheets={STAFF_STYLESHEETS}>
       <nav class="admin-nav" aria-label={t.admin.navLabel}>
         {props.sections.map((section) => (
           <a href={`/admin/${section}`} aria-current={section === props.current ? 'page' : undefined}>

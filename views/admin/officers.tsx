@@ -1,3 +1,4 @@
+import { fillCount } from '../../src/i18n/index.ts'
 import { DataTable, FilterSelect, PagerNav, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 
@@ -75,7 +76,10 @@ export function OfficerListPage({ frame, view }: { frame: AdminFrame; view: Offi
                 <td>
                   <span class={`status status-${row.status}`}>{row.statusLabel}</span>
                 </td>
-                <td class="number">{row.livePasses}</td>
+                <td class="number">
+                  {row.livePasses}
+                  {row.status === 'suspended' && row.livePasses > 0 && <span class="hint"> ({o.passesSuspended})</span>}
+                </td>
               </tr>
             ))}
         </DataTable>
@@ -143,6 +147,25 @@ export function NewOfficerPage({ frame, form }: { frame: AdminFrame; form: Offic
   )
 }
 
+export interface OfficerCredentialView {
+  id: string
+  kind: 'badge' | 'visit_pass'
+  kindLabel: string
+  purposeLabel: string
+  customer: string
+  windowText: string
+  shortCode: string
+  /** `suspended` while the officer is: such a pass fails at every scan. */
+  status: 'active' | 'upcoming' | 'suspended'
+  statusLabel: string
+}
+
+export interface OfficerHistoryView {
+  at: string
+  actor: string
+  actionLabel: string
+}
+
 export interface OfficerDetailView {
   employeeNo: string
   name: string
@@ -151,6 +174,11 @@ export interface OfficerDetailView {
   statusReason: string | null
   photoUrl: string | null
   livePasses: number
+  /** Badges and visit passes neither ended nor revoked. */
+  credentials: OfficerCredentialView[]
+  history: OfficerHistoryView[]
+  /** The officer's rows in the audit log, for those who may read it. */
+  historyHref: string | null
   form: OfficerFormView
   notice: string | null
   error: string | null
@@ -167,50 +195,125 @@ export function OfficerDetailPage({ frame, view }: { frame: AdminFrame; view: Of
       </h1>
       <Flash notice={view.notice} error={view.error} />
       <div class="columns">
-        <section>
-          <h2>{o.status}</h2>
-          <p data-status={view.status}>
-            <span class={`status status-${view.status}`}>{view.statusLabel}</span>
-            {view.statusReason && ` — ${view.statusReason}`}
-          </p>
-          <p>
-            {o.livePasses}: <strong>{view.livePasses}</strong>
-          </p>
-          {view.status === 'active' ? (
-            <form method="post" action={`${base}/suspend`} class="card stack danger-zone">
+        <div>
+          <section aria-labelledby="officer-status">
+            <h2 id="officer-status">{o.statusTitle}</h2>
+            <p data-status={view.status}>
+              <span class={`status status-${view.status}`}>{view.statusLabel}</span>
+              {view.statusReason && ` — ${view.statusReason}`}
+            </p>
+            {view.status === 'active' ? (
+              <form method="post" action={`${base}/suspend`} class="card stack danger-zone">
+                <input type="hidden" name="_csrf" value={frame.csrfToken} />
+                <p class="hint">{o.suspendHint}</p>
+                <label for="reason">{t.admin.reason}</label>
+                <input id="reason" name="reason" maxlength={200} required />
+                <button type="submit" class="button danger">
+                  {o.suspend}
+                </button>
+              </form>
+            ) : (
+              <ReactivateForm frame={frame} action={`${base}/reactivate`} oldPasses={view.credentials.length} />
+            )}
+          </section>
+          <section aria-labelledby="officer-photo">
+            <h2 id="officer-photo">{o.photo}</h2>
+            {view.photoUrl && <img class="photo" src={view.photoUrl} alt={`${o.photo}: ${view.name}`} width="112" height="112" />}
+            <form method="post" action={`${base}/photo`} enctype="multipart/form-data" class="card stack">
               <input type="hidden" name="_csrf" value={frame.csrfToken} />
-              <p class="hint">{o.suspendHint}</p>
-              <label for="reason">{t.admin.reason}</label>
-              <input id="reason" name="reason" maxlength={200} required />
-              <button type="submit" class="button danger">
-                {o.suspend}
+              <label for="photo">{o.photoUpload}</label>
+              <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" required />
+              <button type="submit" class="button secondary">
+                {t.admin.save}
               </button>
             </form>
-          ) : (
-            <form method="post" action={`${base}/reactivate`} class="card">
-              <input type="hidden" name="_csrf" value={frame.csrfToken} />
-              <button type="submit" class="button">
-                {o.reactivate}
-              </button>
-            </form>
-          )}
-          <h2>{o.photo}</h2>
-          {view.photoUrl && <img class="photo" src={view.photoUrl} alt={`${o.photo}: ${view.name}`} width="112" height="112" />}
-          <form method="post" action={`${base}/photo`} enctype="multipart/form-data" class="card stack">
-            <input type="hidden" name="_csrf" value={frame.csrfToken} />
-            <label for="photo">{o.photoUpload}</label>
-            <input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" required />
-            <button type="submit" class="button secondary">
-              {t.admin.save}
-            </button>
-          </form>
-        </section>
-        <section>
-          <h2>{t.admin.save}</h2>
-          <OfficerFields frame={frame} form={view.form} />
-        </section>
+          </section>
+        </div>
+        <div>
+          <section aria-labelledby="officer-data">
+            <h2 id="officer-data">{o.dataTitle}</h2>
+            <OfficerFields frame={frame} form={view.form} />
+          </section>
+        </div>
       </div>
+      <section aria-labelledby="officer-credentials">
+        <h2 id="officer-credentials">{o.credentialsTitle}</h2>
+        <p class="hint">{view.status === 'suspended' ? o.credentialsSuspendedHint : o.credentialsHint}</p>
+        {view.credentials.length === 0 ? (
+          <p class="card" data-credentials="none">
+            {o.credentialsNone}
+          </p>
+        ) : (
+          <DataTable label={o.credentialsTitle} headers={[o.credentialKind, o.credentialPurpose, o.credentialCustomer, o.credentialWindow, o.credentialCode, o.status]}>
+            {view.credentials.map((credential) => (
+              <tr data-credential={credential.id} data-kind={credential.kind} data-pass-status={credential.status}>
+                <td>{credential.kindLabel}</td>
+                <td>{credential.purposeLabel}</td>
+                <td>{credential.customer}</td>
+                <td>{credential.windowText}</td>
+                <td>
+                  <code>{credential.shortCode}</code>
+                </td>
+                <td>
+                  <span class={credential.status === 'upcoming' ? 'status' : `status status-${credential.status}`}>{credential.statusLabel}</span>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </section>
+      <section aria-labelledby="officer-history">
+        <h2 id="officer-history">{o.historyTitle}</h2>
+        {view.history.length === 0 ? (
+          <p class="card">{o.historyNone}</p>
+        ) : (
+          <DataTable label={o.historyTitle} headers={[t.admin.audit.at, t.admin.audit.action, t.admin.audit.actor]}>
+            {view.history.map((row) => (
+              <tr>
+                <td>{row.at}</td>
+                <td>{row.actionLabel}</td>
+                <td>{row.actor}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        {view.historyHref && (
+          <p>
+            <a href={view.historyHref}>{o.historyAll}</a>
+          </p>
+        )}
+      </section>
     </AdminLayout>
+  )
+}
+
+/** Reactivation asks what becomes of the old passes; cancelling them is checked (the safe side). */
+function ReactivateForm({ frame, action, oldPasses }: { frame: AdminFrame; action: string; oldPasses: number }) {
+  const o = frame.t.admin.officers
+  return (
+    <form method="post" action={action} class="card stack">
+      <input type="hidden" name="_csrf" value={frame.csrfToken} />
+      <fieldset class="choices">
+        <legend>{fillCount(o.oldPassesLegend, oldPasses)}</legend>
+        <label>
+          <input type="radio" name="passes" value="cancel" checked aria-describedby="passes-cancel-hint" />
+          {o.oldPassesCancel}
+        </label>
+        <p id="passes-cancel-hint" class="hint">
+          {o.oldPassesCancelHint}
+        </p>
+        <label>
+          <input type="radio" name="passes" value="restore" aria-describedby="passes-restore-hint" />
+          {o.oldPassesRestore}
+        </label>
+        <p id="passes-restore-hint" class="hint">
+          {o.oldPassesRestoreHint}
+        </p>
+      </fieldset>
+      <button type="submit" class="button">
+        {o.reactivate}
+      </button>
+    </form>
   )
 }
 

@@ -1,5 +1,6 @@
 import { DataTable, FilterSelect, PagerNav, type Option, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
+import { ReportedOfficer, type ReportedOfficerView } from './reported-officer.tsx'
 
 export interface ReportRowView {
   ticket: string
@@ -34,18 +35,34 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
   return (
     <AdminLayout {...frame} title={r.queueTitle} current="reports">
       <h1>{r.queueTitle}</h1>
-      <form method="get" action="/admin/reports" class="filters">
-        <FilterSelect name="status" label={r.status} options={view.statuses} value={view.filters.status} allLabel={r.all} />
-        <FilterSelect name="verdict" label={r.verdict} options={view.verdicts} value={view.filters.verdict} allLabel={r.all} />
-        <FilterSelect name="category" label={r.category} options={view.categories} value={view.filters.category} allLabel={r.all} />
-        <FilterSelect name="unit" label={r.unit} options={view.units} value={view.filters.unit} allLabel={r.all} />
-        <label for="f-from">{r.from}</label>
-        <input id="f-from" name="from" type="date" value={view.filters.from} />
-        <label for="f-to">{r.to}</label>
-        <input id="f-to" name="to" type="date" value={view.filters.to} />
-        <label for="f-q">{r.search}</label>
-        <input id="f-q" name="q" value={view.filters.q} maxlength={80} />
-        <FilterSelect name="sort" label={r.sort} options={view.sorts} value={view.filters.sort} />
+      <form method="get" action="/admin/reports" class="filters fields">
+        <div class="field">
+          <FilterSelect name="status" label={r.status} options={view.statuses} value={view.filters.status} allLabel={r.all} />
+        </div>
+        <div class="field">
+          <FilterSelect name="verdict" label={r.verdict} options={view.verdicts} value={view.filters.verdict} allLabel={r.all} />
+        </div>
+        <div class="field">
+          <FilterSelect name="category" label={r.category} options={view.categories} value={view.filters.category} allLabel={r.all} />
+        </div>
+        <div class="field">
+          <FilterSelect name="unit" label={r.unit} options={view.units} value={view.filters.unit} allLabel={r.all} />
+        </div>
+        <div class="field">
+          <label for="f-from">{r.from}</label>
+          <input id="f-from" name="from" type="date" value={view.filters.from} />
+        </div>
+        <div class="field">
+          <label for="f-to">{r.to}</label>
+          <input id="f-to" name="to" type="date" value={view.filters.to} />
+        </div>
+        <div class="field">
+          <label for="f-q">{r.search}</label>
+          <input id="f-q" name="q" value={view.filters.q} maxlength={80} />
+        </div>
+        <div class="field">
+          <FilterSelect name="sort" label={r.sort} options={view.sorts} value={view.filters.sort} />
+        </div>
         <button type="submit" class="button">
           {frame.t.admin.filter}
         </button>
@@ -65,14 +82,14 @@ export function ReportQueuePage({ frame, view }: { frame: AdminFrame; view: Repo
         <DataTable label={r.queueTitle} headers={[r.ticket, r.created, r.status, r.verdict, r.category, r.unit, r.location, r.note, r.related]}>
             {view.rows.map((row) => (
               <tr data-ticket={row.ticket} data-status={row.status} data-related={String(row.related)}>
-                <td>
+                <td class="nowrap">
                   <a href={row.href}>{row.ticket}</a>
                 </td>
-                <td>{row.created}</td>
+                <td class="nowrap">{row.created}</td>
                 <td>{row.statusLabel}</td>
                 <td>{row.verdictLabel}</td>
                 <td>{row.categoryLabel}</td>
-                <td>{row.unit}</td>
+                <td class="nowrap">{row.unit}</td>
                 <td>{row.location}</td>
                 <td class="details">{row.note}</td>
                 <td class="number">{row.related}</td>
@@ -93,12 +110,14 @@ export interface ReportDetailView {
   revision: number
   verdictLabel: string
   subject: string
-  officer: { name: string; employeeNo: string; href: string } | null
+  reportedOfficer: ReportedOfficerView
   claims: { name: string; value: string }[]
-  reporter: { label: string; value: string }[]
+  /** What the household added; a phone number dials (`tel:`), coordinates open a map (`external`). */
+  reporter: { label: string; value: string; href?: string | null; external?: boolean }[]
   /** Other households' reports of the same thing: links for the team, never their details here. */
   related: { count: number; reports: { ticket: string; href: string; created: string; statusLabel: string }[]; moreText: string | null }
-  deliveries: { event: string; state: string; attempts: number; lastError: string }[]
+  /** `state` is the outbox's code (for data-delivery-state), `stateText` its words. */
+  deliveries: { event: string; state: string; stateText: string; attempts: number; lastError: string }[]
   timeline: { at: string; text: string; author: string; visible: boolean }[]
   nextStatuses: Option[]
   notice: string | null
@@ -130,16 +149,7 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
             <dd>
               <code>{view.subject}</code>
             </dd>
-            {view.officer && (
-              <>
-                <dt>{r.verifiedOfficer}</dt>
-                <dd>
-                  <a href={view.officer.href}>
-                    {view.officer.name} ({view.officer.employeeNo})
-                  </a>
-                </dd>
-              </>
-            )}
+            <ReportedOfficer view={view.reportedOfficer} />
           </dl>
           {view.claims.length > 0 && (
             <section class="card unverified" aria-labelledby="claims-title">
@@ -165,7 +175,15 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
               {view.reporter.map((item) => (
                 <>
                   <dt>{item.label}</dt>
-                  <dd class="user-text">{item.value}</dd>
+                  <dd class="user-text">
+                    {item.href ? (
+                      <a href={item.href} rel={item.external ? 'noopener noreferrer' : undefined}>
+                        {item.value}
+                      </a>
+                    ) : (
+                      item.value
+                    )}
+                  </dd>
                 </>
               ))}
             </dl>
@@ -189,7 +207,7 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
               {view.deliveries.map((delivery) => (
                 <tr data-delivery-state={delivery.state}>
                   <td>{delivery.event}</td>
-                  <td>{delivery.state}</td>
+                  <td>{delivery.stateText}</td>
                   <td class="number">{delivery.attempts}</td>
                   <td>{delivery.lastError}</td>
                 </tr>
@@ -205,7 +223,10 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
               <input type="hidden" name="_csrf" value={frame.csrfToken} />
               <input type="hidden" name="revision" value={String(view.revision)} />
               <label for="to">{r.newStatus}</label>
-              <select id="to" name="to">
+              <p id="to-hint" class="hint">
+                {r.newStatusHint}
+              </p>
+              <select id="to" name="to" aria-describedby="to-hint">
                 {view.nextStatuses.map((option) => (
                   <option value={option.value}>{option.label}</option>
                 ))}

@@ -28,47 +28,54 @@ type Props = Omit<PortalLayoutProps, 'title' | 'children'> & { view: LivePassVie
 export function LivePassPage(props: Props) {
   const { t, view } = props
   return (
-    <PortalLayout {...props} title={t.portal.live.title} scripts={['officer.js']}>
-      <h1>{t.portal.live.title}</h1>
-      <p>{t.portal.live.instruction}</p>
-      <div id="offline-notice" class="answer red" role="alert" hidden>
+    // The QR and its code own the first screen of a phone; the navigation waits below them.
+    // officer.js keeps the screen awake here and reports it in data-wake-lock (off, on, unsupported).
+    <PortalLayout {...props} title={t.portal.live.title} scripts={['officer.js']} navBelow>
+      <div class="live-page" data-wake-lock="off">
+        <h1>{t.portal.live.title}</h1>
+        <div id="offline-notice" class="answer red" role="alert" hidden>
+          <p>
+            {t.portal.live.offline} <a href={`/officer/passes/${view.live.passId}/print`}>{t.portal.live.printFallback}</a>
+          </p>
+        </div>
+        <LiveQrFragment t={t} live={view.live} />
+        <p class="hint" data-wake-lock-note hidden>
+          {t.portal.live.awake}
+        </p>
+        <p>{t.portal.live.instruction}</p>
         <p>
-          {t.portal.live.offline} <a href={`/officer/passes/${view.live.passId}/print`}>{t.portal.live.printFallback}</a>
+          <a class="button secondary" href="/officer/door" data-door-action>
+            {t.door.officer.action}
+          </a>
+        </p>
+        {view.visitPassword !== null && (
+          <section class="card visit-password" aria-labelledby="visit-password-title" data-visit-password="shown">
+            <h2 id="visit-password-title">{t.visitPassword.officerTitle}</h2>
+            <p class="say">{t.visitPassword.officerSay}</p>
+            <p class="word">{view.visitPassword}</p>
+            <p class="hint">{t.visitPassword.officerHint}</p>
+          </section>
+        )}
+        <section class="card">
+          <p class="purpose">{view.purposeLabel}</p>
+          <dl>
+            <dt>{t.portal.customer}</dt>
+            <dd>{view.customer}</dd>
+            <dt>{t.portal.window}</dt>
+            <dd>{view.windowText}</dd>
+            <dt>{t.portal.ktp}</dt>
+            <dd>{view.ktpLabel}</dd>
+          </dl>
+        </section>
+        <p>
+          {t.portal.live.tellHousehold} <strong class="origin">{view.publicUrl}</strong>
+        </p>
+        <p>
+          <a class="button secondary" href={`/officer/passes/${view.live.passId}/print`}>
+            {t.portal.live.printFallback}
+          </a>
         </p>
       </div>
-      <LiveQrFragment t={t} live={view.live} />
-      <p>
-        <a class="button secondary" href="/officer/door" data-door-action>
-          {t.door.officer.action}
-        </a>
-      </p>
-      {view.visitPassword !== null && (
-        <section class="card visit-password" aria-labelledby="visit-password-title" data-visit-password="shown">
-          <h2 id="visit-password-title">{t.visitPassword.officerTitle}</h2>
-          <p class="say">{t.visitPassword.officerSay}</p>
-          <p class="word">{view.visitPassword}</p>
-          <p class="hint">{t.visitPassword.officerHint}</p>
-        </section>
-      )}
-      <section class="card">
-        <p class="purpose">{view.purposeLabel}</p>
-        <dl>
-          <dt>{t.portal.customer}</dt>
-          <dd>{view.customer}</dd>
-          <dt>{t.portal.window}</dt>
-          <dd>{view.windowText}</dd>
-          <dt>{t.portal.ktp}</dt>
-          <dd>{view.ktpLabel}</dd>
-        </dl>
-      </section>
-      <p>
-        {t.portal.live.tellHousehold} <strong class="origin">{view.publicUrl}</strong>
-      </p>
-      <p>
-        <a class="button secondary" href={`/officer/passes/${view.live.passId}/print`}>
-          {t.portal.live.printFallback}
-        </a>
-      </p>
     </PortalLayout>
   )
 }

@@ -1,4 +1,5 @@
 import type { Messages } from '../../src/i18n/index.ts'
+import type { KtpPolicy } from '../../src/passes/purposes.ts'
 import { PortalLayout, type PortalLayoutProps } from './layout.tsx'
 
 export type PassFormField = 'officer' | 'customerId' | 'purpose' | 'ktp' | 'workOrder' | 'windowStart' | 'windowEnd'
@@ -6,8 +7,11 @@ export type PassFormField = 'officer' | 'customerId' | 'purpose' | 'ktp' | 'work
 export interface PassFormView {
   /** Officers the user may issue for; null when they may only issue for themselves. */
   officers: { employeeNo: string; label: string }[] | null
-  purposes: { code: string; label: string }[]
+  purposes: { code: string; label: string; defaultKtp: KtpPolicy }[]
+  /** '' (follow the purpose) first, then each policy in plain words. */
   ktpOptions: { value: string; label: string }[]
+  /** One line per policy: what the household's page will tell them. */
+  ktpEffects: { policy: KtpPolicy; text: string }[]
   values: Record<PassFormField, string>
   errors: Partial<Record<PassFormField, string>>
 }
@@ -19,7 +23,7 @@ export function IssuePassPage(props: Props) {
   const f = t.portal.form
   const hasErrors = Object.keys(form.errors).length > 0
   return (
-    <PortalLayout {...props} title={f.title}>
+    <PortalLayout {...props} title={f.title} scripts={['officer.js']}>
       <h1>{f.title}</h1>
       {hasErrors && (
         <p class="error" role="alert">
@@ -45,20 +49,29 @@ export function IssuePassPage(props: Props) {
         <Field t={t} form={form} name="purpose" label={f.purpose}>
           <select id="purpose" name="purpose" required {...invalid(form, 'purpose')}>
             {form.purposes.map((p) => (
-              <option value={p.code} selected={p.code === form.values.purpose}>
+              <option value={p.code} selected={p.code === form.values.purpose} data-ktp-default={p.defaultKtp}>
                 {p.label}
               </option>
             ))}
           </select>
         </Field>
         <Field t={t} form={form} name="ktp" label={f.ktp} hint={f.ktpHint}>
-          <select id="ktp" name="ktp" {...invalid(form, 'ktp')}>
+          {/* officer.js names the purpose's policy in the first option and marks the line that applies; without it all lines stay readable. */}
+          <select id="ktp" name="ktp" data-default-template={f.ktpDefaultFor} aria-describedby={form.errors.ktp ? 'ktp-error ktp-effects-title' : 'ktp-effects-title'} {...invalidState(form, 'ktp')}>
             {form.ktpOptions.map((o) => (
               <option value={o.value} selected={o.value === form.values.ktp}>
                 {o.label}
               </option>
             ))}
           </select>
+          <p id="ktp-effects-title" class="hint">
+            {f.ktpEffectsTitle}
+          </p>
+          <ul class="ktp-effects">
+            {form.ktpEffects.map((effect) => (
+              <li data-ktp-effect={effect.policy}>{effect.text}</li>
+            ))}
+          </ul>
         </Field>
         <Field t={t} form={form} name="workOrder" label={f.workOrder}>
           <input id="workOrder" name="workOrder" value={form.values.workOrder} maxlength={40} autocomplete="off" {...invalid(form, 'workOrder')} />
@@ -79,6 +92,10 @@ export function IssuePassPage(props: Props) {
 
 function invalid(form: PassFormView, name: PassFormField) {
   return form.errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `${name}-error` } : {}
+}
+
+function invalidState(form: PassFormView, name: PassFormField) {
+  return form.errors[name] ? { 'aria-invalid': 'true' } : {}
 }
 
 function Field(props: { t: Messages; form: PassFormView; name: PassFormField; label: string; hint?: string; children: unknown }) {

@@ -1,5 +1,6 @@
 import { raw } from 'hono/html'
 import type { Messages } from '../../src/i18n/index.ts'
+import { STAFF_STYLESHEETS } from '../assets.ts'
 import { Layout } from '../layout.tsx'
 import { PortalLayout, type PortalLayoutProps } from './layout.tsx'
 
@@ -20,7 +21,7 @@ export interface PrintableView {
 
 export function PrintablePage({ t, langSwitchHref, view, kind }: { t: Messages; langSwitchHref: string; view: PrintableView; kind: 'pass' | 'badge' }) {
   return (
-    <Layout t={t} title={view.title} langSwitchHref={langSwitchHref} scripts={['officer.js']}>
+    <Layout t={t} title={view.title} langSwitchHref={langSwitchHref} scripts={['officer.js']} stylesheets={STAFF_STYLESHEETS}>
       <main id="main" class="page print-page">
         <p class="no-print">
           <button type="button" class="button" data-print>

@@ -1,8 +1,9 @@
 import { Hono } from 'hono'
+import { AUDIT_ACTIONS } from '../../audit/actions.ts'
 import { listAuditRows, verifyAuditChain } from '../../audit/audit.ts'
+import { presentAuditRow } from '../../audit/present.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { fill, fillCount } from '../../i18n/index.ts'
-import { formatAdminTime } from '../../i18n/time.ts'
 import { AuditPage } from '../../../views/admin/audit.tsx'
 import { adminFrame } from './context.ts'
 import { pager } from './paging.ts'
@@ -25,8 +26,10 @@ export function adminAuditRoutes() {
       chain = check.ok ? { ok: true, message: fillCount(a.intact, check.rows) } : { ok: false, message: fill(a.broken, { id: String(check.brokenId), reason: check.reason }) }
     }
     const lang = c.get('lang')
+    const t = c.get('t')
     const view = {
-      rows: rows.map((row) => ({ id: row.id, at: formatAdminTime(row.at, lang), actor: row.actor, action: row.action, subject: row.subject, details: row.details === '{}' ? '' : row.details })),
+      rows: rows.map((row) => presentAuditRow(row, t, lang)),
+      actions: AUDIT_ACTIONS.map((action) => ({ value: action, label: a.actions[action] })),
       filters,
       pager: pager(c, { page, pageSize: PAGE_SIZE, total }),
       chain,

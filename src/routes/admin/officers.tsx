@@ -1,17 +1,20 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
+import { listAuditRows } from '../../audit/audit.ts'
+import { describeAuditRow } from '../../audit/present.ts'
 import { invalidateOfficerSessions } from '../../auth/sessions.ts'
+import { formatShortCode } from '../../credentials/short-code.ts'
 import { DomainError } from '../../errors.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
-import { formFile, formText, validForm } from '../../http/validate.ts'
+import { formFile, formText, optionalFormText, validForm } from '../../http/validate.ts'
 import { fillCount } from '../../i18n/index.ts'
+import { formatAdminTime, formatWindow } from '../../i18n/time.ts'
 import {
   addOfficer,
   findOfficer,
   listOfficers,
   listUnits,
-  reactivateOfficer,
   setOfficerPhoto,
   suspendOfficer,
   updateOfficer,
@@ -19,7 +22,10 @@ import {
 } from '../../officers/officers.ts'
 import { inspectPhoto, MAX_PHOTO_BYTES, type PhotoProblem } from '../../officers/photos.ts'
 import { officerPhotoUrl } from '../../officers/present.ts'
-import { canActForOfficer, officerIdsInScope, unitCodesInScope } from '../../officers/scope.ts'
+import { canActForOfficer, describeUnit, officerIdsInScope, unitCodesInScope } from '../../officers/scope.ts'
+import { isOldPassesChoice, listOutstandingCredentials, reactivateOfficerWithPasses } from '../../passes/passes.ts'
+import { passStatus } from '../../passes/present.ts'
+import { PURPOSES, type PurposeCode } from '../../passes/purposes.ts'
 import { NewOfficerPage, OfficerDetailPage, OfficerListPage, type OfficerField, type OfficerFormView } from '../../../views/admin/officers.tsx'
 import { adminAuth, adminFrame } from './context.ts'
 import { pager } from './paging.ts'
@@ -38,6 +44,9 @@ const officerText = formText.transform((value) => value.slice(0, 200))
 const OfficerForm = z.object({ employeeNo: officerText, name: officerText, roleTitle: officerText, employer: officerText, unitCode: officerText })
 const SuspendForm = z.object({ reason: formText.transform((value) => value.trim().slice(0, 200)) })
 const PhotoForm = z.object({ photo: formFile })
+const ReactivateForm = z.object({ passes: optionalFormText })
+/** Rows of the officer's own history shown on their page; the audit log has the rest. */
+const HISTORY_ROWS = 20
 
 /**
  * The officer in the URL, looked up once for the handler (`c.req.valid('param').officer`); one
@@ -145,15 +154,20 @@ export function adminOfficerRoutes() {
     return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=suspended`, 303)
   })
 
-  app.post('/:employeeNo/reactivate', officerVisible, async (c) => {
+  // The form offers cancel, checked; a post without a choice cancels too (the safe side).
+  app.post('/:employeeNo/reactivate', officerVisible, validForm(ReactivateForm), async (c) => {
     const { officer } = c.req.valid('param')
-    const { db, clock } = c.get('services')
+    const passes = c.req.valid('form').passes ?? 'cancel'
+    if (!isOldPassesChoice(passes)) {
+      return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, c.get('t').admin.officers.oldPassesInvalid)} />, 422)
+    }
     try {
-      await reactivateOfficer(db, clock, officer.employeeNo, { actor: adminAuth(c).user.username })
+      await reactivateOfficerWithPasses(c.get('services'), officer.employeeNo, { actor: adminAuth(c).user.username, passes })
     } catch (error) {
       return c.html(<OfficerDetailPage frame={adminFrame(c)} view={await detailView(c, officer, null, null, errorMessage(c, error))} />, 409)
     }
-    return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=reactivated`, 303)
+    const notice = passes === 'cancel' ? 'reactivated_cancelled' : 'reactivated_restored'
+    return c.redirect(`/admin/officers/${encodeURIComponent(officer.employeeNo)}?notice=${notice}`, 303)
   })
 
   app.post('/:employeeNo/photo', officerVisible, validForm(PhotoForm), async (c) => {
@@ -216,8 +230,32 @@ async function officerForm(c: Context<AppEnv>, values: Record<OfficerField, stri
 
 async function detailView(c: Context<AppEnv>, officer: Officer, values: Record<OfficerField, string> | null, notice: string | null, error: string | null, formError: unknown = null) {
   const { db, clock } = c.get('services')
-  const o = c.get('t').admin.officers
-  const live = (await listOfficers(db, { scope: new Set([officer.id]), now: clock.now(), limit: 1, offset: 0 })).rows[0]?.livePasses ?? 0
+  const t = c.get('t')
+  const lang = c.get('lang')
+  const o = t.admin.officers
+  const now = clock.now()
+  const { timeZone } = await describeUnit(db, officer.unitCode)
+  const credentials = (await listOutstandingCredentials(db, officer.id, now)).map((credential) => {
+    // A suspended officer's passes fail at every scan, whatever their own state says.
+    const status = officer.status === 'suspended' ? 'suspended' : passStatus(credential, now) === 'upcoming' ? 'upcoming' : 'active'
+    return {
+      id: credential.id,
+      kind: credential.kind,
+      kindLabel: o.credentialKinds[credential.kind],
+      purposeLabel: credential.purpose ? (PURPOSES[credential.purpose as PurposeCode]?.label[lang] ?? credential.purpose) : '—',
+      customer: credential.customerLast4 ? `•••• ${credential.customerLast4}` : '—',
+      windowText: formatWindow(credential.windowStart, credential.windowEnd, lang, timeZone),
+      shortCode: formatShortCode(credential.shortCode),
+      status,
+      statusLabel: o.credentialStatuses[status],
+    } as const
+  })
+  const history = (await listAuditRows(db, { subject: `officer:${officer.employeeNo}` }, { limit: HISTORY_ROWS, offset: 0 })).rows.map((row) => ({
+    at: formatAdminTime(row.at, lang),
+    actor: row.actor,
+    actionLabel: describeAuditRow(row, t),
+  }))
+  const frame = adminFrame(c)
   return {
     employeeNo: officer.employeeNo,
     name: officer.name,
@@ -225,7 +263,10 @@ async function detailView(c: Context<AppEnv>, officer: Officer, values: Record<O
     statusLabel: officer.status === 'active' ? o.statusActive : o.statusSuspended,
     statusReason: officer.statusReason,
     photoUrl: officerPhotoUrl(officer.photoId),
-    livePasses: live,
+    livePasses: credentials.filter((credential) => credential.kind === 'visit_pass').length,
+    credentials,
+    history,
+    historyHref: frame.sections.includes('audit') ? `/admin/audit?subject=${encodeURIComponent(`officer:${officer.employeeNo}`)}` : null,
     form: await officerForm(c, values, formError, officer),
     notice,
     error,
@@ -245,6 +286,14 @@ function noticeFromQuery(c: Context<AppEnv>): string | null {
   const o = c.get('t').admin.officers
   const imported = c.req.query('imported')
   if (imported && /^\d{1,5}$/.test(imported)) return fillCount(o.imported, Number(imported))
-  const notices: Record<string, string> = { added: o.added, saved: o.saved, suspended: o.suspended, reactivated: o.reactivated, photo: o.photoSaved }
+  const notices: Record<string, string> = {
+    added: o.added,
+    saved: o.saved,
+    suspended: o.suspended,
+    reactivated: o.reactivated,
+    reactivated_cancelled: o.reactivatedCancelled,
+    reactivated_restored: o.reactivatedRestored,
+    photo: o.photoSaved,
+  }
   return notices[c.req.query('notice') ?? ''] ?? null
 }

@@ -1,23 +1,25 @@
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
+import type { DeliveryRecord } from '../../channel/outbox.ts'
 import { DomainError } from '../../errors.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
 import { formText, optionalFormText, validForm } from '../../http/validate.ts'
-import { fill } from '../../i18n/index.ts'
+import { fill, type Messages } from '../../i18n/index.ts'
 import { formatAdminTime } from '../../i18n/time.ts'
-import { findOfficer } from '../../officers/officers.ts'
+import { listReportCategories } from '../../reports/categories.ts'
 import { findRelatedReports } from '../../reports/related.ts'
 import type { Report, ReportStatus } from '../../reports/reports.ts'
 import { parseUnverifiedClaims } from '../../reports/subject.ts'
-import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../../reports/triage.ts'
+import { reportedOfficerOf, routedUnitOf } from '../../reports/routing.ts'
+import type { ReportedOfficerView } from '../../../views/admin/reported-officer.tsx'
+import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, listReportQueue, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../../reports/triage.ts'
 import { ReportDetailPage, ReportQueuePage, type ReportDetailView, type ReportQueueView } from '../../../views/admin/reports.tsx'
 import { REPORT_CATEGORIES, REPORT_STATUSES } from '../../../db/schema.ts'
 import { listUnits } from '../../officers/officers.ts'
-import { unitCodesInScope } from '../../officers/scope.ts'
+import { findUnitLineage, unitCodesInScope } from '../../officers/scope.ts'
 import { parseReportFilters, reportFilterParams, reportFilterSql, reportScopeFor, REPORT_VERDICT_FILTERS, type ReportVerdictFilter } from '../../reports/filters.ts'
-import { listReportQueue } from '../../reports/triage.ts'
 import { pager } from './paging.ts'
 import { adminAuth, adminFrame } from './context.ts'
 
@@ -145,13 +147,16 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
   const r = t.adminReports
   const lang = c.get('lang')
   const statusLabel = (status: ReportStatus) => t.report.statuses[status]
-  const officer = report.officerEmployeeNo ? await findOfficer(services.db, report.officerEmployeeNo) : null
   const reporter: ReportDetailView['reporter'] = []
-  if (report.category) reporter.push({ label: r.reporterFields.category, value: t.report.categories[report.category] })
+  const categories = await listReportCategories(services.db, report)
+  if (categories.length > 0) reporter.push({ label: r.reporterFields.category, value: categories.map((category) => t.report.categories[category]).join(', ') })
   if (report.note) reporter.push({ label: r.reporterFields.note, value: report.note })
-  if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone })
+  if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone, href: telHref(report.phone) })
   if (report.location) reporter.push({ label: r.reporterFields.location, value: report.location })
-  if (report.latitude !== null && report.longitude !== null) reporter.push({ label: r.reporterFields.coordinates, value: `${report.latitude}, ${report.longitude}` })
+  if (report.latitude !== null && report.longitude !== null) {
+    const coordinates = `${report.latitude}, ${report.longitude}`
+    reporter.push({ label: r.reporterFields.coordinates, value: fill(r.onMap, { coordinates }), href: mapHref(report.latitude, report.longitude), external: true })
+  }
   const related = await findRelatedReports(services.db, report)
   const auth = adminAuth(c)
   const relatedShown: Report[] = []
@@ -169,7 +174,7 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
     revision: report.revision,
     verdictLabel: t.report.verdicts[(report.verdict ?? 'none') as keyof typeof t.report.verdicts] ?? report.verdict ?? '',
     subject: report.subjectKind ? `${report.subjectKind}${report.shortCode ? ` ${report.shortCode}` : ''} · sha256 ${report.subjectHash?.slice(0, 16)}…` : '—',
-    officer: officer ? { name: officer.name, employeeNo: officer.employeeNo, href: `/admin/officers/${encodeURIComponent(officer.employeeNo)}` } : null,
+    reportedOfficer: await reportedOfficerView(c, report),
     claims: Object.entries(parseUnverifiedClaims(report) ?? {}).map(([name, value]) => ({ name, value: String(value) })),
     reporter,
     related: {
@@ -178,8 +183,9 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
       moreText: related.count > relatedShown.length ? fill(r.relatedMore, { count: String(related.count - relatedShown.length) }) : null,
     },
     deliveries: deliveries.map((delivery) => ({
-      event: delivery.eventType,
+      event: r.deliveryEvents[delivery.eventType] ?? delivery.eventType,
       state: delivery.state,
+      stateText: deliveryStateText(r, delivery),
       attempts: delivery.attempts,
       lastError: delivery.lastError ?? '',
     })),
@@ -192,6 +198,55 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
     nextStatuses: STATUS_TRANSITIONS[report.status].map((status) => ({ value: status, label: statusLabel(status) })),
     notice,
     error,
+  }
+}
+
+/** A phone number the household typed, as a link that dials it; null when it is not a plain number. */
+function telHref(phone: string): string | null {
+  return /^\+?[0-9]{6,15}$/.test(phone) ? `tel:${phone}` : null
+}
+
+/** OpenStreetMap centred on the point, with a marker, at street level (zoom 17). */
+function mapHref(latitude: number, longitude: number): string {
+  return `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=17/${latitude}/${longitude}`
+}
+
+/** A delivery's state as the team reads it: sent, waiting (and which resend), or failed for good. */
+function deliveryStateText(r: Messages['adminReports'], delivery: DeliveryRecord): string {
+  if (delivery.state === 'delivered') return r.deliveryStates.delivered
+  if (delivery.state === 'dead') return r.deliveryStates.dead
+  return delivery.attempts === 0 ? r.deliveryStates.waiting : fill(r.deliveryStates.retrying, { attempt: String(delivery.attempts) })
+}
+
+/** Whom the report names (genuine, even when not valid, or only claimed) and the unit it was routed to. */
+async function reportedOfficerView(c: Context<AppEnv>, report: Report): Promise<ReportedOfficerView> {
+  const { db } = c.get('services')
+  const t = c.get('t')
+  const rr = t.reportRouting
+  const unitText = async (code: string | null) => {
+    const unit = await findUnitLineage(db, code)
+    return unit ? `${unit.name} (${unit.code})` : code
+  }
+  const named = await reportedOfficerOf(db, report)
+  const officer = named?.officer ?? null
+  const verdict = t.report.verdicts[(report.verdict ?? 'none') as keyof typeof t.report.verdicts] ?? report.verdict ?? ''
+  const hint = !named ? null : named.kind === 'genuine' ? fill(rr.genuineHint, { verdict }) : named.kind === 'claimed' ? (officer ? rr.claimedKnown : fill(rr.claimedUnknown, { employeeNo: named.employeeNo })) : null
+  return {
+    officer: named && {
+      kind: named.kind,
+      title: rr.officerTitle[named.kind],
+      label: officer ? `${officer.name} (${officer.employeeNo})` : named.employeeNo,
+      href: officer ? `/admin/officers/${encodeURIComponent(officer.employeeNo)}` : null,
+      unitLabel: rr.unit,
+      unit: officer ? ((await unitText(officer.unitCode)) ?? rr.noUnit) : null,
+      statusLabel: rr.status,
+      status: officer?.status ?? null,
+      statusText: officer ? rr.officerStatuses[officer.status] + (officer.status === 'suspended' && officer.statusReason ? ` — ${officer.statusReason}` : '') : null,
+      hint,
+    },
+    routedLabel: rr.routedTo,
+    // Rows filed before routing have none stored: say where they would go today.
+    routed: (await unitText(report.routedUnitCode ?? (await routedUnitOf(db, report)))) ?? rr.routedNone,
   }
 }
 

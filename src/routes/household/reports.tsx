@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { driverError } from '../../../db/client.ts'
 import { ErrorPage } from '../../../views/error.tsx'
-import { ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../../views/report.tsx'
+import { DETAILS_SAVED_ID, ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../../views/report.tsx'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
 import { formText, optionalFormText, validForm, validJson } from '../../http/validate.ts'
@@ -18,11 +18,15 @@ import { findReportForReporter, trackingPath, trackingUrl } from '../../reports/
 
 /** A token (≤ 2 KB) and a note of 1,000 characters, percent- or JSON-escaped, fit with room to spare. */
 const MAX_BODY_BYTES = 16 * 1024
+/** More answers than the catalog has, repeated: room for a sloppy client, none for a flood. */
+const MAX_CATEGORIES_SENT = 20
 
 const ApiReportRequest = z.object({
   token: z.string().nullish(),
   code: z.string().nullish(),
   category: z.string().nullish(),
+  /** Several answers at once; `category` alone still works, and both together are merged. */
+  categories: z.array(z.string()).max(MAX_CATEGORIES_SENT).nullish(),
   note: z.string().nullish(),
   phone: z.string().nullish(),
   location: z.string().nullish(),
@@ -92,6 +96,8 @@ export function reportRoutes() {
 
   app.post('/r/:ticket/details', limitBody, validForm(DetailsForm), async (c) => {
     const { k: key, ...fields } = c.req.valid('form')
+    // The checkboxes of "Apa yang terjadi?" repeat one name; validForm keeps only its last value.
+    const categories = formValues(await c.req.parseBody({ all: true }), 'category')
     const report = await findForReporter(c, key)
     if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
     if (!report) return renderError(c, 404)
@@ -99,11 +105,12 @@ export function reportRoutes() {
     if (rateLimits.enabled && rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now())) {
       return renderError(c, 429, { retryAfter: 600 })
     }
-    const { details, problems } = parseReportDetails(fields)
+    const { details, problems } = parseReportDetails({ ...fields, category: null, categories })
     if (Object.keys(problems).length > 0) return respondWithTicket(c, report, key, { rejected: { details, problems } }, 400)
     const updated = await updateReportDetails(c.get('services'), report, details)
     if (isHtmx(c)) return respondWithTicket(c, updated, key, { saved: true })
-    return c.redirect(`${trackingPath(report.ticket, key)}&saved=1`, 303)
+    // The fragment brings the confirmation, next to the button just tapped, into view.
+    return c.redirect(`${trackingPath(report.ticket, key)}&saved=1#${DETAILS_SAVED_ID}`, 303)
   })
 
   return app
@@ -194,6 +201,11 @@ function subjectOf(token: string | null | undefined, code: string | null | undef
 
 function formInput(subject: ReportSubject): ReportInput {
   return { field: subject.kind, value: subject.value }
+}
+
+/** Every text value sent under `name` (a repeated field arrives as an array). */
+function formValues(body: Record<string, string | File | (string | File)[]>, name: string): string[] {
+  return [body[name] ?? []].flat().filter((value): value is string => typeof value === 'string')
 }
 
 function isHtmx(c: Context<AppEnv>): boolean {

@@ -11,13 +11,13 @@ import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
 import { formText, optionalFormText, validForm } from '../../http/validate.ts'
 import { langSwitchHref, rateLimitKey } from '../../http/middleware.ts'
-import { fillCount } from '../../i18n/index.ts'
+import { fill, fillCount, type Messages } from '../../i18n/index.ts'
 import { HomePage } from '../../../views/home.tsx'
 import { ScanPage } from '../../../views/scan.tsx'
-import { CustomerAnswerBox, VerdictPage } from '../../../views/verdict.tsx'
+import { VerdictMain, VerdictPage } from '../../../views/verdict.tsx'
 import { customerHasVisitPassword } from '../../households/visit-passwords.ts'
 import { countCustomerMismatch, customerCheckBlockedFor, isSentToCustomer, normalizeCustomerId } from '../../verification/customer-check.ts'
-import { presentUnavailable, presentVerdict, type CustomerAnswer } from '../../verification/present.ts'
+import { presentUnavailable, presentVerdict, type CustomerAnswer, type VerdictContext } from '../../verification/present.ts'
 import { VerificationUnavailableError, type CredentialInput, type ScanContext, type VerificationResult } from '../../verification/verify.ts'
 
 /** The credential asked about is the token when one was sent, else the short code. */
@@ -31,15 +31,16 @@ export function householdRoutes() {
 
   app.get('/', (c) => renderHome(c, null, ''))
 
-  app.get('/scan', (c) =>
-    c.html(<ScanPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} origin={c.get('services').config.publicUrl} decoderSrc={asset('vendor/jsQR.js')} />),
-  )
+  app.get('/scan', (c) => renderScan(c, null, ''))
 
+  // A code that cannot be one is answered where it was typed, beside the field; a code of the
+  // right shape goes to its verdict, which for an unknown code offers to retype it.
   app.get('/c', (c) => {
-    const typed = c.req.query('code') ?? ''
+    const typed = (c.req.query('code') ?? '').slice(0, 32)
     const code = normalizeShortCode(typed)
-    if (!code) return renderHome(c, c.get('t').verdict.reasons.malformed, typed.slice(0, 12), 400)
-    return c.redirect(`/c/${code}`, 303)
+    if (code) return c.redirect(`/c/${code}`, 303)
+    const error = codeProblem(c.get('t'), typed)
+    return c.req.query('from') === 'scan' ? renderScan(c, error, typed, 400) : renderHome(c, error, typed, 400)
   })
 
   app.get('/c/:code', (c) => {
@@ -85,8 +86,8 @@ export function householdRoutes() {
       const limits = { limiters, client: rateLimitKey(c), credentialId: result.credentialId, now }
       const normalized = normalizeCustomerId(customerId)
       retryAfter = customerCheckBlockedFor(limits)
-      if (retryAfter) answer = { matches: false, text: fillCount(t.verdict.customerTooMany, Math.ceil(retryAfter / 60)) }
-      else if (!normalized) answer = { matches: false, text: t.verdict.customerInvalid }
+      if (retryAfter) answer = { matches: false, problem: 'too_many', text: fillCount(t.verdict.customerTooMany, Math.ceil(retryAfter / 60)) }
+      else if (!normalized) answer = { matches: false, problem: 'invalid', text: t.verdict.customerInvalid }
       else {
         const matches = await isSentToCustomer(c.get('services'), result.credentialId, normalized)
         if (!matches) countCustomerMismatch(limits)
@@ -101,8 +102,9 @@ export function householdRoutes() {
     // Refused questions still show the verdict: the household keeps seeing who the officer is.
     const status = retryAfter ? 429 : 200
     if (retryAfter) c.header('Retry-After', String(retryAfter))
-    if (c.req.header('hx-request') === 'true' && result.verdict === 'valid') return c.html(<CustomerAnswerBox answer={answer} />, status)
-    const view = presentVerdict(result, t, c.get('lang'), { field, value }, answer)
+    const view = presentVerdict(result, t, c.get('lang'), { field, value }, verdictContext(c), answer)
+    // htmx swaps the whole <main>: a "not my house" answer turns the banner, not only the box.
+    if (c.req.header('hx-request') === 'true') return c.html(<VerdictMain t={t} view={view} />, status)
     return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />, status)
   })
 
@@ -141,6 +143,33 @@ const householdRateLimit = createMiddleware<AppEnv>(async function householdRate
   return next()
 })
 
+/** What is wrong with a typed code that cannot be one, in the page's language. */
+function codeProblem(t: Messages, typed: string): string {
+  const cleaned = typed.replace(/[\s-]/g, '')
+  if (!cleaned) return t.home.codeEmpty
+  if (cleaned.length !== 8) return fill(t.home.codeWrongLength, { count: String(cleaned.length) })
+  return t.home.codeInvalid
+}
+
+function verdictContext(c: Context<AppEnv>): VerdictContext {
+  const services = c.get('services')
+  return { now: services.clock.now(), publicUrl: services.config.publicUrl }
+}
+
+function renderScan(c: Context<AppEnv>, codeError: string | null, codeValue: string, status: 200 | 400 = 200) {
+  return c.html(
+    <ScanPage
+      t={c.get('t')}
+      langSwitchHref={langSwitchHref(c)}
+      origin={c.get('services').config.publicUrl}
+      decoderSrc={asset('vendor/jsQR.js')}
+      codeError={codeError}
+      codeValue={codeValue}
+    />,
+    status,
+  )
+}
+
 function renderHome(c: Context<AppEnv>, codeError: string | null, codeValue: string, status: 200 | 400 = 200) {
   const t = c.get('t')
   return c.html(
@@ -167,14 +196,16 @@ async function respondWithVerdict(
   const t = c.get('t')
   const field = 'token' in input ? 'token' : 'code'
   const value = 'token' in input ? input.token : input.code
-  const view = presentVerdict(result, t, c.get('lang'), { field, value })
+  const view = presentVerdict(result, t, c.get('lang'), { field, value }, verdictContext(c))
   return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />)
 }
 
 function renderUnavailable(c: Context<AppEnv>, error: unknown) {
   logUnavailable(c, error)
   const t = c.get('t')
-  return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={presentUnavailable(t)} />, 503)
+  const view = presentUnavailable(t, c.get('lang'), verdictContext(c))
+  if (c.req.header('hx-request') === 'true') return c.html(<VerdictMain t={t} view={view} />, 503)
+  return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />, 503)
 }
 
 function logUnavailable(c: Context<AppEnv>, error: unknown) {

@@ -16,7 +16,7 @@ import { presentOfficerCard } from '../../officers/present.ts'
 import { describeUnit } from '../../officers/scope.ts'
 import { LiveQrFragment, LivePassPage, type LiveQrView } from '../../../views/portal/live.tsx'
 import { IssuePassPage, type PassFormField, type PassFormView } from '../../../views/portal/pass-form.tsx'
-import { IssueBadgePage, OfficerHomePage, PassListPage } from '../../../views/portal/passes.tsx'
+import { CancelPassPage, IssueBadgePage, OfficerHomePage, PassListPage } from '../../../views/portal/passes.tsx'
 import { PrintablePage, ReissuePassPage, type PrintableView } from '../../../views/portal/print.tsx'
 import { renderQr, type LiveQrCache } from '../../passes/live-qr.ts'
 import { verifyUrl, type Credential } from '../../passes/credential-records.ts'
@@ -24,8 +24,10 @@ import { defaultVisitWindow, issueVisitPass, revokeCredential } from '../../pass
 import { ensureLiveBadge, findLiveBadge, findOfficerToActFor, findOwnPass, listOfficerPasses, listPassOfficerChoices } from '../../passes/portal-access.ts'
 import { isPrintedKeyUsable, printedToken, reissueCredential } from '../../passes/printed.ts'
 import { passStatus, presentPassRow } from '../../passes/present.ts'
-import { PURPOSE_CODES, PURPOSES, type PurposeCode } from '../../passes/purposes.ts'
+import { PURPOSE_CODES, PURPOSES, type KtpPolicy, type PurposeCode } from '../../passes/purposes.ts'
 import { revealVisitPasswordToOfficer } from '../../households/visit-passwords.ts'
+
+const KTP_POLICIES: readonly KtpPolicy[] = ['none', 'view', 'photo']
 
 /** Which form field each refusal from issueVisitPass belongs to. */
 const ERROR_FIELD: Record<string, PassFormField> = {
@@ -181,6 +183,15 @@ export function officerPortalRoutes(liveQr: LiveQrCache) {
     return c.redirect(`/officer/passes/${pass.id}/print`, 303)
   })
 
+  // Cancelling cannot be undone, so the card's "Batalkan" only opens this step; its form is what cancels.
+  app.get('/passes/:id/cancel', async (c) => {
+    const found = await visiblePass(c)
+    if (!found) return renderError(c, 404)
+    const { services, t, lang } = context(c)
+    const row = presentPassRow({ pass: found.credential, officer: found.officer, timeZone: found.timeZone }, t, lang, services.clock.now())
+    return c.html(<CancelPassPage {...frame(c)} pass={row} backHref={c.req.query('from') === 'home' ? '/officer' : '/officer/passes'} />)
+  })
+
   app.post('/passes/:id/cancel', async (c) => {
     const found = await visiblePass(c)
     if (!found) return renderError(c, 404)
@@ -244,11 +255,13 @@ async function passForm(c: Context<AppEnv>, values: Record<PassFormField, string
     purposes: PURPOSE_CODES.map((code) => ({
       code,
       label: `${PURPOSES[code].label[lang]} — ${t.portal.ktp}: ${t.portal.ktpPolicies[PURPOSES[code].defaultKtp]}`,
+      defaultKtp: PURPOSES[code].defaultKtp,
     })),
     ktpOptions: [
       { value: '', label: t.portal.form.ktpDefault },
-      ...(['none', 'view', 'photo'] as const).map((value) => ({ value, label: t.portal.ktpPolicies[value] })),
+      ...KTP_POLICIES.map((value) => ({ value, label: t.portal.ktpPolicies[value] })),
     ],
+    ktpEffects: KTP_POLICIES.map((policy) => ({ policy, text: t.portal.form.ktpEffects[policy] })),
     values,
     errors,
   }
