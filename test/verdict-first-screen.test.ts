@@ -138,7 +138,7 @@ describe('a typo is not a scam', () => {
     expect(scan.status).toBe(400)
     const scanHtml = await scan.text()
     expect(scanHtml).toContain('data-scanner')
-    expect(scanHtml).toContain('The code has 8 letters or digits — you typed 9.')
+    expect(scanHtml).toContain('The code has 8 letters or digits — you typed 9 characters.')
     expect(scanHtml).toMatch(/<input id="code" name="code" value="7K3MQ9XDD"[^>]*autofocus/)
     expect(scanHtml).toContain('<input type="hidden" name="from" value="scan"/>')
 

@@ -101,7 +101,10 @@ export const en: Messages = {
     scanHere: 'Scan with the camera on this page',
     scanHereHint: 'The scanner page opens only official Cek Petugas QR codes, and warns you when a code is fake.',
     codeEmpty: 'Type the 8-character code written under the officer’s QR.',
-    codeWrongLength: 'The code has 8 letters or digits — you typed {count}. Check the code under the QR again.',
+    codeWrongLength: plural('en', {
+      one: 'The code has 8 letters or digits — you typed {count} character. Check the code under the QR again.',
+      other: 'The code has 8 letters or digits — you typed {count} characters. Check the code under the QR again.',
+    }),
     codeInvalid: 'The code has only letters and digits (example: 7K3M-Q9XD). Check the code under the QR again.',
   },
   scan: {
@@ -769,7 +772,7 @@ export const en: Messages = {
       title: 'Change the status of every report',
       label: plural('en', { one: 'New status for the {count} report', other: 'New status for all {count} reports' }),
       button: plural('en', { one: 'Change the {count} report', other: 'Change all {count} reports' }),
-      option: plural('en', { other: '{status} ({count} can change)' }),
+      option: plural('en', { one: '{status} ({count} can change)', other: '{status} ({count} can change)' }),
       allFinal: 'No report in this campaign has a status that can still change.',
       hint: 'Only reports that may move to that status are changed; the others are skipped. Each change is written to the audit log and sent to PLN 123.',
       changed: plural('en', { one: '{count} report changed to {status}.', other: '{count} reports changed to {status}.' }),

@@ -107,7 +107,7 @@ export const id = {
     scanHere: 'Pindai dengan kamera di halaman ini',
     scanHereHint: 'Halaman pemindai hanya membuka kode QR resmi Cek Petugas, dan memperingatkan Anda bila kodenya palsu.',
     codeEmpty: 'Ketik kode 8 huruf/angka yang tertulis di bawah QR petugas.',
-    codeWrongLength: 'Kode harus 8 huruf/angka — yang Anda ketik {count}. Periksa lagi kode di bawah QR.',
+    codeWrongLength: plural('id', { other: 'Kode harus 8 huruf/angka — yang Anda ketik {count}. Periksa lagi kode di bawah QR.' }),
     codeInvalid: 'Kode hanya berisi huruf dan angka (contoh: 7K3M-Q9XD). Periksa lagi kode di bawah QR.',
   },
   scan: {

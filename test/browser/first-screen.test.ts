@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fillCount } from '../../src/i18n/plural.ts'
 import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
 import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
@@ -156,7 +157,7 @@ describe.each(LANGUAGES)('the first screen of a verdict at 360×740, in $lang', 
         expect(await page.locator('main h1').innerText()).toBe(start === '/' ? t.home.title : t.scan.title)
         expect(await page.locator('main').getAttribute('data-verdict')).toBeNull()
         const error = page.locator('#code-error')
-        expect(await error.innerText()).toBe(t.home.codeWrongLength.replace('{count}', '7'))
+        expect(await error.innerText()).toBe(fillCount(t.home.codeWrongLength, 7))
         await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('code')
         expect(await page.getByLabel(t.home.codeLabel).inputValue()).toBe('7K3M-Q9X')
         await expectNoSidewaysScroll(page)

@@ -147,7 +147,7 @@ const householdRateLimit = createMiddleware<AppEnv>(async function householdRate
 function codeProblem(t: Messages, typed: string): string {
   const cleaned = typed.replace(/[\s-]/g, '')
   if (!cleaned) return t.home.codeEmpty
-  if (cleaned.length !== 8) return fill(t.home.codeWrongLength, { count: String(cleaned.length) })
+  if (cleaned.length !== 8) return fillCount(t.home.codeWrongLength, cleaned.length)
   return t.home.codeInvalid
 }
 
