@@ -10,8 +10,9 @@ export interface ReportInput {
 }
 
 /**
- * "Laporkan penipuan": one tap, a plain form POST. Without JavaScript the server redirects to
- * the ticket page; with htmx the ticket panel replaces this form. `calm`: under a green verdict
+ * "Laporkan penipuan": one tap, a plain form POST. The server redirects to the ticket page; on
+ * pages that load htmx (home, door check) the ticket panel replaces this form instead. The
+ * verdict page does without htmx, so there the hx-* attributes stay inert. `calm`: under a green verdict
  * a big red button would be a mixed signal, so there it is a secondary button below the facts.
  */
 export function ReportForm({ t, input, error, calm = false }: { t: Messages; input: ReportInput | null; error?: string | null; calm?: boolean }) {

@@ -15,20 +15,22 @@ const FACE_ICON: Record<VerdictView['face'], IconName> = { green: 'check', amber
 
 export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
   return (
-    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js', 'app.js']} inlineStylesheet>
+    // No htmx here: its 13 KB would be half the page a household loads on a weak signal, and both
+    // forms (the customer check, the report) answer with a whole page that is as quick to show.
+    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['app.js']} inlineStylesheet htmx={false}>
       <VerdictMain t={t} view={view} />
     </Layout>
   )
 }
 
 /**
- * The page's <main>, also the fragment htmx swaps after the customer check, so that a "not my
- * house" answer turns the banner itself. The first screen (360×740) holds the verdict and the
+ * The page's <main>. After the customer check the whole page comes back, so a "not my house"
+ * answer turns the banner itself. The first screen (360×740) holds the verdict and the
  * facts a household matches at the door, each marked with data-part; explanations follow.
  */
-export function VerdictMain({ t, view }: { t: Messages; view: VerdictView }) {
+function VerdictMain({ t, view }: { t: Messages; view: VerdictView }) {
   const answered = view.customerCheck?.answer ?? null
-  // After a customer check the answer is at the top: focus it there, with or without htmx.
+  // After a customer check the answer is at the top: focus it there.
   const focusBanner = answered !== null && !answered.problem
   return (
     <main id="main" class={`page verdict face-${view.face}`} data-verdict={view.verdict} data-face={view.face}>
@@ -225,7 +227,7 @@ function CustomerCheck({ t, view, check }: { t: Messages; view: VerdictView; che
         </p>
       )}
       {/* novalidate: our own message in the page's language beside the field, never the browser's bubble. */}
-      <form method="post" action="/check-customer" hx-post="/check-customer" hx-target="#main" hx-swap="outerHTML" class="stack" novalidate>
+      <form method="post" action="/check-customer" class="stack" novalidate>
         <input type="hidden" name={check.field} value={check.value} />
         <label for="customer-id">{label}</label>
         <div class="inline-field">

@@ -14,7 +14,7 @@ import { langSwitchHref, rateLimitKey } from '../../http/middleware.ts'
 import { fill, fillCount, type Messages } from '../../i18n/index.ts'
 import { HomePage } from '../../../views/home.tsx'
 import { ScanPage } from '../../../views/scan.tsx'
-import { VerdictMain, VerdictPage } from '../../../views/verdict.tsx'
+import { VerdictPage } from '../../../views/verdict.tsx'
 import { customerHasVisitPassword } from '../../households/visit-passwords.ts'
 import { countCustomerMismatch, customerCheckBlockedFor, isSentToCustomer, normalizeCustomerId } from '../../verification/customer-check.ts'
 import { presentUnavailable, presentVerdict, type CustomerAnswer, type VerdictContext } from '../../verification/present.ts'
@@ -103,8 +103,6 @@ export function householdRoutes() {
     const status = retryAfter ? 429 : 200
     if (retryAfter) c.header('Retry-After', String(retryAfter))
     const view = presentVerdict(result, t, c.get('lang'), { field, value }, verdictContext(c), answer)
-    // htmx swaps the whole <main>: a "not my house" answer turns the banner, not only the box.
-    if (c.req.header('hx-request') === 'true') return c.html(<VerdictMain t={t} view={view} />, status)
     return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />, status)
   })
 
@@ -204,7 +202,6 @@ function renderUnavailable(c: Context<AppEnv>, error: unknown) {
   logUnavailable(c, error)
   const t = c.get('t')
   const view = presentUnavailable(t, c.get('lang'), verdictContext(c))
-  if (c.req.header('hx-request') === 'true') return c.html(<VerdictMain t={t} view={view} />, 503)
   return c.html(<VerdictPage t={t} langSwitchHref={langSwitchHref(c)} view={view} />, 503)
 }
 
