@@ -49,7 +49,7 @@ describe('repeated verifications of one credential', () => {
   })
 
   it('turn red at once when another process marks the signing key compromised', async () => {
-    const { cli, pass, verify } = await givenServerAndCli()
+    const { cli, verify } = await givenServerAndCli()
     expect([await verify(), await verify()]).toEqual(['valid', 'valid'])
     await cli.keys.compromise((await cli.keys.list())[0]!.kid, 'cli')
     expect(await verify()).toBe('key_revoked')

@@ -20,7 +20,7 @@ const MAX_NAME_WORDS = 5
 const PROBLEMS_NAMED = 5
 
 /** Words that say what kind of place follows, not which: "Kel. Cikini" and "Cikini" are one kelurahan. */
-const PLACE_PREFIX = /^(kel|kelurahan|ds|desa|kec|kecamatan|kab|kabupaten|kota|kotamadya|adm|administrasi)\s+/
+const PLACE_PREFIX = /^(kel|kelurahan|ds|desa|dsn|dusun|kp|kampung|kec|kecamatan|kab|kabupaten|kota|kotamadya|adm|administrasi)\s+/
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /**

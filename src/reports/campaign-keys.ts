@@ -1,4 +1,5 @@
 import { DAY_MS, WIB_OFFSET_MS, wibDay } from '../i18n/time.ts'
+import { normalizePlaceName } from '../officers/areas.ts'
 import type { WindowRow } from './campaign-window.ts'
 
 /** Why reports were grouped: the same claimed or genuine officer, token, pass, area on one day, or a person's merge. */
@@ -12,20 +13,14 @@ export interface CampaignReason {
   count: number
 }
 
-/** "Kel. Cikini", "KELURAHAN  cikini" and "Cikini" are one area; null when too short to mean a place. */
+/**
+ * A typed place the area table does not know, as one key: "Kel. Cikini", "KELURAHAN  cikini" and
+ * "Cikini" are one area; null when too short to mean a place.
+ */
 export function normalizeArea(location: string | null): string | null {
   if (!location) return null
-  let text = location
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()
-  for (let previous = ''; previous !== text; ) {
-    previous = text
-    text = text.replace(/^(kel|kelurahan|ds|desa|dsn|dusun|kp|kampung|kec|kecamatan)\s+/, '')
-  }
-  return text.length >= 3 ? text : null
+  const key = normalizePlaceName(location)
+  return key.length >= 3 ? key : null
 }
 
 /**
