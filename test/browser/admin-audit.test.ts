@@ -1,32 +1,26 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, screenshot, watchCspViolations } from '../support/browser.ts'
-import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+import { screenshot, watchCspViolations } from '../support/browser.ts'
+import { runCli, type RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 const PASSWORD = 'audit-yang-panjang-sekali'
 /** The demo's suspended officer (src/demo/seed.ts), whose old pass the demo shows red. */
 const SUSPENDED = 'MDN-03902'
 
 beforeAll(async () => {
-  dir = tempDir('admin-audit')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('admin-audit'))
   const user = await runCli(['user', 'add', '--username', 'pemeriksa', '--role', 'admin', '--json'], server.env, `${PASSWORD}\n`)
   expect(user.code, user.stderr).toBe(0)
   const rotated = await runCli(['key', 'rotate', '--json'], server.env)
   expect(rotated.code, rotated.stderr).toBe(0)
-  browser = await launchChromium()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 /** A desktop at 1366×900, signed in as the admin. */
 async function desktop(javaScriptEnabled: boolean): Promise<{ context: BrowserContext; page: Page; violations: string[] }> {

@@ -1,32 +1,26 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, screenshot, watchCspViolations } from '../support/browser.ts'
-import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+import { screenshot, watchCspViolations } from '../support/browser.ts'
+import { runCli, type RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 import { fileReportOverHttp, forgedToken } from '../support/reports.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 const PASSWORD = 'konsol-desktop-yang-panjang'
 const DESKTOP = { width: 1366, height: 900 }
 
 const seedReport = (body: Record<string, string>) => fileReportOverHttp(server.url, body)
 
 beforeAll(async () => {
-  dir = tempDir('admin-console')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('admin-console'))
   const user = await runCli(['user', 'add', '--username', 'meja-triase', '--role', 'admin', '--json'], server.env, `${PASSWORD}\n`)
   expect(user.code, user.stderr).toBe(0)
-  browser = await launchChromium()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 async function signIn(page: Page): Promise<void> {
   await page.goto(`${server.url}/login`)

@@ -1,33 +1,27 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databasePath, openDatabase } from '../../db/client.ts'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
-import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+import { phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { runCli, type RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 import { fileReportOverHttp } from '../support/reports.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 const PASSWORD = 'admin-konsol-yang-panjang'
 
 /** Files a report through the JSON API, as a household's phone would. */
 const seedReport = (body: Record<string, string>) => fileReportOverHttp(server.url, body)
 
 beforeAll(async () => {
-  dir = tempDir('admin-flow')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('admin-flow'))
   const user = await runCli(['user', 'add', '--username', 'kepala', '--role', 'admin', '--json'], server.env, `${PASSWORD}\n`)
   expect(user.code, user.stderr).toBe(0)
-  browser = await launchChromium()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 describe('an admin created from the CLI', () => {
   it('triages seeded reports, suspends an officer (whose pass turns red), rotates a key, and the audit chain holds', async () => {
@@ -94,7 +88,7 @@ describe('an admin created from the CLI', () => {
 
     const intact = await runCli(['audit', 'verify', '--json'], server.env)
     expect(intact.code).toBe(0)
-    const db = openDatabase(databasePath(dir.path))
+    const db = openDatabase(databasePath(server.env.DATA_DIR ?? ''))
     db.$client.prepare("update audit_log set actor = 'someone-else' where action = 'officer.suspended'").run()
     const brokenId = (db.$client.prepare("select id from audit_log where action = 'officer.suspended'").get() as { id: number }).id
     db.$client.close()

@@ -1,32 +1,26 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, screenshot, watchCspViolations } from '../support/browser.ts'
+import { screenshot, watchCspViolations } from '../support/browser.ts'
 import { fileReportOverHttp, forgedToken } from '../support/reports.ts'
-import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+import { runCli, type RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 const PASSWORD = 'statistik-yang-panjang-sekali'
 
 /** Files a report through the JSON API, as a household's phone would. */
 const seedReport = (body: Record<string, string>) => fileReportOverHttp(server.url, body)
 
 beforeAll(async () => {
-  dir = tempDir('admin-insights')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('admin-insights'))
   const user = await runCli(['user', 'add', '--username', 'analis', '--role', 'admin', '--json'], server.env, `${PASSWORD}\n`)
   expect(user.code, user.stderr).toBe(0)
-  browser = await launchChromium()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 describe('campaigns and statistics in a real browser', () => {
   it('render without JavaScript, pass axe, break no CSP rule, and merge and split by plain forms', async () => {

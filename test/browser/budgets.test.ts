@@ -1,31 +1,25 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
-import { launchChromium, phoneContext, watchCspViolations } from '../support/browser.ts'
+import { phoneContext, watchCspViolations } from '../support/browser.ts'
 import { DEMO_OFFICER, issuePassByCli, LANGUAGES, type IssuedPass } from '../support/household.ts'
 import { loadOnSlowPhone, recordFigures, recordTransfers, renderBlockingInHead, renderBlockingResources, SLOW_PHONE } from '../support/network.ts'
-import { startServer, type RunningServer } from '../support/processes.ts'
+import type { RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 /** The budgets for the verdict page (step 9: at most 21.7 KB with its assets), measured by the browser itself. */
 const BUDGET = { transferBytes: 21_700, renderBlocking: 1 }
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 let pass: IssuedPass
 
 beforeAll(async () => {
-  dir = tempDir('budgets')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('budgets'))
   pass = await issuePassByCli(server.env, DEMO_OFFICER.employeeNo)
-  browser = await launchChromium()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 describe.each(LANGUAGES)('the verdict page of a genuine pass, in $lang', ({ lang, t }) => {
   it(`transfers at most ${(BUDGET.transferBytes / 1000).toFixed(1)} KB in a fresh load, with at most ${BUDGET.renderBlocking} render-blocking request`, async () => {

@@ -1,11 +1,11 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fillCount } from '../../src/i18n/plural.ts'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { bannerOf, cliJson, DEMO_OFFICER, HOUSEHOLD_CUSTOMER_ID, LANGUAGES, type IssuedPass } from '../support/household.ts'
-import { startServer, type RunningServer } from '../support/processes.ts'
+import type { RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 /** --amber-bg of public/app.css as the browser computes it. */
 const AMBER_BACKGROUND = 'rgb(254, 243, 199)'
@@ -14,23 +14,17 @@ const PARTS = ['photo', 'name', 'purpose', 'ktp', 'customer-check'] as const
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 let pass: IssuedPass
 
 beforeAll(async () => {
-  dir = tempDir('first-screen')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('first-screen'))
   // P2TL: the longest purpose label of the catalog, and a "view only" KTP rule.
   const issued = await cliJson(['pass', 'issue', '--officer', DEMO_OFFICER.employeeNo, '--customer', HOUSEHOLD_CUSTOMER_ID, '--purpose', 'P2TL'], server.env)
   pass = { token: String(issued.token), url: String(issued.url), code: String(issued.code), jti: String(issued.jti) }
-  browser = await launchChromium()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 async function phone(lang: 'id' | 'en', javaScriptEnabled: boolean): Promise<{ page: Page; violations: string[]; close: () => Promise<void> }> {
   const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-US', javaScriptEnabled })

@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations, tabTo } from '../support/accessibility.ts'
-import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import {
   bannerOf,
   cliJson,
@@ -15,19 +14,19 @@ import {
   RED_BACKGROUND,
   type IssuedPass,
 } from '../support/household.ts'
-import { startServer, type RunningServer } from '../support/processes.ts'
+import type { RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 let genuine: IssuedPass
 let ofSuspended: IssuedPass
 let forged: string
 const SUSPENDED = { employeeNo: 'BRW-0666', name: 'Joko Palsu Susanto' }
 
 beforeAll(async () => {
-  dir = tempDir('household-flow')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('household-flow'))
   ;[genuine] = await Promise.all([
     issuePassByCli(server.env, DEMO_OFFICER.employeeNo),
     cliJson(['officer', 'add', '--employee-no', SUSPENDED.employeeNo, '--name', SUSPENDED.name, '--unit', 'ULP-CKN'], server.env),
@@ -35,14 +34,9 @@ beforeAll(async () => {
   ofSuspended = await issuePassByCli(server.env, SUSPENDED.employeeNo)
   await cliJson(['officer', 'suspend', SUSPENDED.employeeNo], server.env)
   forged = await forgeToken(genuine.token)
-  browser = await launchChromium()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 /** A fresh phone in the given language, watching for CSP violations. */
 async function household(lang: 'id' | 'en'): Promise<{ page: Page; violations: string[]; close: () => Promise<void> }> {

@@ -1,10 +1,10 @@
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { DEMO_OFFICER, issuePassByCli, LANGUAGES, type IssuedPass } from '../support/household.ts'
-import { startServer, type RunningServer } from '../support/processes.ts'
+import type { RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 // Issue 13: after "Laporkan penipuan", the details a household adds (several answers to "Apa yang
 // terjadi?"), our own messages beside the field, and the confirmation or the error where the
@@ -12,21 +12,15 @@ import { startServer, type RunningServer } from '../support/processes.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 let pass: IssuedPass
 
 beforeAll(async () => {
-  dir = tempDir('report-details')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('report-details'))
   pass = await issuePassByCli(server.env, DEMO_OFFICER.employeeNo)
-  browser = await launchChromium()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 /** The element's box lies wholly inside the 360×740 viewport as it is scrolled now. */
 async function inViewport(locator: Locator): Promise<boolean> {

@@ -1,15 +1,15 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../src/demo/seed.ts'
-import { tempDir } from '../helpers.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
-import { launchChromium, screenshot, watchCspViolations } from '../support/browser.ts'
-import { runCli, startServer, type RunningServer } from '../support/processes.ts'
+import { screenshot, watchCspViolations } from '../support/browser.ts'
+import { runCli, type RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 import { fileReportOverHttp, forgedToken } from '../support/reports.ts'
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 
 const supervisor = DEMO_LOGINS.find((login) => login.username === 'spv.menteng')!
 
@@ -23,17 +23,11 @@ async function cli(args: string[]): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  dir = tempDir('supervisor-routing')
   // The demo data: UP3 Menteng's supervisor, its ULP Cikini, and the kelurahan of kecamatan Menteng.
-  server = await startServer(dir.path)
-  browser = await launchChromium()
+  ;({ server, browser, stop } = await startServerAndBrowser('supervisor-routing'))
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 describe("UP3 Menteng's supervisor at a desktop (1366×900)", () => {
   it('sees all 7 reports of their area — by officer, by place, by claimed unit — and none of elsewhere', async () => {

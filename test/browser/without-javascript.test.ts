@@ -1,29 +1,23 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers.ts'
-import { launchChromium, phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
+import { phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { bannerOf, DEMO_OFFICER, GREEN_BACKGROUND, HOUSEHOLD_CUSTOMER_ID, issuePassByCli, LANGUAGES, type IssuedPass } from '../support/household.ts'
-import { startServer, type RunningServer } from '../support/processes.ts'
+import type { RunningServer } from '../support/processes.ts'
+import { startServerAndBrowser } from '../support/server-and-browser.ts'
 
 // DESIGN §7: views are server-rendered and work without JavaScript; htmx and our scripts only improve them.
 
 let server: RunningServer
 let browser: Browser
-let dir: ReturnType<typeof tempDir>
+let stop: (() => Promise<void>) | undefined
 let pass: IssuedPass
 
 beforeAll(async () => {
-  dir = tempDir('no-js')
-  server = await startServer(dir.path)
+  ;({ server, browser, stop } = await startServerAndBrowser('no-js'))
   pass = await issuePassByCli(server.env, DEMO_OFFICER.employeeNo)
-  browser = await launchChromium()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  dir?.remove()
-})
+afterAll(() => stop?.())
 
 /** A phone with scripts off; `close()` also checks that the browser reported no CSP violation. */
 async function phoneWithoutJavaScript(lang: 'id' | 'en'): Promise<{ page: Page; close: () => Promise<void> }> {
