@@ -135,7 +135,7 @@ export const scans = sqliteTable(
     tokenHash: text('token_hash').notNull(),
     credentialId: text('credential_id'),
     verdict: text('verdict').notNull(),
-    via: text('via', { enum: ['page', 'code', 'api'] }).notNull(),
+    via: text('via', { enum: ['page', 'code', 'api', 'desk'] }).notNull(),
     /** Keyed hash of the client's network, to notice a pass checked from many places. */
     clientHash: text('client_hash'),
     scannedAt: integer('scanned_at').notNull(),
@@ -157,7 +157,7 @@ export const users = sqliteTable(
     username: text('username').notNull(),
     /** argon2id PHC string. */
     passwordHash: text('password_hash').notNull(),
-    role: text('role', { enum: ['officer', 'supervisor', 'admin'] }).notNull(),
+    role: text('role', { enum: ['officer', 'supervisor', 'admin', 'cso'] }).notNull(),
     officerId: integer('officer_id').references(() => officers.id),
     disabledAt: integer('disabled_at'),
     createdAt: integer('created_at').notNull(),
@@ -187,6 +187,8 @@ export const sessions = sqliteTable(
 
 export const REPORT_CATEGORIES = ['money', 'otp', 'ktp_photo', 'threat', 'apk_link', 'other'] as const
 export const REPORT_STATUSES = ['new', 'in_review', 'forwarded', 'resolved_scam', 'resolved_genuine', 'rejected'] as const
+/** How a report reached us: the household's own page, the JSON API, or a 123 agent on the phone. */
+export const REPORT_CHANNELS = ['web', 'api', 'phone'] as const
 
 export const reports = sqliteTable(
   'reports',
@@ -225,6 +227,9 @@ export const reports = sqliteTable(
     latitude: real('latitude'),
     longitude: real('longitude'),
     status: text('status', { enum: REPORT_STATUSES }).notNull().default('new'),
+    channel: text('channel', { enum: REPORT_CHANNELS }).notNull().default('web'),
+    /** For a report filed by phone: the username of the 123 agent who filed it for the caller. */
+    filedBy: text('filed_by'),
     /**
      * The unit whose supervisors triage the report: the named officer's unit, else the unit the
      * reported place belongs to (unitAreas), else the unit the token claimed; null when none is known.
@@ -274,6 +279,8 @@ export const reportEvents = sqliteTable(
     /** For status_changed: the new status. */
     status: text('status', { enum: REPORT_STATUSES }),
     visibleToReporter: integer('visible_to_reporter', { mode: 'boolean' }).notNull().default(true),
+    /** Who made the change: a username, or `channel123` for the contact centre's back-channel; null for the reporter. */
+    actor: text('actor'),
     at: integer('at').notNull(),
   },
   (t) => [index('report_events_report').on(t.reportId, t.at)],
@@ -333,7 +340,7 @@ export const auditLog = sqliteTable(
     /** SHA-256 over this row's fields and prevHash. */
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_log_at').on(t.at), index('audit_log_subject').on(t.subject)],
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_subject').on(t.subject), index('audit_log_actor_action').on(t.actor, t.action, t.at)],
 )
 
 /** Notes the triage team writes on a report; never shown to the household. */
@@ -415,4 +422,41 @@ export const visitPasswords = sqliteTable('visit_passwords', {
   wordSealed: text('word_sealed').notNull(),
   setAt: integer('set_at').notNull(),
   setBy: text('set_by').notNull(),
+})
+
+// ---------------------------------------------------------------------------------------------
+// The 123 desk (DESIGN §11): API keys of the contact centre's CRM, and the back-channel's inbox.
+
+/** An API key for `GET /api/v1/cso/lookup`. The key is shown once; only its SHA-256 is kept. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    /** `ak_` + 8 characters of Crockford base32: public, names the key in lists and the audit log. */
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    scope: text('scope', { enum: ['cso'] }).notNull(),
+    /** SHA-256 (hex) of the whole key. */
+    keyHash: text('key_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.keyHash)],
+)
+
+/**
+ * Every message the contact centre sent on the back-channel (POST /api/v1/channel123/events),
+ * by its `webhook-id`: a message seen before changes nothing the second time.
+ */
+export const inboundEvents = sqliteTable('inbound_events', {
+  webhookId: text('webhook_id').primaryKey(),
+  type: text('type').notNull(),
+  ticket: text('ticket'),
+  /** What it did: `applied`, or why it changed nothing (`unchanged`, …). */
+  outcome: text('outcome').notNull(),
+  /** The HTTP status it was answered with, so a repeat gets the same answer. */
+  httpStatus: integer('http_status').notNull(),
+  receivedAt: integer('received_at').notNull(),
 })

@@ -25,7 +25,7 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   pass revoke <jti> [--reason <text>]
   badge issue --officer <employee-no>
   key rotate | key retire <kid> [--force] | key compromise <kid> | key list
-  user add --username <u> --role officer|supervisor|admin [--officer <employee-no>]   (password from stdin)
+  user add --username <u> --role officer|supervisor|admin|cso [--officer <employee-no>]   (password from stdin)
   user enable <username> | user disable <username>   (disabling ends the user's sessions; the last admin stays)
   household password set --customer <12 digits>   (the word, 3–32 characters, from stdin)
   household password remove --customer <12 digits>

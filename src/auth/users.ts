@@ -10,7 +10,10 @@ import { hashPassword, passwordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 export type User = typeof users.$inferSelect
 export type Role = User['role']
-export const ROLES: readonly Role[] = ['officer', 'supervisor', 'admin']
+export const ROLES: readonly Role[] = ['officer', 'supervisor', 'admin', 'cso']
+
+/** Roles of people who are not field officers: their accounts stand alone (a 123 agent, an admin). */
+const UNLINKED_ROLES: readonly Role[] = ['admin', 'cso']
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/
 
@@ -34,7 +37,7 @@ export interface NewUser {
 export async function createUser(db: Db, clock: Clock, input: NewUser): Promise<User> {
   const username = normalizeUsername(input.username)
   if (!USERNAME.test(username)) throw new DomainError('invalid_username', 'Username must be 3–32 lowercase letters, digits, dots, hyphens or underscores')
-  if (!isRole(input.role)) throw new DomainError('invalid_role', 'Role must be officer, supervisor or admin')
+  if (!isRole(input.role)) throw new DomainError('invalid_role', 'Role must be officer, supervisor, admin or cso')
   const problem = passwordProblem(input.password)
   if (problem === 'too_short') throw new DomainError('password_too_short', `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
   if (problem === 'too_long') throw new DomainError('password_too_long', `Password must be at most ${PASSWORD_MAX_LENGTH} characters`)
@@ -43,7 +46,7 @@ export async function createUser(db: Db, clock: Clock, input: NewUser): Promise<
     const officer = await findOfficer(db, input.officerEmployeeNo)
     if (!officer) throw new DomainError('unknown_officer', `No officer with employee number ${input.officerEmployeeNo}`)
     officerId = officer.id
-  } else if (input.role !== 'admin') {
+  } else if (!UNLINKED_ROLES.includes(input.role)) {
     throw new DomainError('officer_required', `A ${input.role} account must be linked to an officer (--officer)`)
   }
   if (await findUserByUsername(db, username)) throw new DomainError('duplicate_user', `User ${username} already exists`)
@@ -129,8 +132,8 @@ export async function resetUserPassword(db: Db, clock: Clock, username: string, 
 /** A new role; the user's sessions end so the new rights apply from the next sign-in. */
 export async function changeUserRole(db: Db, clock: Clock, username: string, role: string, actor: string): Promise<User> {
   const user = await getUser(db, username)
-  if (!isRole(role)) throw new DomainError('invalid_role', 'Role must be officer, supervisor or admin')
-  if (role !== 'admin' && user.officerId === null) throw new DomainError('officer_required', `A ${role} account must be linked to an officer`)
+  if (!isRole(role)) throw new DomainError('invalid_role', 'Role must be officer, supervisor, admin or cso')
+  if (!UNLINKED_ROLES.includes(role) && user.officerId === null) throw new DomainError('officer_required', `A ${role} account must be linked to an officer`)
   return audited(db, clock, async (tx) => {
     if (user.role === 'admin' && role !== 'admin') await refuseLosingLastAdmin(tx, user)
     const [updated] = await tx.update(users).set({ role, updatedAt: clock.now() }).where(eq(users.id, user.id)).returning()

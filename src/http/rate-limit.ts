@@ -31,6 +31,16 @@ export interface RateLimits {
   /** Door codes that named no waiting check, per signed-in officer (10 per 10 minutes) and from all officers together. */
   wrongDoorCodesPerOfficer: RateLimiter
   wrongDoorCodesOverall: RateLimiter
+  /**
+   * 123 desk lookups (DESIGN §11), per agent (a signed-in CSO, or an API key): every search, and
+   * tighter, searches by ID pelanggan, so a stolen agent account cannot walk the customer base.
+   */
+  deskLookupsPerAgent: RateLimiter
+  deskCustomerLookupsPerAgent: RateLimiter
+  deskCustomerLookupsPerAgentDaily: RateLimiter
+  /** The CRM's keys serve a whole contact centre: higher limits per key. */
+  deskLookupsPerApiKey: RateLimiter
+  deskCustomerLookupsPerApiKey: RateLimiter
 }
 
 export function createRateLimits(enabled: boolean, counters: CounterStore): RateLimits {
@@ -53,5 +63,13 @@ export function createRateLimits(enabled: boolean, counters: CounterStore): Rate
     // With a thousand checks waiting among 10^6 codes, 300 guesses per 10 minutes hit about once in half
     // an hour nationwide, and a hit only shows a genuine, named officer (amber) to a household he is not at.
     wrongDoorCodesOverall: limiter('wrongDoorCodesOverall', 300, 10 * minute),
+    // An agent takes a call every few minutes and searches once or twice in it: 120 searches an
+    // hour is three times a busy hour; 40 customers an hour and 200 a day keeps a stolen account
+    // to a few hundred of millions of customers a day, and every one of them is in the audit log.
+    deskLookupsPerAgent: limiter('deskLookupsPerAgent', 120, 60 * minute),
+    deskCustomerLookupsPerAgent: limiter('deskCustomerLookupsPerAgent', 40, 60 * minute),
+    deskCustomerLookupsPerAgentDaily: limiter('deskCustomerLookupsPerAgentDaily', 200, 24 * 60 * minute),
+    deskLookupsPerApiKey: limiter('deskLookupsPerApiKey', 3000, 60 * minute),
+    deskCustomerLookupsPerApiKey: limiter('deskCustomerLookupsPerApiKey', 1000, 60 * minute),
   }
 }

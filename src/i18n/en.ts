@@ -628,7 +628,7 @@ export const en: Messages = {
       add: 'Add a user',
       username: 'Username',
       role: 'Role',
-      roles: { officer: 'Officer', supervisor: 'Supervisor', admin: 'Admin' },
+      roles: { officer: 'Officer', supervisor: 'Supervisor', admin: 'Admin', cso: '123 agent (CSO)' },
       officer: 'Officer (employee number)',
       password: 'Password (at least 12 characters)',
       status: 'Status',

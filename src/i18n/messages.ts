@@ -628,7 +628,7 @@ export const id = {
       add: 'Tambah pengguna',
       username: 'Nama pengguna',
       role: 'Peran',
-      roles: { officer: 'Petugas', supervisor: 'Supervisor', admin: 'Admin' },
+      roles: { officer: 'Petugas', supervisor: 'Supervisor', admin: 'Admin', cso: 'Agen 123 (CSO)' },
       officer: 'Petugas (nomor induk)',
       password: 'Kata sandi (paling sedikit 12 karakter)',
       status: 'Status',

@@ -30,6 +30,9 @@ export async function reportPayload(tx: Queries, report: Report, type: string) {
       revision: report.revision,
       status: report.status,
       reportedAt: new Date(report.createdAt).toISOString(),
+      // Added in step 10: 'web', 'api', or 'phone' with the 123 agent who filed it for the caller.
+      channel: report.channel,
+      filedBy: report.filedBy,
       verdict: report.verdict,
       subject: report.subjectKind ? { kind: report.subjectKind, sha256: report.subjectHash, shortCode: report.shortCode } : null,
       officer: report.officerEmployeeNo

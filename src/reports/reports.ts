@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm'
 import type { StatementBuilders, Transaction } from '../../db/client.ts'
-import { REPORT_STATUSES, reportCategories, reportEvents, reports } from '../../db/schema.ts'
+import { REPORT_CHANNELS, REPORT_STATUSES, reportCategories, reportEvents, reports } from '../../db/schema.ts'
 import { enqueueDelivery } from '../channel/outbox.ts'
 import { keyedHash } from '../credentials/secrets.ts'
 import type { Services } from '../services.ts'
-import { networkOf, type VerificationResult } from '../verification/verify.ts'
+import { networkOf, VerificationUnavailableError, type ScanContext, type VerificationResult, type Verifier } from '../verification/verify.ts'
 import { listReportCategories } from './categories.ts'
 import { primaryCategory, type ReportDetails } from './details.ts'
 import { REPORT_CREATED, REPORT_UPDATED, reportPayload } from './payload.ts'
@@ -16,6 +16,7 @@ import { newTicket, newTrackingKey } from './tracking.ts'
 export type Report = typeof reports.$inferSelect
 export type ReportStatus = (typeof REPORT_STATUSES)[number]
 export type ReportEventKind = (typeof reportEvents.$inferSelect)['kind']
+export type ReportChannel = (typeof REPORT_CHANNELS)[number]
 
 export interface NewReport {
   subject: ReportSubject | null
@@ -23,6 +24,10 @@ export interface NewReport {
   verification: VerificationResult | 'unavailable' | null
   clientAddress: string | null
   details: ReportDetails
+  /** How it reached us; 'web' when not said. */
+  channel?: ReportChannel
+  /** For a report filed by phone: the 123 agent's username. */
+  filedBy?: string | null
 }
 
 export interface FiledReport {
@@ -43,6 +48,29 @@ export interface PendingReport {
  */
 export function createReport(services: Services, input: NewReport): Promise<FiledReport> {
   return services.reportCommits.enqueue({ input, at: services.clock.now() })
+}
+
+/**
+ * Checks what was reported with our own verifier (the verdict is ours, never the reporter's) and
+ * files the report. When the check cannot be made the report is kept all the same, saying so:
+ * the report matters more than the verdict on it.
+ */
+export async function verifyAndFileReport(
+  services: Services,
+  verifier: Verifier,
+  input: { subject: ReportSubject | null; details: ReportDetails; clientAddress: string | null; via: ScanContext['via']; channel: ReportChannel; filedBy?: string },
+): Promise<FiledReport> {
+  const { subject, clientAddress } = input
+  let verification: VerificationResult | 'unavailable' | null = null
+  if (subject) {
+    try {
+      verification = await verifier.verify(subject.kind === 'token' ? { token: subject.value } : { code: subject.value }, { via: input.via, clientAddress })
+    } catch (error) {
+      if (!(error instanceof VerificationUnavailableError)) throw error
+      verification = 'unavailable'
+    }
+  }
+  return createReport(services, { subject, verification, clientAddress, details: input.details, channel: input.channel, filedBy: input.filedBy ?? null })
 }
 
 /** Writes one report; call inside a transaction (the group commit's), through its `tx`. */
@@ -70,6 +98,8 @@ export async function writeReport(services: Services, tx: Transaction, { input, 
     unverifiedClaims: storedUnverifiedClaims(input.subject),
     ...details,
     category: primaryCategory(input.details),
+    channel: input.channel ?? 'web',
+    filedBy: input.filedBy ?? null,
     createdAt: now,
     updatedAt: now,
   }

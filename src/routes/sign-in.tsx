@@ -22,7 +22,7 @@ import { z } from 'zod'
  * sends an officer here with its code). Anything else — another site, a scheme, a backslash — is
  * ignored and the user lands on their home page.
  */
-const RETURN_PATH = /^\/(?:officer|admin)(?:\/[A-Za-z0-9_-]+)*(?:\?[A-Za-z0-9_=&-]{0,200})?$/
+const RETURN_PATH = /^\/(?:officer|admin|cso)(?:\/[A-Za-z0-9_-]+)*(?:\?[A-Za-z0-9_=&-]{0,200})?$/
 const returnPath = (value: string | null | undefined): string | null => (value && RETURN_PATH.test(value) ? value : null)
 
 const LoginForm = z.object({
@@ -36,12 +36,18 @@ const LOGIN_FORM_COOKIE = 'cp_login_form'
 const DEVICE_COOKIE = 'cp_device'
 const PORTAL_HOME = '/officer'
 const ADMIN_HOME = '/admin'
+const DESK_HOME = '/cso'
 
-/** Where a role lands after signing in: officers on their portal, supervisors and admins on the console. */
-const homeOf = (role: Role): string => (role === 'officer' ? PORTAL_HOME : ADMIN_HOME)
+/** Where a role lands after signing in: officers on their portal, 123 agents at the desk, supervisors and admins on the console. */
+const HOME_OF: Record<Role, string> = { officer: PORTAL_HOME, cso: DESK_HOME, supervisor: ADMIN_HOME, admin: ADMIN_HOME }
 
-/** A checked return path is followed only into an area the role may enter (officers never reach the console). */
-const landingOf = (role: Role, next: string | null): string => (next && (role !== 'officer' || next.startsWith(PORTAL_HOME)) ? next : homeOf(role))
+/** A checked return path is followed only into an area the role may enter (officers never reach the console, agents only the desk). */
+function landingOf(role: Role, next: string | null): string {
+  if (!next) return HOME_OF[role]
+  if (role === 'officer') return next.startsWith(PORTAL_HOME) ? next : PORTAL_HOME
+  if (role === 'cso') return next.startsWith(DESK_HOME) ? next : DESK_HOME
+  return next
+}
 
 /** /login and /logout. */
 export function authRoutes() {
@@ -49,7 +55,7 @@ export function authRoutes() {
 
   app.get('/login', (c) => {
     const auth = c.get('auth')
-    if (auth) return c.redirect(homeOf(auth.user.role), 303)
+    if (auth) return c.redirect(HOME_OF[auth.user.role], 303)
     return renderLogin(c, { username: '', error: null, notice: c.req.query('out') === '1' ? c.get('t').login.loggedOut : null, next: returnPath(c.req.query('next')) })
   })
 

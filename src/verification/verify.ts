@@ -65,7 +65,7 @@ export interface VerificationResult {
 export type CredentialInput = { token: string } | { code: string }
 
 export interface ScanContext {
-  via: 'page' | 'code' | 'api'
+  via: 'page' | 'code' | 'api' | 'desk'
   /** The client's address, hashed before it is stored. */
   clientAddress: string | null
 }

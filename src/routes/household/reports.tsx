@@ -9,10 +9,9 @@ import { renderError } from '../../http/errors.tsx'
 import { formText, optionalFormText, validForm, validJson } from '../../http/validate.ts'
 import { rateLimitKey } from '../../http/middleware.ts'
 import { fillCount } from '../../i18n/index.ts'
-import { VerificationUnavailableError, type VerificationResult } from '../../verification/verify.ts'
 import { NO_DETAILS, parseReportDetails, type ReportDetails } from '../../reports/details.ts'
 import { presentTicket, type TicketView, type TicketViewOptions } from '../../reports/present.ts'
-import { createReport, updateReportDetails, type FiledReport, type Report } from '../../reports/reports.ts'
+import { updateReportDetails, verifyAndFileReport, type FiledReport, type Report } from '../../reports/reports.ts'
 import { describeSubject, type ReportSubject } from '../../reports/subject.ts'
 import { findReportForReporter, trackingPath, trackingUrl } from '../../reports/tracking.ts'
 
@@ -56,7 +55,7 @@ export function reportRoutes() {
     const subject = subjectOf(form.token, form.code)
     const retryAfter = consumeReportLimits(c, subject)
     if (retryAfter) return refuseReport(c, subject, 429, fillCount(c.get('t').report.tooMany, Math.ceil(retryAfter / 60)), retryAfter)
-    const filed = await fileReport(c, subject, NO_DETAILS, subject?.kind === 'code' ? 'code' : 'page')
+    const filed = await fileReport(c, subject, NO_DETAILS, 'web')
     if (!filed) return refuseReport(c, subject, 500, c.get('t').report.failed)
     if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={await ticketView(c, filed.report, filed.trackingKey)} />)
     // Post/redirect/get: a reload of the ticket page never files a second report.
@@ -81,7 +80,7 @@ export function reportRoutes() {
       c.header('Retry-After', String(retryAfter))
       return c.json({ error: 'rate_limited', message: fillCount(t.report.tooMany, Math.ceil(retryAfter / 60)) }, 429)
     }
-    const filed = await fileReport(c, subject, details, subject?.kind === 'code' ? 'code' : 'api')
+    const filed = await fileReport(c, subject, details, 'api')
     if (!filed) return c.json({ error: 'unavailable', message: t.report.failed, requestId: c.get('requestId') }, 503)
     return c.json({ ticket: filed.report.ticket, trackingUrl: trackingUrl(c.get('services').config, filed.report.ticket, filed.trackingKey) }, 201)
   })
@@ -116,21 +115,11 @@ export function reportRoutes() {
   return app
 }
 
-/** Verifies what was reported (the verdict is ours, never the form's) and commits the report. Null when it could not be saved. */
-async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, details: ReportDetails, via: 'page' | 'code' | 'api'): Promise<FiledReport | null> {
-  let verification: VerificationResult | 'unavailable' | null = null
-  if (subject) {
-    try {
-      const input = subject.kind === 'token' ? { token: subject.value } : { code: subject.value }
-      verification = await c.get('verifier').verify(input, { via, clientAddress: c.get('clientAddress') })
-    } catch (error) {
-      if (!(error instanceof VerificationUnavailableError)) throw error
-      // The report matters more than the verdict on it: keep it, saying the check was not possible.
-      verification = 'unavailable'
-    }
-  }
+/** Files the report (its verdict checked by us, never taken from the form). Null when it could not be saved. */
+async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, details: ReportDetails, channel: 'web' | 'api'): Promise<FiledReport | null> {
+  const via = subject?.kind === 'code' ? 'code' : channel === 'api' ? 'api' : 'page'
   try {
-    return await createReport(c.get('services'), { subject, verification, clientAddress: c.get('clientAddress'), details })
+    return await verifyAndFileReport(c.get('services'), c.get('verifier'), { subject, details, clientAddress: c.get('clientAddress'), via, channel })
   } catch (error) {
     console.error(`[${c.get('requestId')}] report could not be saved:`, driverError(error))
     return null

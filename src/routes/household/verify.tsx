@@ -4,8 +4,7 @@ import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
 import { normalizeShortCode } from '../../credentials/short-code.ts'
 import { findOfficerPhoto } from '../../officers/officers.ts'
-import { officerPhotoUrl } from '../../officers/present.ts'
-import { PURPOSES } from '../../passes/purposes.ts'
+import { verdictJson } from '../../verification/json.ts'
 import { asset } from '../../../views/assets.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
@@ -226,35 +225,5 @@ function tokenFromPath(c: Context<AppEnv>, prefix: string): string {
     return decodeURIComponent(raw)
   } catch {
     return raw
-  }
-}
-
-/** The JSON contract of DESIGN §9: `{ verdict, officer, pass }`, plus `kind` and `warnings`. */
-function verdictJson(result: VerificationResult, lang: 'id' | 'en') {
-  const { officer, credential } = result
-  return {
-    verdict: result.verdict,
-    kind: result.kind,
-    warnings: result.warnings,
-    officer: officer && {
-      employeeNo: officer.employeeNo,
-      name: officer.name,
-      roleTitle: officer.roleTitle,
-      employer: officer.employer,
-      unit: officer.unit && { code: officer.unit.code, name: officer.unit.name, chain: officer.unit.chain },
-      photoUrl: officerPhotoUrl(officer.photoId),
-    },
-    pass:
-      credential && credential.kind === 'visit_pass' && credential.purpose
-        ? {
-            id: credential.id,
-            shortCode: credential.shortCode,
-            purpose: { code: credential.purpose, label: PURPOSES[credential.purpose].label[lang] },
-            ktpPolicy: credential.ktpPolicy,
-            customerLast4: credential.customerLast4,
-            workOrder: credential.workOrder,
-            window: { start: new Date(credential.windowStart).toISOString(), end: new Date(credential.windowEnd).toISOString() },
-          }
-        : null,
   }
 }
