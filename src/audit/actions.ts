@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   'campaign.split',
   'campaign.status_changed',
   'door_check.confirmed',
+  'desk.lookup',
   'visit_password.set',
   'visit_password.change',
   'visit_password.remove',

@@ -686,6 +686,7 @@ export const en: Messages = {
         'campaign.split': 'Report taken out of a campaign',
         'campaign.status_changed': 'Status of a campaign’s reports changed',
         'door_check.confirmed': 'Door check confirmed by an officer',
+        'desk.lookup': 'Looked up at the 123 desk',
         'visit_password.set': 'Visit password set',
         'visit_password.change': 'Visit password changed',
         'visit_password.remove': 'Visit password removed',

@@ -686,6 +686,7 @@ export const id = {
         'campaign.split': 'Laporan dikeluarkan dari kampanye',
         'campaign.status_changed': 'Status laporan satu kampanye diubah',
         'door_check.confirmed': 'Pemeriksaan pintu dikonfirmasi petugas',
+        'desk.lookup': 'Dicari di meja 123',
         'visit_password.set': 'Kata sandi kunjungan dibuat',
         'visit_password.change': 'Kata sandi kunjungan diganti',
         'visit_password.remove': 'Kata sandi kunjungan dihapus',
