@@ -206,7 +206,7 @@ function spreadOverYear(count: number, now: number, random: () => number): Float
   return Float64Array.from({ length: count }, () => now - Math.floor(random() * SIZE.days * DAY_MS)).sort()
 }
 
-function ticketOf(index: number): string {
+export function ticketOf(index: number): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
   let text = ''
   for (let n = index, i = 0; i < 8; i++, n = Math.floor(n / 32)) text = alphabet[n % 32] + text
@@ -214,7 +214,7 @@ function ticketOf(index: number): string {
 }
 
 /** A small, repeatable generator (mulberry32), so every run measures the same data. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -331,11 +331,11 @@ function serverRssMb(pid: number | undefined): number {
   }
 }
 
-function percentile(values: number[], share: number): number {
+export function percentile(values: number[], share: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? 0
 }
 
-function round(ms: number): number {
+export function round(ms: number): number {
   return Math.round(ms * 10) / 10
 }

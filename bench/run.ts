@@ -16,6 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { adminConsole } from './admin.ts'
+import { deskLookups } from './desk.ts'
 import { doorCheckLatency } from './door.ts'
 import { measureCpu } from './cpu.ts'
 import { liveQrThroughput, loginThroughput } from './portal.ts'
@@ -51,6 +52,7 @@ const SECTIONS: Record<string, Section> = {
   soak,
   admin: adminConsole,
   door: doorCheckLatency,
+  cso: deskLookups,
 }
 
 // ---------------------------------------------------------------------------------------------
