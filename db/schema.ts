@@ -89,6 +89,19 @@ export const declaredCampaigns = sqliteTable('declared_campaigns', {
   endsAt: integer('ends_at').notNull(),
 })
 
+/**
+ * Token Status Lists (IETF OAuth Token Status List, DESIGN §12): each holds `capacity` two-bit
+ * entries; credentials take random free indexes in the newest list until it is `fillLimit` full.
+ */
+export const statusLists = sqliteTable('status_lists', {
+  /** Random, URL-safe: the list is served at /status/<id>. */
+  id: text('id').primaryKey(),
+  capacity: integer('capacity').notNull(),
+  /** How many indexes are taken. */
+  used: integer('used').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+})
+
 /** Badges and visit passes. A visit pass's live QR re-mints tokens that all carry this id as `jti`. */
 export const credentials = sqliteTable(
   'credentials',
@@ -119,9 +132,13 @@ export const credentials = sqliteTable(
     issuedBy: text('issued_by').notNull(),
     revokedAt: integer('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /** Its entry in a Token Status List (DESIGN §12): the list and a random index in it; null for credentials issued before step 11. */
+    statusListId: text('status_list_id').references(() => statusLists.id),
+    statusIdx: integer('status_idx'),
   },
   (t) => [
     uniqueIndex('credentials_short_code').on(t.shortCode),
+    uniqueIndex('credentials_status_entry').on(t.statusListId, t.statusIdx),
     index('credentials_officer_window').on(t.officerId, t.windowEnd),
     index('credentials_customer').on(t.customerHash),
   ],
