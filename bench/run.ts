@@ -19,9 +19,11 @@ import { adminConsole } from './admin.ts'
 import { deskLookups } from './desk.ts'
 import { doorCheckLatency } from './door.ts'
 import { measureCpu } from './cpu.ts'
+import { offlineCheckFigures } from './offline.ts'
 import { liveQrThroughput, loginThroughput } from './portal.ts'
 import { reportThroughput } from './reports.ts'
 import { soak } from './soak.ts'
+import { statusListFigures } from './status-list.ts'
 import { atLeast, atMost, below, fmt, holds, printTable, printTargets, type TargetCheck } from './report.ts'
 import { KEPT_STDERR_LINES, startServer, type BenchServer } from './server.ts'
 
@@ -53,6 +55,7 @@ const SECTIONS: Record<string, Section> = {
   admin: adminConsole,
   door: doorCheckLatency,
   cso: deskLookups,
+  statuslist: statusListFigures,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,9 +245,11 @@ async function pageWeight({ server }: BenchContext): Promise<SectionResult> {
     ],
   )
   console.log(`Verdict in the HTML without JavaScript (data-verdict="valid"): ${verdictInHtml ? 'yes' : 'no'}`)
+  // The installed app's offline check (DESIGN §12): its script is not part of the verdict page, so it is weighed apart.
+  const offlineCheck = await offlineCheckFigures(server)
 
   return {
-    figures: { resources: resources.map((resource) => ({ ...resource, url: displayPath(resource.url, server.baseUrl) })), totalRawBytes: totalRaw, totalGzipBytes: totalGzip, gzipBytesWithoutScripts: withoutScripts, verdictInHtml },
+    figures: { resources: resources.map((resource) => ({ ...resource, url: displayPath(resource.url, server.baseUrl) })), totalRawBytes: totalRaw, totalGzipBytes: totalGzip, gzipBytesWithoutScripts: withoutScripts, verdictInHtml, offlineCheck },
     targets: [atMost('page weight, gzipped total', totalGzip, TARGETS.pageGzipBytes, fmt.bytes), holds('verdict in HTML without JavaScript', verdictInHtml)],
   }
 }

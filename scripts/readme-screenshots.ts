@@ -90,6 +90,14 @@ async function main(): Promise<void> {
     if (adminResponse?.ok()) await shoot(admin, 'admin')
     else process.stderr.write(`admin console answered ${adminResponse?.status()}; admin.png not written\n`)
 
+    // The 123 desk: the agent searches the caller's ID pelanggan and reads the script beside the answer.
+    const agent = await desk.newPage()
+    await signIn(agent, server, DEMO_LOGINS.find((login) => login.role === 'cso')!)
+    await agent.locator('#desk-q').fill('532100098765')
+    await agent.locator('#desk-q').press('Enter')
+    await agent.locator('[data-desk-answer="customer"]').waitFor()
+    await shoot(agent, 'desk')
+
     process.stdout.write(`${written.map((path) => path.replace(`${REPO_ROOT}`, '')).join('\n')}\n`)
   } finally {
     await browser?.close()

@@ -16,6 +16,7 @@ import { MAX_IMPORT_BYTES } from './officers/csv-import.ts'
 import { MAX_PHOTO_BYTES } from './officers/photos.ts'
 import { createRateLimits } from './http/rate-limit.ts'
 import { adminRoutes } from './routes/admin/index.tsx'
+import { deskRoutes } from './routes/cso/desk.tsx'
 import { authRoutes } from './routes/sign-in.tsx'
 import { sessionOf } from './http/access.ts'
 import { LoginThrottle } from './auth/throttle.ts'
@@ -27,6 +28,10 @@ import { householdDoorRoutes } from './routes/household/door.tsx'
 import { reportRoutes } from './routes/household/reports.tsx'
 import { householdRoutes } from './routes/household/verify.tsx'
 import { installedAppRoutes } from './routes/household/app.tsx'
+import { statusListRoutes } from './routes/household/status.ts'
+import { StatusListPublisher } from './passes/status-lists.ts'
+import { channel123EventRoutes } from './routes/cso/events.ts'
+import { csoApiRoutes } from './routes/cso/api.ts'
 import { Verifier } from './verification/verify.ts'
 
 export interface AppDeps {
@@ -98,11 +103,15 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   app.route('/', reportRoutes())
   app.route('/', householdDoorRoutes())
   app.route('/', installedAppRoutes())
+  app.route('/', statusListRoutes(new StatusListPublisher(services)))
   app.route('/', authRoutes())
+  app.route('/', channel123EventRoutes())
+  app.route('/', csoApiRoutes())
   // Before the portal, whose guard on /officer/* would send a signed-out officer to /login without the door code.
   app.route('/officer', officerDoorRoutes())
   app.route('/officer', officerPortalRoutes(new LiveQrCache(services)))
   app.route('/admin', adminRoutes())
+  app.route('/cso', deskRoutes())
 
   app.notFound((c) => renderError(c, 404))
   app.onError((error, c) => {

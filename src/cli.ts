@@ -13,6 +13,7 @@ import { createUser, setUserDisabled, type User } from './auth/users.ts'
 import { drainOutbox } from './channel/worker.ts'
 import { importAreaFile, listAreas } from './officers/areas.ts'
 import { removeVisitPassword, setVisitPassword } from './households/visit-passwords.ts'
+import { createApiKey, listApiKeys, revokeApiKey } from './desk/api-keys.ts'
 import { createServices, type Services } from './services.ts'
 import { normalizeCustomerId } from './verification/customer-check.ts'
 
@@ -32,7 +33,9 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit
   audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row
   area import <file.csv>   kelurahan-to-unit areas (columns kelurahan,kecamatan,city,unit_code); one bad row refuses the file
-  area list`
+  area list
+  apikey create --name <name> --scope cso   (the CRM's key for GET /api/v1/cso/lookup; printed once, stored hashed)
+  apikey list | apikey revoke <id>`
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -54,6 +57,7 @@ const OPTIONS = {
   username: { type: 'string' },
   now: { type: 'boolean' },
   passes: { type: 'string' },
+  scope: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -234,6 +238,28 @@ async function runCommand(services: Services, positionals: string[], values: Val
         json: { areas: areas.map((area) => ({ kelurahan: area.kelurahan, kecamatan: area.kecamatan, city: area.city, unit: area.unitCode })) },
         text: areas.length === 0 ? 'No areas' : areas.map((area) => `${area.city} · ${area.kecamatan} · ${area.kelurahan} → ${area.unitCode}`).join('\n'),
       }
+    }
+    case 'apikey create': {
+      const { apiKey, key } = await createApiKey(db, clock, { name: required(values.name, '--name'), scope: required(values.scope, '--scope'), actor: 'cli' })
+      return { json: { id: apiKey.id, key }, text: `Created API key ${apiKey.id} (${apiKey.name}); it is shown only this once:\n${key}` }
+    }
+    case 'apikey list': {
+      const list = (await listApiKeys(db)).map((key) => ({
+        id: key.id,
+        name: key.name,
+        scope: key.scope,
+        createdAt: iso(key.createdAt),
+        lastUsedAt: key.lastUsedAt === null ? null : iso(key.lastUsedAt),
+        revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
+      }))
+      return {
+        json: { keys: list },
+        text: list.length === 0 ? 'No API keys' : list.map((k) => `${k.id}\t${k.scope}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\tlast used: ${k.lastUsedAt ?? 'never'}\t${k.name}`).join('\n'),
+      }
+    }
+    case 'apikey revoke': {
+      const apiKey = await revokeApiKey(db, clock, required(target, '<id>'), 'cli')
+      return { json: { id: apiKey.id, revoked: true }, text: `Revoked API key ${apiKey.id} (${apiKey.name}): requests with it are refused from now on` }
     }
     default:
       throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)

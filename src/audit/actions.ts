@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'campaign.status_changed',
   'door_check.confirmed',
   'desk.lookup',
+  'apikey.created',
+  'apikey.revoked',
   'visit_password.set',
   'visit_password.change',
   'visit_password.remove',

@@ -93,3 +93,22 @@ export async function listAuditRows(db: Db, filters: AuditFilters, page: { limit
   const total = counted?.n ?? 0
   return { rows, total }
 }
+
+/** The id of the newest row, 0 for an empty log. */
+export async function lastAuditId(db: Queries): Promise<number> {
+  const [last] = await db.select({ id: auditLog.id }).from(auditLog).orderBy(desc(auditLog.id)).limit(1)
+  return last?.id ?? 0
+}
+
+/**
+ * Up to `limit` rows appended after `afterId`, oldest first: for readers that follow the log as
+ * the record of every change (the status lists learn from it which entries to look at again).
+ */
+export function auditRowsAfter(db: Queries, afterId: number, limit: number): Promise<Pick<AuditRow, 'id' | 'action' | 'subject' | 'details'>[]> {
+  return db
+    .select({ id: auditLog.id, action: auditLog.action, subject: auditLog.subject, details: auditLog.details })
+    .from(auditLog)
+    .where(gt(auditLog.id, afterId))
+    .orderBy(asc(auditLog.id))
+    .limit(limit)
+}

@@ -20,7 +20,7 @@ type Details = Record<string, unknown>
 
 /** One audit row as the console shows it. */
 export function presentAuditRow(row: AuditRow, t: Messages, lang: Lang): AuditRowView {
-  const details = parseDetails(row.details)
+  const details = parseAuditDetails(row.details)
   return {
     id: row.id,
     at: formatAdminTime(row.at, lang),
@@ -34,7 +34,7 @@ export function presentAuditRow(row: AuditRow, t: Messages, lang: Lang): AuditRo
 
 /** The row's action in the reader's language (describeAuditAction over its stored details). */
 export function describeAuditRow(row: Pick<AuditRow, 'action' | 'details'>, t: Messages): string {
-  return describeAuditAction(row.action, parseDetails(row.details) ?? {}, t)
+  return describeAuditAction(row.action, parseAuditDetails(row.details) ?? {}, t)
 }
 
 /** "Status laporan diubah: Baru diterima → Sedang ditinjau PLN", "Kunci dirotasi", or the stored name of an action we do not know. */
@@ -75,7 +75,7 @@ export function describeAuditAction(action: string, details: Details, t: Message
 }
 
 /** The stored details as an object; null when they are not a JSON object (shown as stored). */
-function parseDetails(stored: string): Details | null {
+export function parseAuditDetails(stored: string): Details | null {
   try {
     const parsed: unknown = JSON.parse(stored)
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Details) : null

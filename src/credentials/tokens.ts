@@ -21,6 +21,9 @@ export const MAX_TOKEN_LIFETIME: Record<CredentialKind, number> = {
  */
 export const VISIT_GRACE_MS = 15 * 60 * 1000
 
+/** Seconds a verifier forgives between its clock and the issuer's (online and in the installed app offline). */
+export const CLOCK_TOLERANCE_S = 30
+
 /** An on-screen (live) QR token lasts this long at most, so a screenshot goes stale. */
 export const LIVE_TOKEN_LIFETIME_MS = 5 * 60 * 1000
 
@@ -42,6 +45,14 @@ export interface SignTokenInput {
   expiresAt: number
   /** Extra claims: `pur`, `ktp`, `cst`, `wo`, `unt`. Undefined values are left out. */
   claims: Record<string, string | undefined>
+  /** The credential's entry in a Token Status List (DESIGN §12), for the `status` claim; none for credentials from before step 11. */
+  status?: StatusListReference | null
+}
+
+/** `status.status_list` of a token (IETF OAuth Token Status List): the entry `idx` of the list served at `uri`. */
+export interface StatusListReference {
+  idx: number
+  uri: string
 }
 
 /** Signs a compact ES256 JWS with the active key, or with the key `kid`. Times are in milliseconds. */
@@ -52,7 +63,8 @@ export async function signCredentialToken(
   options: { kid?: string } = {},
 ): Promise<{ token: string; kid: string }> {
   const { kid, key } = await keys.signingKey(options.kid)
-  const claims = Object.fromEntries(Object.entries(input.claims).filter(([, value]) => value !== undefined))
+  const claims: Record<string, unknown> = Object.fromEntries(Object.entries(input.claims).filter(([, value]) => value !== undefined))
+  if (input.status) claims.status = { status_list: { idx: input.status.idx, uri: input.status.uri } }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', typ: TOKEN_TYPE[input.kind], kid })
     .setIssuer(audience.issuer)
@@ -61,6 +73,32 @@ export async function signCredentialToken(
     .setJti(input.jti)
     .setIssuedAt(Math.floor(input.issuedAt / 1000))
     .setNotBefore(Math.floor(input.notBefore / 1000))
+    .setExpirationTime(Math.floor(input.expiresAt / 1000))
+    .sign(key)
+  return { token, kid }
+}
+
+export const STATUS_LIST_TOKEN_TYPE = 'statuslist+jwt'
+
+export interface StatusListTokenInput {
+  /** The list's own URI, also the `uri` in the tokens that point into it. */
+  subject: string
+  /** Milliseconds. */
+  issuedAt: number
+  expiresAt: number
+  /** Seconds a consumer may keep it before fetching a fresh one. */
+  ttl: number
+  statusList: { bits: number; lst: string }
+}
+
+/** Signs a Status List Token (`typ: statuslist+jwt`) with the active key. Times are in milliseconds. */
+export async function signStatusListToken(keys: KeyRing, issuer: string, input: StatusListTokenInput): Promise<{ token: string; kid: string }> {
+  const { kid, key } = await keys.signingKey()
+  const token = await new SignJWT({ ttl: input.ttl, status_list: input.statusList })
+    .setProtectedHeader({ alg: 'ES256', typ: STATUS_LIST_TOKEN_TYPE, kid })
+    .setIssuer(issuer)
+    .setSubject(input.subject)
+    .setIssuedAt(Math.floor(input.issuedAt / 1000))
     .setExpirationTime(Math.floor(input.expiresAt / 1000))
     .sign(key)
   return { token, kid }

@@ -58,6 +58,7 @@ export const DEMO_LOGINS = [
   { username: 'siti', password: 'demo-petugas-2026', role: 'officer', officerEmployeeNo: '9015234A', what: 'officer Siti Rahmawati (ULP Cikini)' },
   { username: 'spv.menteng', password: 'demo-supervisor-2026', role: 'supervisor', officerEmployeeNo: 'SPV-MTG-01', what: 'supervisor of UP3 Menteng' },
   { username: 'admin', password: 'demo-admin-2026!', role: 'admin', officerEmployeeNo: null, what: 'admin (everything)' },
+  { username: 'agen123', password: 'demo-agen123-2026', role: 'cso', officerEmployeeNo: null, what: 'PLN 123 agent (the desk at /cso)' },
 ] as const
 
 /** Fills an empty database with a small unit tree, officers with generated photos, and demo sign-ins. */

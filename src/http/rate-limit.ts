@@ -41,6 +41,11 @@ export interface RateLimits {
   /** The CRM's keys serve a whole contact centre: higher limits per key. */
   deskLookupsPerApiKey: RateLimiter
   deskCustomerLookupsPerApiKey: RateLimiter
+  /**
+   * Not a limit: the one-time nonce of the desk's report-by-phone form (limit 1), so a reload of
+   * the page that shows the ticket never files the report again. Used whether or not limits are enabled.
+   */
+  deskReportForms: RateLimiter
 }
 
 export function createRateLimits(enabled: boolean, counters: CounterStore): RateLimits {
@@ -71,5 +76,6 @@ export function createRateLimits(enabled: boolean, counters: CounterStore): Rate
     deskCustomerLookupsPerAgentDaily: limiter('deskCustomerLookupsPerAgentDaily', 200, 24 * 60 * minute),
     deskLookupsPerApiKey: limiter('deskLookupsPerApiKey', 3000, 60 * minute),
     deskCustomerLookupsPerApiKey: limiter('deskCustomerLookupsPerApiKey', 1000, 60 * minute),
+    deskReportForms: limiter('deskReportForms', 1, 24 * 60 * minute),
   }
 }

@@ -59,3 +59,8 @@ export function validJson<S extends z.ZodType<object>>(schema: S, refusals: { ma
     await next()
   }
 }
+
+/** Every text value sent under `name` (a repeated field arrives as an array). */
+export function formValues(body: Record<string, string | File | (string | File)[]>, name: string): string[] {
+  return [body[name] ?? []].flat().filter((value): value is string => typeof value === 'string')
+}

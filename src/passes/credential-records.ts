@@ -4,11 +4,12 @@ import { credentials, officers, units } from '../../db/schema.ts'
 import { audited } from '../audit/audit.ts'
 import { encryptSecret } from '../credentials/secrets.ts'
 import { generateShortCode } from '../credentials/short-code.ts'
-import { VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
+import { VISIT_GRACE_MS, type CredentialKind, type StatusListReference } from '../credentials/tokens.ts'
 import { DomainError } from '../errors.ts'
 import type { Officer } from '../officers/officers.ts'
 import type { Services } from '../services.ts'
 import { randomId } from '../credentials/random.ts'
+import { isStatusEntryTaken, pickStatusEntry, statusListUri, takeStatusEntry } from './status-lists.ts'
 
 export type Credential = typeof credentials.$inferSelect
 
@@ -60,11 +61,25 @@ export function newCredentialId(): string {
   return randomId(12)
 }
 
-/** Inserts the credential with a fresh short code, retrying on the rare collision; `replaces` is revoked in the same transaction. */
-export async function insertCredential(services: Services, row: Omit<typeof credentials.$inferInsert, 'shortCode'>, options: { replaces?: Credential } = {}): Promise<string> {
+/** Signs the printed token of a credential about to be inserted, with its status list entry in it. */
+export type PrintedTokenSigner = (status: StatusListReference) => Promise<{ token: string; kid: string }>
+
+/**
+ * Inserts the credential with a fresh short code and a random entry in a status list, its
+ * printed token signed by `sign` with that entry, retrying on the rare collision of either (the
+ * server and the CLI may issue at once); `replaces` is revoked in the same transaction.
+ */
+export async function insertCredential(
+  services: Services,
+  row: Omit<typeof credentials.$inferInsert, 'shortCode' | 'kid' | 'printedTokenSealed' | 'statusListId' | 'statusIdx'>,
+  sign: PrintedTokenSigner,
+  options: { replaces?: Credential } = {},
+): Promise<{ code: string; token: string; kid: string }> {
   const noun = row.kind === 'badge' ? 'badge' : 'pass'
   const replaced = options.replaces
   for (let attempt = 0; ; attempt++) {
+    const entry = await pickStatusEntry(services)
+    const { token, kid } = await sign({ idx: entry.idx, uri: statusListUri(services.config.publicUrl, entry.listId) })
     const shortCode = generateShortCode()
     try {
       await audited(services.db, services.clock, async (tx) => {
@@ -76,15 +91,23 @@ export async function insertCredential(services: Services, row: Omit<typeof cred
             .returning({ id: credentials.id })
           if (revoked.length !== 1) throw new DomainError('already_revoked', `Pass ${replaced.id} is already revoked`)
         }
-        await tx.insert(credentials).values({ ...row, shortCode })
-        const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid: row.kid, replaces: replaced?.id ?? null }
+        await takeStatusEntry(tx, entry)
+        await tx.insert(credentials).values({
+          ...row,
+          kid,
+          printedTokenSealed: sealPrintedToken(services, row.id, token),
+          statusListId: entry.listId,
+          statusIdx: entry.idx,
+          shortCode,
+        })
+        const details = { officerId: row.officerId, purpose: row.purpose ?? null, ktp: row.ktpPolicy ?? null, windowEnd: row.windowEnd, kid, replaces: replaced?.id ?? null }
         return { result: null, audit: { actor: row.issuedBy, action: replaced ? `${noun}.reissued` : `${noun}.issued`, subject: `${row.kind}:${row.id}`, details } }
       })
-      return shortCode
+      return { code: shortCode, token, kid }
     } catch (error) {
       // The driver's own message names the column; drizzle's wrapper quotes the whole statement.
       const collided = sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as { cause?: unknown }).cause ?? error).includes('short_code')
-      if (!collided || attempt >= 5) throw error
+      if (!(collided || isStatusEntryTaken(error)) || attempt >= 5) throw error
     }
   }
 }

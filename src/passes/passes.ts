@@ -14,7 +14,6 @@ import {
   insertCredential,
   newCredentialId,
   passClaims,
-  sealPrintedToken,
   verifyUrl,
   type Credential,
   type IssuedCredential,
@@ -76,31 +75,34 @@ export async function issueVisitPass(services: Services, request: VisitPassReque
   }
 
   const id = newCredentialId()
-  const { token, kid } = await signCredentialToken(services.keys, services.audience, {
-    kind: 'visit_pass',
-    jti: id,
-    subject: officer.employeeNo,
-    issuedAt: now,
-    notBefore: windowStart - VISIT_GRACE_MS,
-    expiresAt: windowEnd + VISIT_GRACE_MS,
-    claims: passClaims(officer, { purpose: purpose.code, ktpPolicy: ktp, customerLast4: customerId.slice(-4), workOrder }),
-  })
-  const code = await insertCredential(services, {
-    id,
-    kind: 'visit_pass',
-    officerId: officer.id,
-    kid,
-    printedTokenSealed: sealPrintedToken(services, id, token),
-    purpose: purpose.code,
-    ktpPolicy: ktp,
-    customerHash: hashCustomerId(services, customerId),
-    customerLast4: customerId.slice(-4),
-    workOrder,
-    windowStart,
-    windowEnd,
-    issuedAt: now,
-    issuedBy: request.issuedBy,
-  })
+  const { code, token } = await insertCredential(
+    services,
+    {
+      id,
+      kind: 'visit_pass',
+      officerId: officer.id,
+      purpose: purpose.code,
+      ktpPolicy: ktp,
+      customerHash: hashCustomerId(services, customerId),
+      customerLast4: customerId.slice(-4),
+      workOrder,
+      windowStart,
+      windowEnd,
+      issuedAt: now,
+      issuedBy: request.issuedBy,
+    },
+    (status) =>
+      signCredentialToken(services.keys, services.audience, {
+        kind: 'visit_pass',
+        jti: id,
+        subject: officer.employeeNo,
+        issuedAt: now,
+        notBefore: windowStart - VISIT_GRACE_MS,
+        expiresAt: windowEnd + VISIT_GRACE_MS,
+        claims: passClaims(officer, { purpose: purpose.code, ktpPolicy: ktp, customerLast4: customerId.slice(-4), workOrder }),
+        status,
+      }),
+  )
   return { id, kind: 'visit_pass', token, url: verifyUrl(services, token), code, exp: Math.floor((windowEnd + VISIT_GRACE_MS) / 1000) }
 }
 
@@ -110,26 +112,21 @@ export async function issueBadge(services: Services, request: { officerEmployeeN
   if (officer.status !== 'active') throw new DomainError('officer_suspended', `Officer ${officer.employeeNo} is suspended`)
   const id = newCredentialId()
   const windowEnd = now + BADGE_LIFETIME_MS
-  const { token, kid } = await signCredentialToken(services.keys, services.audience, {
-    kind: 'badge',
-    jti: id,
-    subject: officer.employeeNo,
-    issuedAt: now,
-    notBefore: now,
-    expiresAt: windowEnd,
-    claims: { unt: officer.unitCode ?? undefined },
-  })
-  const code = await insertCredential(services, {
-    id,
-    kind: 'badge',
-    officerId: officer.id,
-    kid,
-    printedTokenSealed: sealPrintedToken(services, id, token),
-    windowStart: now,
-    windowEnd,
-    issuedAt: now,
-    issuedBy: request.issuedBy,
-  })
+  const { code, token } = await insertCredential(
+    services,
+    { id, kind: 'badge', officerId: officer.id, windowStart: now, windowEnd, issuedAt: now, issuedBy: request.issuedBy },
+    (status) =>
+      signCredentialToken(services.keys, services.audience, {
+        kind: 'badge',
+        jti: id,
+        subject: officer.employeeNo,
+        issuedAt: now,
+        notBefore: now,
+        expiresAt: windowEnd,
+        claims: { unt: officer.unitCode ?? undefined },
+        status,
+      }),
+  )
   return { id, kind: 'badge', token, url: verifyUrl(services, token), code, exp: Math.floor(windowEnd / 1000) }
 }
 

@@ -12,12 +12,12 @@ import {
   newCredentialId,
   printedLifetime,
   printedTokenContext,
-  sealPrintedToken,
   verifyUrl,
   type Credential,
   type IssuedCredential,
 } from './credential-records.ts'
 import { BADGE_LIFETIME_MS } from './passes.ts'
+import { credentialStatusReference } from './status-lists.ts'
 
 /** A fresh on-screen token for an existing credential, signed by the active key; it lasts 5 minutes at most, so a screenshot goes stale. */
 export async function mintLiveToken(services: Services, credential: Credential, officer: Officer): Promise<{ token: string; kid: string; exp: number }> {
@@ -32,6 +32,7 @@ export async function mintLiveToken(services: Services, credential: Credential, 
     notBefore,
     expiresAt,
     claims: credentialClaims(officer, credential),
+    status: credentialStatusReference(services, credential),
   })
   return { token, kid, exp: Math.floor(expiresAt / 1000) }
 }
@@ -48,7 +49,16 @@ export async function printedToken(services: Services, credential: Credential, o
   const { token } = await signCredentialToken(
     services.keys,
     services.audience,
-    { kind: credential.kind, jti: credential.id, subject: officer.employeeNo, issuedAt: credential.issuedAt, notBefore, expiresAt, claims: credentialClaims(officer, credential) },
+    {
+      kind: credential.kind,
+      jti: credential.id,
+      subject: officer.employeeNo,
+      issuedAt: credential.issuedAt,
+      notBefore,
+      expiresAt,
+      claims: credentialClaims(officer, credential),
+      status: credentialStatusReference(services, credential),
+    },
     { kid: credential.kid },
   )
   return token
@@ -78,23 +88,12 @@ export async function reissueCredential(services: Services, id: string, actor: s
   const windowStart = old.kind === 'badge' ? now : old.windowStart
   const draft = { ...old, id: newId, windowStart, windowEnd, issuedAt: now }
   const { notBefore, expiresAt } = printedLifetime(draft)
-  const { token, kid } = await signCredentialToken(services.keys, services.audience, {
-    kind: old.kind,
-    jti: newId,
-    subject: officer.employeeNo,
-    issuedAt: now,
-    notBefore,
-    expiresAt,
-    claims: credentialClaims(officer, old),
-  })
-  const code = await insertCredential(
+  const { code, token } = await insertCredential(
     services,
     {
       id: newId,
       kind: old.kind,
       officerId: officer.id,
-      kid,
-      printedTokenSealed: sealPrintedToken(services, newId, token),
       purpose: old.purpose,
       ktpPolicy: old.ktpPolicy,
       customerHash: old.customerHash,
@@ -105,6 +104,17 @@ export async function reissueCredential(services: Services, id: string, actor: s
       issuedAt: now,
       issuedBy: actor,
     },
+    (status) =>
+      signCredentialToken(services.keys, services.audience, {
+        kind: old.kind,
+        jti: newId,
+        subject: officer.employeeNo,
+        issuedAt: now,
+        notBefore,
+        expiresAt,
+        claims: credentialClaims(officer, old),
+        status,
+      }),
     { replaces: old },
   )
   return { id: newId, kind: old.kind, token, url: verifyUrl(services, token), code, exp: Math.floor(expiresAt / 1000) }

@@ -64,7 +64,10 @@ export async function presentTicket(services: Services, report: Report, tracking
     whatsappText: fill(t.report.whatsappText, { ticket: report.ticket, summary: oneLine }),
     evidenceSummary: summary,
     timeline: timeline.map((entry) => ({
-      label: entry.kind === 'status_changed' && entry.status ? fill(t.report.timeline.status_changed, { status: t.report.statuses[entry.status] }) : t.report.timeline[entry.kind],
+      label:
+        entry.kind === 'status_changed' && entry.status
+          ? fill(entry.fromChannel123 ? t.channel123.statusChanged : t.report.timeline.status_changed, { status: t.report.statuses[entry.status] })
+          : t.report.timeline[entry.kind],
       timeText: entry.at === null ? null : formatReportTime(entry.at, lang),
     })),
     form: {

@@ -180,6 +180,8 @@ function reportInsert(q: StatementBuilders) {
       latitude: p('latitude'),
       longitude: p('longitude'),
       routedUnitCode: p('routedUnitCode'),
+      channel: p('channel'),
+      filedBy: p('filedBy'),
       createdAt: p('createdAt'),
       updatedAt: p('updatedAt'),
     })

@@ -1,5 +1,5 @@
 import { asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Db, Transaction } from '../../db/client.ts'
+import type { Db, Queries, Transaction } from '../../db/client.ts'
 import { reportEvents, reportNotes, reports } from '../../db/schema.ts'
 import { appendAuditRow, type AuditEntry } from '../audit/audit.ts'
 import type { AuthContext } from '../auth/sessions.ts'
@@ -42,10 +42,15 @@ export const TARGET_STATUSES: readonly ReportStatus[] = ['in_review', 'forwarded
 
 export const MAX_NOTE_LENGTH = 2000
 
-export async function findReportByTicket(services: Services, ticket: string): Promise<Report | null> {
+export function findReportByTicket(services: Services, ticket: string): Promise<Report | null> {
+  return findReportByTicketIn(services.db, ticket)
+}
+
+/** findReportByTicket through `queries`: inside a transaction, the report as that transaction sees it. */
+async function findReportByTicketIn(queries: Queries, ticket: string): Promise<Report | null> {
   const normalized = normalizeTicket(ticket)
   if (!normalized) return null
-  const [report] = await services.db.select().from(reports).where(eq(reports.ticket, normalized)).limit(1)
+  const [report] = await queries.select().from(reports).where(eq(reports.ticket, normalized)).limit(1)
   return report ?? null
 }
 
@@ -125,8 +130,16 @@ export async function changeCampaignStatus(services: Services, input: { ticket: 
   })
 }
 
-/** One status change inside the caller's transaction; null when the report is no longer at `expectedRevision`. */
-async function applyStatusChange(tx: Transaction, now: number, input: { report: Report; to: ReportStatus; expectedRevision: number; actor: string; campaign?: string }): Promise<Report | null> {
+/**
+ * One status change inside the caller's transaction; null when the report is no longer at
+ * `expectedRevision`. `actor` is the admin's username, or CHANNEL123_ACTOR for PLN 123's
+ * back-channel (whose `webhookId` the audit row keeps).
+ */
+async function applyStatusChange(
+  tx: Transaction,
+  now: number,
+  input: { report: Report; to: ReportStatus; expectedRevision: number; actor: string; campaign?: string; webhookId?: string },
+): Promise<Report | null> {
   const { report, to } = input
   const [updated] = await tx
     .update(reports)
@@ -134,9 +147,14 @@ async function applyStatusChange(tx: Transaction, now: number, input: { report: 
     .where(sql`${reports.id} = ${report.id} and ${reports.revision} = ${input.expectedRevision} and ${reports.status} = ${report.status}`)
     .returning()
   if (!updated) return null
-  await tx.insert(reportEvents).values({ reportId: report.id, kind: 'status_changed', status: to, visibleToReporter: true, at: now })
+  await tx.insert(reportEvents).values({ reportId: report.id, kind: 'status_changed', status: to, visibleToReporter: true, actor: input.actor, at: now })
   await enqueueDelivery(tx, now, { subject: updated.ticket, eventType: REPORT_UPDATED, payload: await reportPayload(tx, updated, REPORT_UPDATED) })
-  const details: AuditEntry['details'] = input.campaign ? { from: report.status, to, campaign: input.campaign } : { from: report.status, to }
+  const details: AuditEntry['details'] = {
+    from: report.status,
+    to,
+    ...(input.campaign === undefined ? {} : { campaign: input.campaign }),
+    ...(input.webhookId === undefined ? {} : { webhookId: input.webhookId }),
+  }
   await appendAuditRow(tx, now, { actor: input.actor, action: 'report.status_changed', subject: `report:${updated.ticket}`, details })
   return updated
 }
@@ -146,17 +164,56 @@ export async function addReportNote(services: Services, input: { report: Report;
   if (!text) throw new DomainError('note_empty', 'Write the note first')
   if (text.length > MAX_NOTE_LENGTH) throw new DomainError('note_too_long', `A note may have at most ${MAX_NOTE_LENGTH} characters`)
   const { db, clock } = services
-  await db.transaction(async (tx) => {
-    const now = clock.now()
-    await tx.insert(reportNotes).values({ reportId: input.report.id, author: input.actor, text, at: now })
-    await appendAuditRow(tx, now, { actor: input.actor, action: 'report.note_added', subject: `report:${input.report.ticket}`, details: { length: text.length } })
-  })
+  await db.transaction((tx) => insertReportNote(tx, clock.now(), { report: input.report, text, actor: input.actor }))
+}
+
+/** A triage note and its audit row, inside the caller's transaction; `text` is already trimmed and checked. */
+async function insertReportNote(tx: Transaction, now: number, input: { report: Report; text: string; actor: string }): Promise<void> {
+  await tx.insert(reportNotes).values({ reportId: input.report.id, author: input.actor, text: input.text, at: now })
+  await appendAuditRow(tx, now, { actor: input.actor, action: 'report.note_added', subject: `report:${input.report.ticket}`, details: { length: input.text.length } })
+}
+
+export type ExternalStatusChange =
+  | { kind: 'not_found' }
+  /** The workflow does not let the report go there from where it is now (never back, a final state stays final). */
+  | { kind: 'not_allowed'; report: Report }
+  /** The report is already at that status: nothing moved (a note, if any, was kept). */
+  | { kind: 'unchanged'; report: Report }
+  | { kind: 'applied'; report: Report }
+
+/**
+ * A status change asked for from outside the console (PLN 123's back-channel, src/channel/inbound.ts),
+ * inside the caller's transaction, so the caller's own record of the request commits with it. The
+ * report is read in that transaction: the workflow check and the change see the same row. An
+ * applied change is exactly a console change (revision, timeline entry with `actor`, audit row,
+ * report.updated to 123). `note` (trimmed, at most MAX_NOTE_LENGTH) is kept as a triage note by
+ * `actor` when the status moved or stayed; a refused change keeps nothing.
+ */
+export async function moveReportStatus(
+  tx: Transaction,
+  now: number,
+  input: { ticket: string; to: ReportStatus; actor: string; note: string | null; webhookId?: string },
+): Promise<ExternalStatusChange> {
+  const report = await findReportByTicketIn(tx, input.ticket)
+  if (!report) return { kind: 'not_found' }
+  let outcome: ExternalStatusChange
+  if (report.status === input.to) outcome = { kind: 'unchanged', report }
+  else if (!isAllowedTransition(report.status, input.to)) return { kind: 'not_allowed', report }
+  else {
+    const updated = await applyStatusChange(tx, now, { report, to: input.to, expectedRevision: report.revision, actor: input.actor, webhookId: input.webhookId })
+    // Read in this same transaction, so nobody can have changed it in between.
+    if (!updated) throw new Error(`report ${report.ticket} changed inside its own transaction`)
+    outcome = { kind: 'applied', report: updated }
+  }
+  if (input.note) await insertReportNote(tx, now, { report, text: input.note, actor: input.actor })
+  return outcome
 }
 
 export interface TriageTimelineEntry {
   at: number
   kind: 'created' | 'details_added' | 'status_changed' | 'note'
   status: ReportStatus | null
+  /** A note's author; for a status change, who made it (a username, or CHANNEL123_ACTOR); null for the household's own. */
   author: string | null
   text: string | null
   visibleToReporter: boolean
@@ -167,7 +224,7 @@ export async function triageTimeline(services: Services, report: Report): Promis
   const events = await services.db.select().from(reportEvents).where(eq(reportEvents.reportId, report.id)).orderBy(asc(reportEvents.at), asc(reportEvents.id))
   const notes = await services.db.select().from(reportNotes).where(eq(reportNotes.reportId, report.id)).orderBy(desc(reportNotes.at))
   return [
-    ...events.map((event) => ({ at: event.at, kind: event.kind, status: event.status, author: null, text: null, visibleToReporter: event.visibleToReporter })),
+    ...events.map((event) => ({ at: event.at, kind: event.kind, status: event.status, author: event.actor, text: null, visibleToReporter: event.visibleToReporter })),
     ...notes.map((note) => ({ at: note.at, kind: 'note' as const, status: null, author: note.author, text: note.text, visibleToReporter: false })),
   ].sort((a, b) => a.at - b.at)
 }

@@ -4,10 +4,11 @@ import { UnchangedDatabaseCache, type CurrentLookups } from '../../db/unchanged-
 import { PlaceTracker, ScanRecorder } from './scans.ts'
 import { keyedHash, sha256 } from '../credentials/secrets.ts'
 import { normalizeShortCode } from '../credentials/short-code.ts'
-import { MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind } from '../credentials/tokens.ts'
+import { CLOCK_TOLERANCE_S, MAX_TOKEN_LIFETIME, TOKEN_TYPE, VISIT_GRACE_MS, type CredentialKind, type StatusListReference } from '../credentials/tokens.ts'
 import type { KeyState } from '../credentials/keys.ts'
 import type { CounterStore } from '../counters/store.ts'
 import type { KtpPolicy, PurposeCode } from '../passes/purposes.ts'
+import { credentialStatusReference } from '../passes/status-lists.ts'
 import type { Services } from '../services.ts'
 import { RejectedToken, verdictForRejection } from './rejection-verdicts.ts'
 import { prepareStateQueries, type StateQueries, type StateRow } from './state-queries.ts'
@@ -74,7 +75,6 @@ export interface ScanContext {
 export class VerificationUnavailableError extends Error {}
 
 const KID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/
-const CLOCK_TOLERANCE_S = 30
 /** A visit pass checked from this many different networks within the hour looks like a circulating screenshot. */
 const MANY_PLACES_THRESHOLD = 5
 const MANY_PLACES_PERIOD_MS = 3600 * 1000
@@ -171,7 +171,9 @@ export class Verifier {
     if (!row) return rejected('revoked')
     const facts = credentialFacts(row.credential)
     if (row.credential.kind !== kind) return rejected('wrong_type', row.credential.id)
-    if (row.officer.employeeNo !== sub || !claimsMatch(payload, facts)) return rejected('forged', row.credential.id)
+    if (row.officer.employeeNo !== sub || !claimsMatch(payload, facts) || !statusMatches(payload, credentialStatusReference(this.services, row.credential))) {
+      return rejected('forged', row.credential.id)
+    }
     if (row.credential.revokedAt !== null) return rejected('revoked', row.credential.id)
     if (row.officer.status !== 'active') return rejected('officer_suspended', row.credential.id)
     if (signingKey.state === 'compromised') return rejected('key_revoked', row.credential.id)
@@ -262,6 +264,16 @@ function kindOfType(typ: string | undefined): CredentialKind | null {
 function claimsMatch(payload: JWTPayload, facts: CredentialFacts): boolean {
   if (facts.kind === 'badge') return payload.pur === undefined
   return payload.pur === facts.purpose && payload.ktp === facts.ktpPolicy && payload.cst === facts.customerLast4 && (payload.wo ?? null) === facts.workOrder
+}
+
+/**
+ * The `status` claim, when a token has one, names the credential's own status list entry: an
+ * offline verifier reads that entry, so it must be the one the database keeps for this credential.
+ * Tokens of credentials from before status lists have none.
+ */
+function statusMatches(payload: JWTPayload, entry: StatusListReference | null): boolean {
+  if (payload.status === undefined) return true
+  return entry !== null && JSON.stringify(payload.status) === JSON.stringify({ status_list: { idx: entry.idx, uri: entry.uri } })
 }
 
 function credentialFacts(row: Omit<typeof credentials.$inferSelect, 'printedTokenSealed'>): CredentialFacts {

@@ -4,7 +4,10 @@ import { STAFF_STYLESHEETS } from '../assets.ts'
 import { Layout } from '../layout.tsx'
 import { SignOut } from '../parts.tsx'
 
-export type AdminSection = 'reports' | 'campaigns' | 'officers' | 'keys' | 'users' | 'audit' | 'stats'
+export type AdminSection = 'reports' | 'campaigns' | 'officers' | 'keys' | 'users' | 'audit' | 'stats' | 'api-keys' | 'desk-lookups'
+
+/** Where a section lives, when not at /admin/<section>. */
+const SECTION_PATHS: Partial<Record<AdminSection, string>> = { 'desk-lookups': '/admin/desk/lookups' }
 
 export interface AdminFrame {
   t: Messages
@@ -21,7 +24,7 @@ export function AdminLayout(props: AdminFrame & { title: string; current: AdminS
     <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref} stylesheets={STAFF_STYLESHEETS}>
       <nav class="admin-nav" aria-label={t.admin.navLabel}>
         {props.sections.map((section) => (
-          <a href={`/admin/${section}`} aria-current={section === props.current ? 'page' : undefined}>
+          <a href={SECTION_PATHS[section] ?? `/admin/${section}`} aria-current={section === props.current ? 'page' : undefined}>
             {t.admin.nav[section]}
           </a>
         ))}

@@ -28,7 +28,18 @@ export function UsersPage({ frame, view }: { frame: AdminFrame; view: UsersView 
       <DataTable label={u.title} headers={[u.username, u.role, u.officer, u.status, u.changeRole, u.resetPassword, { hidden: u.status }]}>
         {view.users.map((user) => (
           <tr data-username={user.username} data-disabled={String(user.disabled)}>
-            <td>{user.username}</td>
+            <td>
+              {user.username}
+              {user.role === 'cso' && (
+                <>
+                  {' '}
+                  <a class="hint" href={`/admin/desk/lookups?agent=${encodeURIComponent(user.username)}`}>
+                    {frame.t.admin.deskLookups.usersLink}
+                    <span class="visually-hidden">: {user.username}</span>
+                  </a>
+                </>
+              )}
+            </td>
             <td>{user.roleLabel}</td>
             <td>{user.officer}</td>
             <td>{user.statusLabel}</td>

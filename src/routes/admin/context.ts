@@ -4,8 +4,8 @@ import type { AppEnv } from '../../http/env.ts'
 import { langSwitchHref } from '../../http/middleware.ts'
 import type { AdminFrame, AdminSection } from '../../../views/admin/layout.tsx'
 
-const ADMIN_SECTIONS: AdminSection[] = ['reports', 'campaigns', 'officers', 'keys', 'users', 'audit', 'stats']
-const SUPERVISOR_SECTIONS: AdminSection[] = ['reports', 'campaigns', 'officers', 'stats']
+const ADMIN_SECTIONS: AdminSection[] = ['reports', 'campaigns', 'officers', 'keys', 'users', 'audit', 'stats', 'desk-lookups', 'api-keys']
+const SUPERVISOR_SECTIONS: AdminSection[] = ['reports', 'campaigns', 'officers', 'stats', 'desk-lookups']
 
 /** The signed-in user on an admin route (requireRole has run). */
 export function adminAuth(c: Context<AppEnv>): AuthContext {

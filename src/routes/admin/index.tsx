@@ -1,8 +1,10 @@
 import { Hono } from 'hono'
 import { requireCsrfToken, requireRole } from '../../http/access.ts'
 import type { AppEnv } from '../../http/env.ts'
+import { adminApiKeyRoutes } from './api-keys.tsx'
 import { adminAuditRoutes } from './audit.tsx'
 import { adminCampaignRoutes } from './campaigns.tsx'
+import { adminDeskLookupRoutes } from './desk-lookups.tsx'
 import { adminExportRoutes } from './export.ts'
 import { adminKeyRoutes } from './keys.tsx'
 import { adminOfficerImportRoutes } from './officer-import.tsx'
@@ -23,9 +25,11 @@ export function adminRoutes() {
   app.route('/reports', adminReportRoutes())
   app.route('/campaigns', adminCampaignRoutes())
   app.route('/stats', adminStatsRoutes())
-  for (const path of ['/keys', '/keys/*', '/users', '/users/*', '/audit', '/audit/*']) app.use(path, requireRole('admin'))
+  app.route('/desk', adminDeskLookupRoutes())
+  for (const path of ['/keys', '/keys/*', '/users', '/users/*', '/audit', '/audit/*', '/api-keys', '/api-keys/*']) app.use(path, requireRole('admin'))
   app.route('/keys', adminKeyRoutes())
   app.route('/users', adminUserRoutes())
   app.route('/audit', adminAuditRoutes())
+  app.route('/api-keys', adminApiKeyRoutes())
   return app
 }

@@ -12,6 +12,7 @@ import { listReportCategories } from '../../reports/categories.ts'
 import { findRelatedReports } from '../../reports/related.ts'
 import type { Report, ReportStatus } from '../../reports/reports.ts'
 import { parseUnverifiedClaims } from '../../reports/subject.ts'
+import { CHANNEL123_ACTOR } from '../../reports/timeline.ts'
 import { reportedOfficerOf, routedUnitOf } from '../../reports/routing.ts'
 import type { ReportedOfficerView } from '../../../views/admin/reported-officer.tsx'
 import { addReportNote, canTriageReport, changeReportStatus, findReportByTicket, listReportQueue, reportDeliveries, STATUS_TRANSITIONS, triageTimeline } from '../../reports/triage.ts'
@@ -192,7 +193,7 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
     timeline: timeline.map((entry) => ({
       at: formatAdminTime(entry.at, lang),
       text: fill(r.timelineText[entry.kind], { status: entry.status ? statusLabel(entry.status) : '', text: entry.text ?? '' }),
-      author: entry.author ?? '',
+      author: entry.author === CHANNEL123_ACTOR ? t.channel123.actorName : (entry.author ?? ''),
       visible: entry.visibleToReporter,
     })),
     nextStatuses: STATUS_TRANSITIONS[report.status].map((status) => ({ value: status, label: statusLabel(status) })),

@@ -5,8 +5,11 @@ import { Hono } from 'hono'
 import { renderQr } from '../../passes/live-qr.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { langSwitchHref } from '../../http/middleware.ts'
-import { messagesFor } from '../../i18n/index.ts'
+import { messagesFor, type Messages } from '../../i18n/index.ts'
 import { AppPage, LeafletPage, OfflinePage } from '../../../views/app/app.tsx'
+import { OfflineCheckPage } from '../../../views/app/offline-check.tsx'
+import { ScanPage } from '../../../views/scan.tsx'
+import { PURPOSES } from '../../passes/purposes.ts'
 import { APP_ICONS, webManifest } from '../../../views/app/manifest.ts'
 import { asset, PUBLIC_DIR } from '../../../views/assets.ts'
 
@@ -41,6 +44,8 @@ export function installedAppRoutes() {
 
   app.get('/app', (c) => c.html(<AppPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} publicUrl={c.get('services').config.publicUrl} />))
   app.get('/app/offline', (c) => c.html(<OfflinePage t={c.get('t')} langSwitchHref={langSwitchHref(c)} />))
+  // public/sw.js answers a scan made without a signal (/v/<token>) with this page: the offline check.
+  app.get('/app/check', (c) => c.html(<OfflineCheckPage t={c.get('t')} langSwitchHref={langSwitchHref(c)} origin={c.get('services').config.publicUrl} purposeLabels={purposeLabels(c.get('t'))} />))
   app.get('/app/leaflet', async (c) => {
     const publicUrl = c.get('services').config.publicUrl
     leafletQr ??= renderQr(`${publicUrl}/app`).then(({ svg }) => svg)
@@ -50,13 +55,28 @@ export function installedAppRoutes() {
   return app
 }
 
-/** What public/sw.js caches at install: the start screen, its offline page and their assets. */
+/** Purpose codes to their labels, for the offline check to name a pass's `pur` claim without our server. */
+function purposeLabels(t: Messages): Record<string, string> {
+  return Object.fromEntries(Object.values(PURPOSES).map((purpose) => [purpose.code, purpose.label[t.htmlLang === 'en' ? 'en' : 'id']]))
+}
+
+/**
+ * What public/sw.js caches at install: the start screen, its offline page, the scanner and the
+ * offline check (DESIGN §12) with their assets. The scanner's fallback decoder (jsQR, 57 KB
+ * gzipped) is among them: without it a phone with no BarcodeDetector could not scan offline.
+ */
 function shellUrls(): string[] {
   return [
     '/app',
     '/app/offline',
+    '/app/check',
+    '/scan',
     asset('app.css'),
     asset('app.js'),
+    asset('report.js'),
+    asset('scanner.js'),
+    asset('vendor/jsQR.js'),
+    asset('offline-verifier.js'),
     asset('vendor/htmx.min.js'),
     asset('icon.svg'),
     ...APP_ICONS.map((icon) => icon.src),
@@ -77,7 +97,9 @@ function serviceWorkerScript(publicUrl: string): string {
     const t = messagesFor(lang)
     hash.update((<AppPage t={t} langSwitchHref="/app" publicUrl={publicUrl} />).toString())
     hash.update((<OfflinePage t={t} langSwitchHref="/app/offline" />).toString())
+    hash.update((<OfflineCheckPage t={t} langSwitchHref="/app/check" origin={publicUrl} purposeLabels={purposeLabels(t)} />).toString())
+    hash.update((<ScanPage t={t} langSwitchHref="/scan" origin={publicUrl} decoderSrc={asset('vendor/jsQR.js')} />).toString())
   }
-  const shell = { version: hash.digest('hex').slice(0, 12), urls, networkFirst: NETWORK_FIRST, offline: '/app/offline' }
+  const shell = { version: hash.digest('hex').slice(0, 12), urls, networkFirst: NETWORK_FIRST, offline: '/app/offline', check: '/app/check' }
   return `const SHELL = ${JSON.stringify(shell)}\n${SERVICE_WORKER}`
 }

@@ -6,7 +6,7 @@ import { ErrorPage } from '../../../views/error.tsx'
 import { DETAILS_SAVED_ID, ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../../views/report.tsx'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
-import { formText, optionalFormText, validForm, validJson } from '../../http/validate.ts'
+import { formText, formValues, optionalFormText, validForm, validJson } from '../../http/validate.ts'
 import { rateLimitKey } from '../../http/middleware.ts'
 import { fillCount } from '../../i18n/index.ts'
 import { NO_DETAILS, parseReportDetails, type ReportDetails } from '../../reports/details.ts'
@@ -190,11 +190,6 @@ function subjectOf(token: string | null | undefined, code: string | null | undef
 
 function formInput(subject: ReportSubject): ReportInput {
   return { field: subject.kind, value: subject.value }
-}
-
-/** Every text value sent under `name` (a repeated field arrives as an array). */
-function formValues(body: Record<string, string | File | (string | File)[]>, name: string): string[] {
-  return [body[name] ?? []].flat().filter((value): value is string => typeof value === 'string')
 }
 
 function isHtmx(c: Context<AppEnv>): boolean {

@@ -131,7 +131,8 @@ export function householdRoutes() {
   return app
 }
 
-const householdRateLimit = createMiddleware<AppEnv>(async function householdRateLimit(c, next) {
+/** The flood bound of every household request, per client address. */
+export const householdRateLimit = createMiddleware<AppEnv>(async function householdRateLimit(c, next) {
   const rateLimits = c.get('rateLimits')
   if (rateLimits.enabled) {
     const retryAfter = rateLimits.householdPerClient.consume(rateLimitKey(c), c.get('services').clock.now())
