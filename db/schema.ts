@@ -477,3 +477,46 @@ export const inboundEvents = sqliteTable('inbound_events', {
   httpStatus: integer('http_status').notNull(),
   receivedAt: integer('received_at').notNull(),
 })
+
+// ---------------------------------------------------------------------------------------------
+// Audit checkpoints (DESIGN §13): the audit rows as an RFC 6962 Merkle tree, its signed heads,
+// the public keys that signed them (the private key never enters the database), and what the
+// witnesses said they took.
+
+/** A signed checkpoint: the tree of the first `treeSize` audit rows. */
+export const auditCheckpoints = sqliteTable('audit_checkpoints', {
+  treeSize: integer('tree_size').primaryKey(),
+  /** Base64 of the 32-byte Merkle tree hash, as in the checkpoint's third line. */
+  rootHash: text('root_hash').notNull(),
+  /** JSON array of the base64 roots of the tree's perfect subtrees, largest first: enough to extend it by later rows. */
+  frontier: text('frontier').notNull(),
+  /** The whole signed note (C2SP tlog-checkpoint + signed-note), exactly as served. */
+  note: text('note').notNull(),
+  keyId: text('key_id').notNull(),
+  signedAt: integer('signed_at').notNull(),
+})
+
+/** Public halves of the checkpoint keys, current and rotated out, so old checkpoints stay checkable. */
+export const auditSigningKeys = sqliteTable('audit_signing_keys', {
+  /** The signed-note key ID: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), hex. */
+  keyId: text('key_id').primaryKey(),
+  /** The note's key name (the log's origin line). */
+  name: text('name').notNull(),
+  /** Base64 of the 32-byte Ed25519 public key. */
+  publicKey: text('public_key').notNull(),
+  createdAt: integer('created_at').notNull(),
+  retiredAt: integer('retired_at'),
+})
+
+/** A witness took a checkpoint: the 123 channel (its delivery) or AUDIT_WITNESS_URL (its answer, with a cosignature if it gave one). */
+export const auditWitnessReceipts = sqliteTable(
+  'audit_witness_receipts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    treeSize: integer('tree_size').notNull(),
+    witness: text('witness').notNull(),
+    cosignature: text('cosignature'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('audit_witness_receipts_witness').on(t.witness, t.receivedAt)],
+)
