@@ -10,6 +10,16 @@ const ICON_PATHS: Record<IconName, string> = {
   chat: 'M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z',
 }
 
+/** A field's error, next to it and announced; nothing when the field is fine. */
+export function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  if (!text) return null
+  return (
+    <p id={id} class="error" role="alert">
+      {text}
+    </p>
+  )
+}
+
 /** Decorative icon: the words next to it carry the meaning. */
 export function Icon({ name, size = 24 }: { name: IconName; size?: number }) {
   return (

@@ -1,7 +1,7 @@
 import type { Messages } from '../src/i18n/index.ts'
 import type { TicketView } from '../src/reports/present.ts'
 import { Layout } from './layout.tsx'
-import { Icon, WHATSAPP_NUMBER } from './parts.tsx'
+import { FieldError, Icon, WHATSAPP_NUMBER } from './parts.tsx'
 
 /** What the report button sends along: the token or code of the page it is on. */
 export interface ReportInput {
@@ -197,15 +197,6 @@ function DetailsForm({ t, view }: { t: Messages; view: TicketView }) {
         )}
       </form>
     </section>
-  )
-}
-
-function FieldError({ id, text }: { id: string; text: string | undefined }) {
-  if (!text) return null
-  return (
-    <p id={id} class="error" role="alert">
-      {text}
-    </p>
   )
 }
 

@@ -64,3 +64,16 @@ export function validJson<S extends z.ZodType<object>>(schema: S, refusals: { ma
 export function formValues(body: Record<string, string | File | (string | File)[]>, name: string): string[] {
   return [body[name] ?? []].flat().filter((value): value is string => typeof value === 'string')
 }
+
+/** A report's status change, from the console or the 123 desk: the target and the revision the user saw. */
+export const StatusForm = z.object({
+  to: formText,
+  // Anything but a whole number can never match a revision (-1): the change is refused as stale.
+  revision: optionalFormText.transform((value) => {
+    const revision = value === null ? NaN : Number(value)
+    return Number.isInteger(revision) ? revision : -1
+  }),
+})
+
+/** A triage note on a report. */
+export const NoteForm = z.object({ note: formText })

@@ -76,3 +76,25 @@ export function FilterSelect(props: { name: string; label: string; options: Opti
     </>
   )
 }
+
+/** Moving a report along the workflow (console and 123 desk): the choices the user has from here, and the revision they saw. */
+export function StatusChangeForm(props: { action: string; csrfToken: string; revision: number; options: Option[]; labels: { newStatus: string; hint: string; save: string } }) {
+  return (
+    <form method="post" action={props.action} class="card stack">
+      <input type="hidden" name="_csrf" value={props.csrfToken} />
+      <input type="hidden" name="revision" value={String(props.revision)} />
+      <label for="to">{props.labels.newStatus}</label>
+      <p id="to-hint" class="hint">
+        {props.labels.hint}
+      </p>
+      <select id="to" name="to" aria-describedby="to-hint">
+        {props.options.map((option) => (
+          <option value={option.value}>{option.label}</option>
+        ))}
+      </select>
+      <button type="submit" class="button">
+        {props.labels.save}
+      </button>
+    </form>
+  )
+}

@@ -1,4 +1,4 @@
-import { DataTable, FilterSelect, PagerNav, type Option, type Pager } from './parts.tsx'
+import { DataTable, FilterSelect, PagerNav, StatusChangeForm, type Option, type Pager } from './parts.tsx'
 import { AdminLayout, Flash, type AdminFrame } from './layout.tsx'
 import { ReportedOfficer, type ReportedOfficerView } from './reported-officer.tsx'
 
@@ -219,22 +219,7 @@ export function ReportDetailPage({ frame, view }: { frame: AdminFrame; view: Rep
           {view.nextStatuses.length === 0 ? (
             <p class="hint">{r.finalStatus}</p>
           ) : (
-            <form method="post" action={`${base}/status`} class="card stack">
-              <input type="hidden" name="_csrf" value={frame.csrfToken} />
-              <input type="hidden" name="revision" value={String(view.revision)} />
-              <label for="to">{r.newStatus}</label>
-              <p id="to-hint" class="hint">
-                {r.newStatusHint}
-              </p>
-              <select id="to" name="to" aria-describedby="to-hint">
-                {view.nextStatuses.map((option) => (
-                  <option value={option.value}>{option.label}</option>
-                ))}
-              </select>
-              <button type="submit" class="button">
-                {frame.t.admin.save}
-              </button>
-            </form>
+            <StatusChangeForm action={`${base}/status`} csrfToken={frame.csrfToken} revision={view.revision} options={view.nextStatuses} labels={{ newStatus: r.newStatus, hint: r.newStatusHint, save: frame.t.admin.save }} />
           )}
           <h2>{r.timeline}</h2>
           <ol class="timeline">

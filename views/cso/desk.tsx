@@ -4,7 +4,8 @@ import type { Messages } from '../../src/i18n/index.ts'
 import { Flash } from '../admin/layout.tsx'
 import { STAFF_STYLESHEETS } from '../assets.ts'
 import { Layout } from '../layout.tsx'
-import { Icon, SignOut, type IconName } from '../parts.tsx'
+import { FieldError, Icon, SignOut, type IconName } from '../parts.tsx'
+import { StatusChangeForm } from '../admin/parts.tsx'
 import { OfficerCard } from '../verdict.tsx'
 
 export type DeskSection = 'search' | 'report' | 'visitPassword'
@@ -269,22 +270,7 @@ export function DeskReportPage({ frame, view }: { frame: DeskFrame; view: DeskRe
               {view.nextStatuses.length === 0 ? (
                 <p class="hint">{r.noDeskMoves}</p>
               ) : (
-                <form method="post" action={`${base}/status`} class="card stack">
-                  <input type="hidden" name="_csrf" value={frame.csrfToken} />
-                  <input type="hidden" name="revision" value={String(view.revision)} />
-                  <label for="to">{r.newStatus}</label>
-                  <p id="to-hint" class="hint">
-                    {r.statusHint}
-                  </p>
-                  <select id="to" name="to" aria-describedby="to-hint">
-                    {view.nextStatuses.map((option) => (
-                      <option value={option.value}>{option.label}</option>
-                    ))}
-                  </select>
-                  <button type="submit" class="button">
-                    {r.save}
-                  </button>
-                </form>
+                <StatusChangeForm action={`${base}/status`} csrfToken={frame.csrfToken} revision={view.revision} options={view.nextStatuses} labels={{ newStatus: r.newStatus, hint: r.statusHint, save: r.save }} />
               )}
             </section>
             <section aria-labelledby="note-title">
@@ -508,14 +494,5 @@ export function VisitPasswordPage({ frame, view }: { frame: DeskFrame; view: Vis
         </section>
       </div>
     </DeskLayout>
-  )
-}
-
-function FieldError({ id, text }: { id: string; text: string | undefined }) {
-  if (!text) return null
-  return (
-    <p id={id} class="error" role="alert">
-      {text}
-    </p>
   )
 }

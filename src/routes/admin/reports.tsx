@@ -1,11 +1,10 @@
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { z } from 'zod'
 import type { DeliveryRecord } from '../../channel/outbox.ts'
 import { DomainError } from '../../errors.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
-import { formText, optionalFormText, validForm } from '../../http/validate.ts'
+import { NoteForm, StatusForm, validForm } from '../../http/validate.ts'
 import { fill, type Messages } from '../../i18n/index.ts'
 import { formatAdminTime } from '../../i18n/time.ts'
 import { listReportCategories } from '../../reports/categories.ts'
@@ -24,15 +23,6 @@ import { parseReportFilters, reportFilterParams, reportFilterSql, reportScopeFor
 import { pager } from './paging.ts'
 import { adminAuth, adminFrame } from './context.ts'
 
-const StatusForm = z.object({
-  to: formText,
-  // The revision the admin saw; anything but a whole number can never match (-1).
-  revision: optionalFormText.transform((value) => {
-    const revision = value === null ? NaN : Number(value)
-    return Number.isInteger(revision) ? revision : -1
-  }),
-})
-const NoteForm = z.object({ note: formText })
 
 /** A report the user may not triage is answered 404 before its form is read. */
 const visible = createMiddleware<AppEnv>(async (c, next) => {

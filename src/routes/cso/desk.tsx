@@ -22,7 +22,7 @@ import { requireCsrfToken, requireRole } from '../../http/access.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
 import { langSwitchHref } from '../../http/middleware.ts'
-import { formText, formValues, optionalFormText, validForm } from '../../http/validate.ts'
+import { formText, formValues, NoteForm, optionalFormText, StatusForm, validForm } from '../../http/validate.ts'
 import { fill } from '../../i18n/index.ts'
 import { listReportCategories } from '../../reports/categories.ts'
 import { parseReportDetails } from '../../reports/details.ts'
@@ -34,15 +34,6 @@ import { normalizeCustomerId } from '../../verification/customer-check.ts'
 import { VerificationUnavailableError } from '../../verification/verify.ts'
 
 const SearchForm = z.object({ q: formText })
-const StatusForm = z.object({
-  to: formText,
-  // The revision the agent saw; anything but a whole number can never match (-1).
-  revision: optionalFormText.transform((value) => {
-    const revision = value === null ? NaN : Number(value)
-    return Number.isInteger(revision) ? revision : -1
-  }),
-})
-const NoteForm = z.object({ note: formText })
 const PhoneReportForm = z.object({
   nonce: formText,
   subject: formText,
