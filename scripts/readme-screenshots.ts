@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     else process.stderr.write(`admin console answered ${adminResponse?.status()}; admin.png not written\n`)
 
     // The 123 desk: the agent searches the caller's ID pelanggan and reads the script beside the answer.
-    const agent = await desk.newPage()
+    const agent = await (await browser.newContext({ viewport: DESKTOP, locale: 'id-ID' })).newPage()
     await signIn(agent, server, DEMO_LOGINS.find((login) => login.role === 'cso')!)
     await agent.locator('#desk-q').fill('532100098765')
     await agent.locator('#desk-q').press('Enter')
