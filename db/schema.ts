@@ -254,6 +254,12 @@ export const reports = sqliteTable(
     routedUnitCode: text('routed_unit_code'),
     /** Counts changes sent to the 123 channel, so a receiver can keep the newest. */
     revision: integer('revision').notNull().default(1),
+    /** When the report reached a final status: the retention of its personal details runs from here. */
+    closedAt: integer('closed_at'),
+    /** The reporter asked to restrict processing (UU PDP): the details are kept but no longer shown or sent. */
+    restrictedAt: integer('restricted_at'),
+    /** When the phone, note and place were erased (by the reporter, or by the retention purge). */
+    detailsErasedAt: integer('details_erased_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -329,6 +335,8 @@ export const outboxDeliveries = sqliteTable(
     createdAt: integer('created_at').notNull(),
     deliveredAt: integer('delivered_at'),
     deadAt: integer('dead_at'),
+    /** When the retention purge emptied the delivered payload (its metadata stays). */
+    payloadPurgedAt: integer('payload_purged_at'),
   },
   (t) => [
     uniqueIndex('outbox_webhook_id').on(t.webhookId),

@@ -142,7 +142,7 @@ async function applyDetails(tx: Transaction, report: Report, details: ReportDeta
 }
 
 /** On the rare collision of two tickets, draw again. */
-async function insertWithFreshTicket(tx: Transaction, row: (ticket: string) => Omit<Report, 'id' | 'status' | 'revision'>): Promise<Report> {
+async function insertWithFreshTicket(tx: Transaction, row: (ticket: string) => Omit<Report, 'id' | 'status' | 'revision' | 'closedAt' | 'restrictedAt' | 'detailsErasedAt'>): Promise<Report> {
   for (let attempt = 1; attempt <= 5; attempt++) {
     const values = row(newTicket())
     // A taken ticket inserts nothing rather than failing: a failed statement would abort the
@@ -151,7 +151,7 @@ async function insertWithFreshTicket(tx: Transaction, row: (ticket: string) => O
     // per insert against 4 for the plain insert (the tracking key, drawn afresh, tells ours apart).
     await tx.prepared('report', reportInsert).execute(values)
     const [stored] = await tx.prepared('report-id', reportIdByTicket).execute({ ticket: values.ticket })
-    if (stored?.trackingKeyHash === values.trackingKeyHash) return { ...values, id: stored.id, status: 'new', revision: 1 }
+    if (stored?.trackingKeyHash === values.trackingKeyHash) return { ...values, id: stored.id, status: 'new', revision: 1, closedAt: null, restrictedAt: null, detailsErasedAt: null }
   }
   throw new Error('five tickets drawn in a row were all taken')
 }
