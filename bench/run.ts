@@ -16,6 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { adminConsole } from './admin.ts'
+import { auditFigures } from './audit.ts'
 import { deskLookups } from './desk.ts'
 import { doorCheckLatency } from './door.ts'
 import { measureCpu } from './cpu.ts'
@@ -56,6 +57,7 @@ const SECTIONS: Record<string, Section> = {
   door: doorCheckLatency,
   cso: deskLookups,
   statuslist: statusListFigures,
+  audit: auditFigures,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import { createRateLimits } from './http/rate-limit.ts'
 import { adminRoutes } from './routes/admin/index.tsx'
 import { deskRoutes } from './routes/cso/desk.tsx'
 import { authRoutes } from './routes/sign-in.tsx'
+import { auditRoutes } from './routes/audit.ts'
 import { sessionOf } from './http/access.ts'
 import { LoginThrottle } from './auth/throttle.ts'
 import { createServices, type Services } from './services.ts'
@@ -28,6 +29,7 @@ import { householdDoorRoutes } from './routes/household/door.tsx'
 import { reportRoutes } from './routes/household/reports.tsx'
 import { householdRoutes } from './routes/household/verify.tsx'
 import { installedAppRoutes } from './routes/household/app.tsx'
+import { privacyRoutes } from './routes/household/privacy.tsx'
 import { statusListRoutes } from './routes/household/status.ts'
 import { StatusListPublisher } from './passes/status-lists.ts'
 import { channel123EventRoutes } from './routes/cso/events.ts'
@@ -103,7 +105,9 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; services: Service
   app.route('/', reportRoutes())
   app.route('/', householdDoorRoutes())
   app.route('/', installedAppRoutes())
+  app.route('/', privacyRoutes())
   app.route('/', statusListRoutes(new StatusListPublisher(services)))
+  app.route('/', auditRoutes())
   app.route('/', authRoutes())
   app.route('/', channel123EventRoutes())
   app.route('/', csoApiRoutes())

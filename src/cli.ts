@@ -7,13 +7,18 @@ import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
 import { addOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
 import { isOldPassesChoice, issueBadge, issueVisitPass, reactivateOfficerWithPasses, revokeCredential } from './passes/passes.ts'
-import { verifyAuditChain, type ChainCheck } from './audit/audit.ts'
+import { lastAuditId } from './audit/audit.ts'
+import { AuditKeyError } from './audit/checkpoint-key.ts'
+import { AuditLogBroken, proveAuditRow, publicCheckpoint, rotateCheckpointKey, verifyAuditLog, writeCheckpoint, type AuditLogCheck } from './audit/checkpoints.ts'
+import { formatVerifierKey } from './audit/signed-note.ts'
 import { invalidateOfficerSessions } from './auth/sessions.ts'
 import { createUser, setUserDisabled, type User } from './auth/users.ts'
 import { drainOutbox } from './channel/worker.ts'
 import { importAreaFile, listAreas } from './officers/areas.ts'
 import { removeVisitPassword, setVisitPassword } from './households/visit-passwords.ts'
 import { createApiKey, listApiKeys, revokeApiKey } from './desk/api-keys.ts'
+import { exportCustomerData } from './privacy/export.ts'
+import { purgeExpiredData, PURGE_KINDS } from './privacy/retention.ts'
 import { createServices, type Services } from './services.ts'
 import { normalizeCustomerId } from './verification/customer-check.ts'
 
@@ -31,11 +36,20 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   household password set --customer <12 digits>   (the word, 3–32 characters, from stdin)
   household password remove --customer <12 digits>
   outbox drain [--now]   deliver due reports to CHANNEL123_WEBHOOK_URL (--now: every pending one), then exit
-  audit verify   recompute the audit log's hash chain; exits non-zero naming the first broken row
+  audit verify [--checkpoint <file|url>]   recompute the audit log's hash chain and Merkle tree against its signed checkpoints;
+                 exits non-zero naming the first broken row or the checkpoint that does not fit (--checkpoint: also prove
+                 that a checkpoint saved earlier is a prefix of today's log)
+  audit checkpoint   the latest signed checkpoint and the verifier key that checks it
+  audit prove <row id>   an inclusion proof of one row in the latest checkpoint
+  audit rotate-key   a new checkpoint key (the old public key stays, retired); recorded in the log
+  audit init-key   make the checkpoint key file (AUDIT_KEY_FILE) for a log that has no checkpoint yet
   area import <file.csv>   kelurahan-to-unit areas (columns kelurahan,kecamatan,city,unit_code); one bad row refuses the file
   area list
   apikey create --name <name> --scope cso   (the CRM's key for GET /api/v1/cso/lookup; printed once, stored hashed)
-  apikey list | apikey revoke <id>`
+  apikey list | apikey revoke <id>
+  privacy purge [--dry-run]   delete what is past its retention period (RETENTION_*); --dry-run only counts it
+  privacy export --customer <12 digits> [--include-word]   everything held about a customer's visits (the visit password's
+                 word only with --include-word); recorded in the audit log`
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -58,6 +72,9 @@ const OPTIONS = {
   now: { type: 'boolean' },
   passes: { type: 'string' },
   scope: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'include-word': { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -73,7 +90,7 @@ class UsageError extends Error {}
 class AuditChainBroken extends Error {
   constructor(
     message: string,
-    readonly check: Extract<ChainCheck, { ok: false }>,
+    readonly check: Extract<AuditLogCheck, { ok: false }>,
   ) {
     super(message)
   }
@@ -92,14 +109,27 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     const config = loadConfig(env)
     const db = openDatabase(databasePath(config.dataDir))
     services = createServices({ db, config, clock })
+    const makesKey = positionals[0] === 'audit' && positionals[1] === 'init-key'
+    // Every command needs the checkpoint key: a missing one over a signed log fails here, at once.
+    if (!makesKey) await services.checkpointKey.signer()
+    const rowsBefore = await lastAuditId(db)
     const outcome = await runCommand(services, positionals, values)
+    // What the command wrote to the audit log is covered by a checkpoint before the CLI exits.
+    if (!makesKey && (await lastAuditId(db)) > rowsBefore) await signAfterCommand(services)
     console.log(wantsJson ? JSON.stringify(outcome.json) : outcome.text)
     return 0
   } catch (error) {
-    const known = error instanceof DomainError || error instanceof KeyError || error instanceof ConfigError || error instanceof UsageError || error instanceof AuditChainBroken
+    const known =
+      error instanceof DomainError ||
+      error instanceof KeyError ||
+      error instanceof ConfigError ||
+      error instanceof UsageError ||
+      error instanceof AuditChainBroken ||
+      error instanceof AuditKeyError ||
+      error instanceof AuditLogBroken
     const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(driverError(error) as Error).message}`
     if (wantsJson) {
-      const extra = error instanceof AuditChainBroken ? { ok: false, rows: error.check.rows, brokenId: error.check.brokenId, reason: error.check.reason } : {}
+      const extra = error instanceof AuditChainBroken ? { ok: false, rows: error.check.rows, brokenId: error.check.brokenId, reason: error.check.reason, checkpoint: error.check.checkpoint } : {}
       console.log(JSON.stringify({ error: message, code: error instanceof DomainError || error instanceof KeyError ? error.code : null, ...extra }))
     }
     console.error(`error: ${message.split('\n')[0]}`)
@@ -212,6 +242,15 @@ async function runCommand(services: Services, positionals: string[], values: Val
       }
       throw new UsageError('Use household password set|remove --customer <12 digits>')
     }
+    case 'privacy purge': {
+      const result = await purgeExpiredData(services, { dryRun: values['dry-run'] === true, actor: 'cli' })
+      const counts = PURGE_KINDS.map((kind) => `${kind} ${result.counts[kind]}`).join(', ')
+      return { json: { dryRun: result.dryRun, at: result.at, ...result.counts }, text: `${result.dryRun ? 'Would remove' : 'Removed'}: ${counts}` }
+    }
+    case 'privacy export': {
+      const exported = await exportCustomerData(services, { customerId: required(values.customer, '--customer'), includeWord: values['include-word'] === true, actor: 'cli' })
+      return { json: { ...exported }, text: JSON.stringify(exported, null, 2) }
+    }
     case 'outbox drain': {
       const summary = await drainOutbox(services, { includeNotDue: values.now === true })
       return {
@@ -220,9 +259,36 @@ async function runCommand(services: Services, positionals: string[], values: Val
       }
     }
     case 'audit verify': {
-      const check = await verifyAuditChain(db)
-      if (!check.ok) throw new AuditChainBroken(`Audit chain broken at row ${check.brokenId}: ${check.reason} (${check.rows} rows read)`, check)
-      return { json: { ok: true, rows: check.rows }, text: `Audit chain intact: ${check.rows} rows` }
+      const saved = values.checkpoint === undefined ? null : await readSavedCheckpoint(values.checkpoint)
+      const check = await verifyAuditLog(services, { saved })
+      if (!check.ok) {
+        const message = check.checkpoint === null ? `Audit chain broken at row ${check.brokenId}: ${check.reason} (${check.rows} rows read)` : `Audit log does not fit its checkpoint: ${check.reason}`
+        throw new AuditChainBroken(message, check)
+      }
+      const head = check.checkpoint ? `; signed checkpoint at tree size ${check.checkpoint.treeSize}${check.uncovered > 0 ? ` (${check.uncovered} newer rows not yet signed)` : ''}` : '; no signed checkpoint yet'
+      const proved = check.savedCheckpoint ? `; the saved checkpoint at tree size ${check.savedCheckpoint.treeSize} is a prefix of today's log` : ''
+      return { json: { ...check }, text: `Audit chain intact: ${check.rows} rows${head}${proved}` }
+    }
+    case 'audit checkpoint': {
+      const { checkpoint, publicKey } = await publicCheckpoint(services)
+      return { json: { checkpoint, publicKey }, text: `${checkpoint ?? 'No checkpoint signed yet.\n'}\nVerifier key: ${publicKey}` }
+    }
+    case 'audit prove': {
+      const id = Number(required(target, '<row id>'))
+      if (!Number.isSafeInteger(id) || id < 1) throw new UsageError('<row id> must be a whole number from 1')
+      const proof = await proveAuditRow(services, id)
+      return { json: { ...proof }, text: JSON.stringify(proof, null, 2) }
+    }
+    case 'audit rotate-key': {
+      const rotated = await rotateCheckpointKey(services, 'cli')
+      return {
+        json: { keyId: rotated.keyId, previousKeyId: rotated.previousKeyId, publicKey: rotated.publicKey, checkpoint: rotated.checkpoint.note },
+        text: `New checkpoint key ${rotated.keyId} (${rotated.publicKey}); ${rotated.previousKeyId} retired. Checkpoint at tree size ${rotated.checkpoint.treeSize} signed by the new key.`,
+      }
+    }
+    case 'audit init-key': {
+      const signer = await services.checkpointKey.create()
+      return { json: { keyFile: services.checkpointKey.path, publicKey: formatVerifierKey(signer) }, text: `Made ${services.checkpointKey.path}; verifier key ${formatVerifierKey(signer)}` }
     }
     case 'area import': {
       const file = required(target, '<file.csv>')
@@ -264,6 +330,30 @@ async function runCommand(services: Services, positionals: string[], values: Val
     default:
       throw new UsageError(`Unknown command "${positionals.join(' ')}"; see --help`)
   }
+}
+
+/** The command itself is committed: a log too broken to sign is a warning, not a failure of the command. */
+async function signAfterCommand(services: Services): Promise<void> {
+  try {
+    await writeCheckpoint(services)
+  } catch (error) {
+    if (!(error instanceof AuditLogBroken)) throw error
+    console.error(`warning: ${error.message}`)
+  }
+}
+
+/** A checkpoint saved earlier, from a file or fetched from a URL (a witness, an earlier `GET /audit/checkpoint`). */
+async function readSavedCheckpoint(source: string): Promise<string> {
+  if (/^https?:\/\//.test(source)) {
+    const response = await fetch(source).catch((error: Error) => {
+      throw new UsageError(`Cannot fetch ${source}: ${error.message}`)
+    })
+    if (!response.ok) throw new UsageError(`Cannot fetch ${source}: HTTP ${response.status}`)
+    return response.text()
+  }
+  return readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`Cannot read ${source}: ${error.code ?? error.message}`)
+  })
 }
 
 /** The password is read from standard input (one line, or all of it), never from the command line. */

@@ -26,6 +26,23 @@ export interface Config {
   workers: number
   /** How long a door check's poll is held open waiting for the officer (DOOR_POLL_HOLD_MS, at most 1900; tests use 0). */
   doorPollHoldMs: number
+  /** AUDIT_WITNESS_URL: a C2SP tlog-witness submission prefix; each new audit checkpoint is POSTed to `<prefix>/add-checkpoint`. */
+  auditWitnessUrl: string | null
+  /** AUDIT_KEY_FILE: the audit checkpoints' Ed25519 key (DESIGN §13); by default DATA_DIR/audit-ed25519.key. */
+  auditKeyFile: string
+  /** The privacy notice's controller and data protection officer (PRIVACY_CONTROLLER, PRIVACY_DPO_EMAIL, PRIVACY_DPO_PHONE). */
+  privacy: { controller: string; dpoEmail: string | null; dpoPhone: string | null }
+  /** Retention periods in days (RETENTION_* variables; src/privacy/retention.ts). */
+  retention: RetentionDays
+}
+
+export interface RetentionDays {
+  /** Scans (with their hashed addresses) and door checks, after they were made. */
+  scans: number
+  /** A closed report's phone, note and place, after it closed. */
+  reportDetails: number
+  /** A delivered or dead-lettered outbox payload, after delivery or dead-lettering. */
+  outbox: number
 }
 
 export class ConfigError extends Error {}
@@ -44,10 +61,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const webhookUrl = env.CHANNEL123_WEBHOOK_URL || null
   const webhookSecret = env.CHANNEL123_WEBHOOK_SECRET || null
   checkWebhookSettings(webhookUrl, webhookSecret)
+  const dataDir = env.DATA_DIR ?? join(process.cwd(), 'data')
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    dataDir: env.DATA_DIR ?? join(process.cwd(), 'data'),
+    dataDir,
     publicUrl,
     production,
     kek: env.KEK || null,
@@ -63,7 +81,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: workerCount(env.WORKERS, production),
     // Under the page's 2-second poll, so one poll ends before the next begins.
     doorPollHoldMs: Math.min(durationMs(env, 'DOOR_POLL_HOLD_MS', 1500), 1900),
+    auditWitnessUrl: witnessUrl(env.AUDIT_WITNESS_URL),
+    auditKeyFile: env.AUDIT_KEY_FILE || join(dataDir, 'audit-ed25519.key'),
+    privacy: { controller: env.PRIVACY_CONTROLLER || 'PT PLN (Persero)', dpoEmail: env.PRIVACY_DPO_EMAIL || null, dpoPhone: env.PRIVACY_DPO_PHONE || null },
+    retention: {
+      scans: days(env, 'RETENTION_SCAN_DAYS', 90),
+      reportDetails: days(env, 'RETENTION_REPORT_DETAILS_DAYS', 180),
+      outbox: days(env, 'RETENTION_OUTBOX_DAYS', 7),
+    },
   }
+}
+
+const MAX_RETENTION_DAYS = 3650
+
+function days(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1 || value > MAX_RETENTION_DAYS) throw new ConfigError(`${name} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got "${raw}"`)
+  return value
 }
 
 const MAX_WORKERS = 64
@@ -109,6 +145,18 @@ function checkWebhookSettings(url: string | null, secret: string | null): void {
   const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret ?? '')
   const bytes = match?.[1] ? Buffer.from(match[1], 'base64').length : 0
   if (bytes < 24) throw new ConfigError('CHANNEL123_WEBHOOK_SECRET must be whsec_<base64 of at least 24 random bytes> when CHANNEL123_WEBHOOK_URL is set')
+}
+
+function witnessUrl(raw: string | undefined): string | null {
+  if (!raw) return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`AUDIT_WITNESS_URL must be an http(s) URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`AUDIT_WITNESS_URL must be an http(s) URL, got "${raw}"`)
+  return raw.replace(/\/+$/, '')
 }
 
 /**

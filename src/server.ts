@@ -4,11 +4,15 @@ import { serve, type ServerType } from '@hono/node-server'
 import QRCode from 'qrcode'
 import { databasePath, openDatabase, type Db } from '../db/client.ts'
 import { createApp } from './app.tsx'
+import { AuditKeyError } from './audit/checkpoint-key.ts'
+import { startCheckpointSigner } from './audit/checkpoints.ts'
+import { startWitnessSender } from './audit/witness.ts'
 import { startDeliveryWorker } from './channel/worker.ts'
 import { isLoopbackHost, loadConfig, systemClock, type Config } from './config.ts'
 import { countersPath, SqliteCounters } from './counters/store.ts'
 import { formatShortCode } from './credentials/short-code.ts'
 import { DEMO_CUSTOMER_ID, DEMO_LOGINS, disablePublishedDemoLogins, issueDemoCredentials, seedDemoData, type DemoCredentials } from './demo/seed.ts'
+import { startPurgeJob } from './privacy/retention.ts'
 import { createServices, type Services } from './services.ts'
 
 const WORKER_RESTART_DELAY_MS = 1000
@@ -35,11 +39,25 @@ async function runPrimary(config: Config): Promise<void> {
   const here = config.workers === 1 ? httpServer(config, db) : null
   const services = here?.services ?? createServices({ db, config, clock: systemClock })
   await services.keys.ensureActiveKey()
+  try {
+    await services.checkpointKey.signer()
+  } catch (error) {
+    if (!(error instanceof AuditKeyError)) throw error
+    console.error(`error: ${error.message}`)
+    db.$client.close()
+    process.exit(1)
+  }
   const demo = config.demoData ? await prepareDemo(services) : null
   const withdrawnDemoLogins = config.demoData ? [] : await disablePublishedDemoLogins(services)
   // Scam reports go to the 123 channel through the outbox; without a webhook they wait, undelivered.
   const deliveryWorker = config.webhookUrl ? startDeliveryWorker(services) : null
+  // Audit checkpoints go to AUDIT_WITNESS_URL from here only, so one sender speaks to it.
+  const witnessSender = config.auditWitnessUrl ? startWitnessSender(services) : null
   const pool = here ? null : forkWorkers(config)
+  // Once, here: the primary signs the audit checkpoints (src/audit/checkpoints.ts says why in batches).
+  const checkpointSigner = startCheckpointSigner(services)
+  // Retention (src/privacy/retention.ts): once, here, shortly after start and then every hour.
+  const purgeJob = startPurgeJob(services)
 
   let stopping = false
   const shutdown = async (code = 0) => {
@@ -50,7 +68,11 @@ async function runPrimary(config: Config): Promise<void> {
     await pool?.stop()
     // A delivery cut short becomes due again for the next start or an `outbox drain`.
     await deliveryWorker?.stop()
+    await witnessSender?.stop()
+    await purgeJob.stop()
     await here?.release()
+    // The last rows written are signed before the database closes.
+    await checkpointSigner.stop()
     db.$client.close()
     process.exit(code)
   }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts'
+import { CheckpointKey } from './audit/checkpoint-key.ts'
 import type { Clock, Config } from './config.ts'
 import { KeyRing } from './credentials/keys.ts'
 import { loadSecrets, type Secrets } from './credentials/secrets.ts'
@@ -19,6 +20,8 @@ export interface Services {
   audience: TokenAudience
   /** Reports filed in one turn of the event loop are committed together (createReport). */
   reportCommits: GroupCommit<PendingReport, FiledReport>
+  /** The audit checkpoints' signing key (AUDIT_KEY_FILE), read on first use. */
+  checkpointKey: CheckpointKey
 }
 
 export interface ServiceDeps {
@@ -37,6 +40,7 @@ export function createServices({ db, config, clock }: ServiceDeps): Services {
     keys: new KeyRing(db, secrets, clock),
     audience: tokenAudience(config.publicUrl),
     reportCommits: new GroupCommit(db, (tx, pending: PendingReport) => writeReport(services, tx, pending)),
+    checkpointKey: new CheckpointKey(db, config, clock),
   }
   return services
 }

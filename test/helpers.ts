@@ -47,6 +47,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoData: false,
     workers: 1,
     doorPollHoldMs: 0,
+    auditWitnessUrl: null,
+    auditKeyFile: '/nonexistent/audit-ed25519.key',
+    privacy: { controller: 'PT PLN (Persero)', dpoEmail: 'dpo@pln.example', dpoPhone: '(021) 555-0100' },
+    retention: { scans: 90, reportDetails: 180, outbox: 7 },
     ...overrides,
   }
 }

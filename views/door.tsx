@@ -4,6 +4,7 @@ import type { Messages } from '../src/i18n/index.ts'
 import { Layout } from './layout.tsx'
 import { ContactLinks, Icon, NeverAsks, type IconName } from './parts.tsx'
 import { AdviceThenReport } from './report.tsx'
+import { READ_ALOUD_SCRIPT, ReadAloudButton } from './read-aloud.tsx'
 import { OfficerCard } from './verdict.tsx'
 
 interface FrameProps {
@@ -76,7 +77,7 @@ export function DoorStartForm({ t, customerValue = '', customerError = null, sub
 /** GET /door/<id>: the code while waiting, the officer once confirmed, the warning once expired. */
 export function DoorCheckPage({ t, langSwitchHref, view }: FrameProps & { view: DoorCheckView }) {
   return (
-    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js']} inlineStylesheet>
+    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['report.js', READ_ALOUD_SCRIPT]} inlineStylesheet>
       <DoorCheckMain t={t} view={view} />
     </Layout>
   )
@@ -95,9 +96,12 @@ export function DoorCheckMain({ t, view }: { t: Messages; view: DoorCheckView })
     <main id="main" class={`page door face-${view.face}`} data-door-state={view.state} data-face={view.face} data-door-id={view.id} {...polling}>
       <div class={`banner ${view.face}`} role="status">
         <Icon name={FACE_ICON[view.face]} size={48} />
-        <h1>{view.headline}</h1>
+        <h1 data-read-aloud="0">{view.headline}</h1>
+        <ReadAloudButton t={t} />
       </div>
-      <p class="reason">{view.lead}</p>
+      <p class="reason" data-read-aloud="1">
+        {view.lead}
+      </p>
       {view.waiting && <Waiting t={t} view={view} waiting={view.waiting} />}
       {view.confirmed && <Confirmed t={t} confirmed={view.confirmed} />}
       {view.state === 'expired' && <Expired t={t} />}
@@ -112,7 +116,7 @@ function Waiting({ t, view, waiting }: { t: Messages; view: DoorCheckView; waiti
       <h2 id="door-code-title">{t.door.codeLabel}</h2>
       {waiting.code ? (
         <>
-          <p class="door-digits" data-door-code>
+          <p class="door-digits" data-door-code data-read-aloud="2">
             {waiting.code}
           </p>
           {waiting.qrSvg && (
@@ -143,7 +147,7 @@ function Confirmed({ t, confirmed }: { t: Messages; confirmed: NonNullable<DoorC
     <>
       <div class={`answer ${confirmed.customerMatch === true ? 'green' : 'amber'}`} data-customer-match={String(confirmed.customerMatch)}>
         <Icon name={confirmed.customerMatch === true ? 'check' : 'warning'} />
-        <p>{confirmed.customerText}</p>
+        <p data-read-aloud="2">{confirmed.customerText}</p>
       </div>
       {confirmed.askVisitPassword && (
         <section class="card notice" data-ask-visit-password>
@@ -156,7 +160,7 @@ function Confirmed({ t, confirmed }: { t: Messages; confirmed: NonNullable<DoorC
         <>
           <section class="card" aria-labelledby="visit-title">
             <h2 id="visit-title">{t.verdict.visitTitle}</h2>
-            <p class="purpose" data-purpose>
+            <p class="purpose" data-purpose data-read-aloud="3">
               {visit.purposeLabel}
             </p>
             <p>{visit.purposeDescription}</p>
@@ -180,7 +184,7 @@ function Confirmed({ t, confirmed }: { t: Messages; confirmed: NonNullable<DoorC
 function Expired({ t }: { t: Messages }) {
   return (
     <>
-      <AdviceThenReport t={t} advice={t.door.expiredAdvice} />
+      <AdviceThenReport t={t} advice={t.door.expiredAdvice} readAloud />
       <p>
         <a class="button secondary" href="/door">
           {t.door.startAgain}

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx'
-import type { Messages } from '../src/i18n/index.ts'
+import { PAGE_LANGS, type Messages, type PageLang } from '../src/i18n/index.ts'
 import { raw } from 'hono/html'
 import { asset, INLINE_STYLESHEET } from './assets.ts'
 import { THEME_COLOR } from './app/manifest.ts'
@@ -33,10 +33,44 @@ export interface LayoutProps {
   stylesheets?: string[]
   /** htmx on the page; the installed app's light pages (/app, its offline page) do without it. */
   htmx?: boolean
+  /** A staff screen: the single Indonesian/English switch instead of the household pages' language list. */
+  staff?: boolean
   children: Child
 }
 
-export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, stylesheets = [], htmx = true, children }: LayoutProps) {
+/**
+ * Every language of household pages, each named in itself, as plain links (no JavaScript): the
+ * same page with `?lang=` changed, which the server remembers in the language cookie.
+ */
+function LanguageList({ t, langSwitchHref }: { t: Messages; langSwitchHref: string }) {
+  return (
+    <nav class="langs" aria-label={t.readAloud.languagesLabel}>
+      {PAGE_LANGS.map(({ lang, name }) =>
+        lang === t.htmlLang ? (
+          <span aria-current="true" lang={lang}>
+            {name}
+          </span>
+        ) : (
+          <a href={hrefInLanguage(langSwitchHref, lang)} hreflang={lang} lang={lang}>
+            {name}
+          </a>
+        ),
+      )}
+    </nav>
+  )
+}
+
+/** `langSwitchHref` (this page, ending in `lang=` and the other language) for another language. */
+export function hrefInLanguage(langSwitchHref: string, lang: PageLang): string {
+  return /[?&]lang=[a-z]*$/.test(langSwitchHref) ? langSwitchHref.replace(/lang=[a-z]*$/, `lang=${lang}`) : `${langSwitchHref}${langSwitchHref.includes('?') ? '&' : '?'}lang=${lang}`
+}
+
+/** The privacy notice in the page's language: /privacy in English, /privasi in every other (it follows the chosen language). */
+export function privacyNoticePath(htmlLang: string): string {
+  return htmlLang === 'en' ? '/privacy' : '/privasi'
+}
+
+export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], inlineStylesheet = false, stylesheets = [], htmx = true, staff = false, children }: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -72,13 +106,20 @@ export function Layout({ t, title, langSwitchHref, scripts = [], modules = [], i
               <img src={asset('icon.svg')} alt="" width="28" height="28" />
               <span>{t.appName}</span>
             </a>
-            <a class="lang" href={langSwitchHref} hreflang={t.htmlLang === 'id' ? 'en' : 'id'}>
-              {t.switchLanguage}
-            </a>
+            {staff ? (
+              <a class="lang" href={langSwitchHref} hreflang={t.htmlLang === 'id' ? 'en' : 'id'}>
+                {t.switchLanguage}
+              </a>
+            ) : (
+              <LanguageList t={t} langSwitchHref={langSwitchHref} />
+            )}
           </header>
           {children}
           <footer class="foot">
             <p>{t.footer}</p>
+            <p>
+              <a href={privacyNoticePath(t.htmlLang)}>{t.privacy.footerLink}</a>
+            </p>
           </footer>
         </body>
       </html>

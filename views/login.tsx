@@ -14,7 +14,7 @@ export interface LoginProps {
 
 export function LoginPage({ t, langSwitchHref, formToken, username, error, notice, next }: LoginProps) {
   return (
-    <Layout t={t} title={t.login.title} langSwitchHref={langSwitchHref}>
+    <Layout t={t} title={t.login.title} langSwitchHref={langSwitchHref} staff>
       <main id="main" class="page narrow">
         <h1>{t.login.title}</h1>
         <p>{t.login.intro}</p>

@@ -1,7 +1,8 @@
 import type { Messages } from '../src/i18n/index.ts'
 import type { TicketView } from '../src/reports/present.ts'
-import { Layout } from './layout.tsx'
+import { Layout, privacyNoticePath } from './layout.tsx'
 import { FieldError, Icon, WHATSAPP_NUMBER } from './parts.tsx'
+import { READ_ALOUD_SCRIPT, ReadAloudButton } from './read-aloud.tsx'
 
 /** What the report button sends along: the token or code of the page it is on. */
 export interface ReportInput {
@@ -34,7 +35,7 @@ export function ReportForm({ t, input, error, calm = false }: { t: Messages; inp
 
 export function TicketPage({ t, langSwitchHref, view }: { t: Messages; langSwitchHref: string; view: TicketView }) {
   return (
-    <Layout t={t} title={`${t.report.pageTitle} ${view.ticket}`} langSwitchHref={langSwitchHref} scripts={['report.js']}>
+    <Layout t={t} title={`${t.report.pageTitle} ${view.ticket}`} langSwitchHref={langSwitchHref} scripts={['report.js', READ_ALOUD_SCRIPT]}>
       <main id="main" class="page report-page" data-ticket={view.ticket}>
         <TicketPanel t={t} view={view} standalone />
       </main>
@@ -52,9 +53,12 @@ export function TicketPanel({ t, view, standalone = false }: { t: Messages; view
     <section id="report-ticket" class="ticket-panel" data-ticket={view.ticket} aria-labelledby="ticket-title">
       <div class="banner green" role="status">
         <Icon name="check" size={40} />
-        <Heading id="ticket-title">{t.report.savedTitle}</Heading>
+        <Heading id="ticket-title" data-read-aloud={standalone ? '0' : undefined}>
+          {t.report.savedTitle}
+        </Heading>
+        {standalone && <ReadAloudButton t={t} />}
       </div>
-      <p class="ticket-line">
+      <p class="ticket-line" data-read-aloud={standalone ? '1' : undefined}>
         {t.report.ticketLabel}: <strong class="ticket">{view.ticket}</strong>
       </p>
       <p>{t.report.ticketHint}</p>
@@ -66,8 +70,8 @@ export function TicketPanel({ t, view, standalone = false }: { t: Messages; view
       <section class="card never" aria-labelledby="now-title">
         <h2 id="now-title">{t.report.nowTitle}</h2>
         <ol class="steps">
-          {t.report.nowSteps.map((step) => (
-            <li>{step}</li>
+          {t.report.nowSteps.map((step, index) => (
+            <li data-read-aloud={standalone && index < 2 ? '3' : undefined}>{step}</li>
           ))}
         </ol>
         <p>{t.report.moneySent}</p>
@@ -84,9 +88,10 @@ export function TicketPanel({ t, view, standalone = false }: { t: Messages; view
         </a>
       </p>
 
-      <DetailsForm t={t} view={view} />
+      {view.yourData.canCorrect && <DetailsForm t={t} view={view} />}
+      <YourData t={t} view={view} />
       <EvidenceSummary t={t} view={view} />
-      <Timeline t={t} view={view} />
+      <Timeline t={t} view={view} readAloud={standalone} />
     </section>
   )
 }
@@ -108,6 +113,9 @@ function DetailsForm({ t, view }: { t: Messages; view: TicketView }) {
     <section class="card" aria-labelledby="details-title">
       <h2 id="details-title">{t.report.detailsTitle}</h2>
       <p class="hint">{t.report.detailsHint}</p>
+      <p class="hint">
+        <a href={privacyNoticePath(t.htmlLang)}>{t.privacy.reportLink}</a>
+      </p>
       <form method="post" action={view.detailsAction} hx-post={view.detailsAction} hx-target="#report-ticket" hx-swap="outerHTML" class="stack" novalidate>
         <input type="hidden" name="k" value={view.trackingKey} />
         <fieldset class="choices" aria-describedby={describedBy('category')}>
@@ -200,6 +208,100 @@ function DetailsForm({ t, view }: { t: Messages; view: TicketView }) {
   )
 }
 
+/** The id of "Data Anda": the no-JS redirects after an erasure or a restriction end in `#your-data`. */
+export const YOUR_DATA_ID = 'your-data'
+
+/**
+ * "Data Anda": what the reporter gave and their rights over it (UU PDP), as plain forms with the
+ * tracking key. Erasing asks once more on a page of its own (no JavaScript needed); restricting
+ * takes effect on the tap. Correction is the details form above.
+ */
+function YourData({ t, view }: { t: Messages; view: TicketView }) {
+  const rr = t.reporterRights
+  const data = view.yourData
+  const given = data.items.some((item) => item.value !== rr.notGiven)
+  return (
+    <section id={YOUR_DATA_ID} class="card" aria-labelledby="your-data-title" data-details-state={data.state} tabindex={-1}>
+      <h2 id="your-data-title">{rr.title}</h2>
+      <p class="hint">{rr.lead}</p>
+      {data.doneText && (
+        <p class="answer green" role="status">
+          <Icon name="check" /> {data.doneText}
+        </p>
+      )}
+      {data.errorText && (
+        <p class="answer red" role="alert">
+          <Icon name="stop" /> {data.errorText}
+        </p>
+      )}
+      {data.stateText && (
+        <p class="answer amber">
+          <Icon name="warning" /> {data.stateText}
+        </p>
+      )}
+      {data.items.length > 0 && !given && <p>{rr.nothingGiven}</p>}
+      {given && (
+        <dl>
+          {data.items.map((item) => (
+            <>
+              <dt>{item.label}</dt>
+              <dd>{item.value}</dd>
+            </>
+          ))}
+        </dl>
+      )}
+      <p class="hint">{rr.categoriesKept}</p>
+      {data.canCorrect && (
+        <>
+          <h3>{rr.correct.title}</h3>
+          <p>{rr.correct.text}</p>
+          <p>
+            <a href="#details-title">{rr.correct.link}</a>
+          </p>
+        </>
+      )}
+      {data.canRestrict && (
+        <form method="post" action={data.restrictAction} class="stack">
+          <input type="hidden" name="k" value={view.trackingKey} />
+          <h3>{rr.restrict.title}</h3>
+          <p>{rr.restrict.text}</p>
+          <button type="submit" class="button secondary">
+            {rr.restrict.button}
+          </button>
+        </form>
+      )}
+      {data.state === 'restricted' && <p class="hint">{rr.restrict.noLift}</p>}
+      {data.state !== 'erased' && (
+        <form method="post" action={data.eraseAction} class="stack" aria-labelledby="erase-title">
+          <input type="hidden" name="k" value={view.trackingKey} />
+          <h3 id="erase-title">{data.confirmErase ? rr.erase.confirmTitle : rr.erase.title}</h3>
+          {data.confirmErase ? (
+            <>
+              <p class="answer red" tabindex={-1} autofocus>
+                <Icon name="warning" /> {rr.erase.confirmText}
+              </p>
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" class="button report">
+                {rr.erase.confirmButton}
+              </button>
+              <a class="button secondary" href={`${view.trackingPath}#${YOUR_DATA_ID}`}>
+                {rr.erase.cancel}
+              </a>
+            </>
+          ) : (
+            <>
+              <p>{rr.erase.text}</p>
+              <button type="submit" class="button secondary">
+                {rr.erase.button}
+              </button>
+            </>
+          )}
+        </form>
+      )}
+    </section>
+  )
+}
+
 function EvidenceSummary({ t, view }: { t: Messages; view: TicketView }) {
   return (
     <section class="card" aria-labelledby="summary-title">
@@ -221,11 +323,11 @@ function EvidenceSummary({ t, view }: { t: Messages; view: TicketView }) {
   )
 }
 
-function Timeline({ t, view }: { t: Messages; view: TicketView }) {
+function Timeline({ t, view, readAloud }: { t: Messages; view: TicketView; readAloud: boolean }) {
   return (
     <section class="card" aria-labelledby="status-title">
       <h2 id="status-title">{t.report.statusTitle}</h2>
-      <p class="status" data-status>
+      <p class="status" data-status data-read-aloud={readAloud ? '2' : undefined}>
         {view.statusLabel}
       </p>
       <ol class="timeline">
@@ -240,12 +342,12 @@ function Timeline({ t, view }: { t: Messages; view: TicketView }) {
 }
 
 /** What to do when the visitor is not genuine: the advice, the one-tap report and a call to 123. */
-export function AdviceThenReport({ t, advice }: { t: Messages; advice: readonly string[] }) {
+export function AdviceThenReport({ t, advice, readAloud = false }: { t: Messages; advice: readonly string[]; readAloud?: boolean }) {
   return (
     <>
       <ul class="advice">
         {advice.map((line) => (
-          <li>{line}</li>
+          <li data-read-aloud={readAloud ? '2' : undefined}>{line}</li>
         ))}
       </ul>
       <ReportForm t={t} input={null} />

@@ -4,6 +4,7 @@ import { Layout } from './layout.tsx'
 import { CallButton, CodeForm, ContactLinks, Icon, NeverAsks, Rights, type IconName } from './parts.tsx'
 import { ReportForm } from './report.tsx'
 import { DoorCheckHint, InstallApp } from './app/install.tsx'
+import { READ_ALOUD_SCRIPT, ReadAloudButton } from './read-aloud.tsx'
 
 export interface VerdictProps {
   t: Messages
@@ -17,7 +18,7 @@ export function VerdictPage({ t, langSwitchHref, view }: VerdictProps) {
   return (
     // No htmx here: its 13 KB would be half the page a household loads on a weak signal, and both
     // forms (the customer check, the report) answer with a whole page that is as quick to show.
-    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['app.js']} inlineStylesheet htmx={false}>
+    <Layout t={t} title={view.headline} langSwitchHref={langSwitchHref} scripts={['app.js', READ_ALOUD_SCRIPT]} inlineStylesheet htmx={false}>
       <VerdictMain t={t} view={view} />
     </Layout>
   )
@@ -37,12 +38,13 @@ function VerdictMain({ t, view }: { t: Messages; view: VerdictView }) {
       <div class={`banner ${view.face}`} role="status">
         <Icon name={FACE_ICON[view.face]} size={36} />
         {/* elementtiming: the browser reports when the verdict is first painted (the budget test reads it). */}
-        <h1 elementtiming="verdict-headline" tabindex={focusBanner ? -1 : undefined} autofocus={focusBanner || undefined}>
+        <h1 elementtiming="verdict-headline" tabindex={focusBanner ? -1 : undefined} autofocus={focusBanner || undefined} data-read-aloud="0">
           {view.headline}
         </h1>
+        <ReadAloudButton t={t} />
       </div>
       {view.reasons.map((reason, index) => (
-        <p class="reason" elementtiming={index === 0 ? 'verdict-reason' : undefined}>
+        <p class="reason" elementtiming={index === 0 ? 'verdict-reason' : undefined} data-read-aloud={index === 0 ? '1' : undefined}>
           {reason}
         </p>
       ))}
@@ -59,7 +61,7 @@ function VerdictMain({ t, view }: { t: Messages; view: VerdictView }) {
           {view.typo && <p class="reason">{t.verdict.retypeThen}</p>}
           <ul class="advice">
             {t.verdict.redAdvice.map((line) => (
-              <li>{line}</li>
+              <li data-read-aloud="2">{line}</li>
             ))}
           </ul>
           <CallButton t={t} areaCode={view.areaCode} />
@@ -100,7 +102,7 @@ function FirstScreenFacts({ t, view, officer }: { t: Messages; view: VerdictView
       <div class="facts-row">
         {officer.photoUrl && <img class="photo" src={officer.photoUrl} alt={t.verdict.photoAlt} width="160" height="160" data-part="photo" />}
         <div class="who">
-          <p class="name" data-part="name" data-officer-name>
+          <p class="name" data-part="name" data-officer-name data-read-aloud="2">
             {officer.name}
           </p>
           {view.unitName && <p class="unit">{view.unitName}</p>}
@@ -109,7 +111,7 @@ function FirstScreenFacts({ t, view, officer }: { t: Messages; view: VerdictView
       </div>
       {view.visit && (
         <>
-          <p class="purpose-line" data-part="purpose">
+          <p class="purpose-line" data-part="purpose" data-read-aloud="3">
             {t.verdict.purposeShort}: <strong class="purpose">{view.visit.purposeLabel}</strong>
           </p>
           <p class={`ktp-line ktp-${view.visit.ktp.policy}`} data-part="ktp">

@@ -43,6 +43,14 @@ export const AUDIT_ACTIONS = [
   'visit_password.change',
   'visit_password.remove',
   'visit_password.reveal',
+  'audit.key_rotated',
+  'audit.viewed',
+  'report.details_viewed',
+  'privacy.purged',
+  'privacy.exported',
+  'report.details_corrected',
+  'report.details_erased',
+  'report.restricted',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

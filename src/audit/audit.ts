@@ -57,8 +57,11 @@ export function hashAuditRow(row: Omit<AuditRow, 'hash'>): string {
 
 export type ChainCheck = { ok: true; rows: number } | { ok: false; rows: number; brokenId: number; reason: string }
 
-/** Recomputes the chain from the first row; names the first row that does not fit. */
-export async function verifyAuditChain(db: Db): Promise<ChainCheck> {
+/**
+ * Recomputes the chain from the first row; names the first row that does not fit. `visit` sees
+ * each row that fits, in order (the Merkle tree is built from them, src/audit/checkpoints.ts).
+ */
+export async function verifyAuditChain(db: Db, visit?: (row: AuditRow) => void): Promise<ChainCheck> {
   let previous = { id: 0, hash: GENESIS_HASH }
   let rows = 0
   const pageSize = 5000
@@ -70,6 +73,7 @@ export async function verifyAuditChain(db: Db): Promise<ChainCheck> {
       if (row.prevHash !== previous.hash) return { ok: false, rows, brokenId: row.id, reason: 'its prev_hash does not match the row before it' }
       if (hashAuditRow(row) !== row.hash) return { ok: false, rows, brokenId: row.id, reason: 'its contents do not match its hash (edited)' }
       previous = { id: row.id, hash: row.hash }
+      visit?.(row)
     }
     if (page.length < pageSize) return { ok: true, rows }
   }

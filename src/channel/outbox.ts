@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db, Queries, StatementBuilders, Transaction } from '../../db/client.ts'
 import { outboxDeliveries } from '../../db/schema.ts'
@@ -55,6 +55,35 @@ const MAX_RETRY_DELAY_MS = 30 * 60 * 1000
 export async function enqueueDelivery(tx: Transaction, now: number, delivery: NewDelivery): Promise<string> {
   const webhookId = newWebhookId()
   await tx.prepared('outbox-delivery', deliveryInsert).execute({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload: JSON.stringify(delivery.payload), now })
+  return webhookId
+}
+
+/**
+ * For a stream where only the newest message matters (a log's checkpoints): when the subject's
+ * last delivery of this type has not been tried yet, it carries `delivery` instead, under its
+ * webhook id; otherwise a new one is enqueued, due no sooner than `minIntervalMs` after the
+ * previous one was first tried. The receiver gets the newest, at most once per interval.
+ */
+export async function enqueueLatestDelivery(tx: Transaction, now: number, delivery: NewDelivery, minIntervalMs: number): Promise<string> {
+  // Per state, so each look-up is one step down the (subject, state, id) index however long the history.
+  const latest = (state: DeliveryState) =>
+    tx
+      .select()
+      .from(outboxDeliveries)
+      .where(and(eq(outboxDeliveries.subject, delivery.subject), eq(outboxDeliveries.state, state), eq(outboxDeliveries.eventType, delivery.eventType)))
+      .orderBy(desc(outboxDeliveries.id))
+      .limit(1)
+  const payload = JSON.stringify(delivery.payload)
+  const [pending] = await latest('pending')
+  // Untried and unclaimed: nobody is sending it, so its body may still change.
+  if (pending && pending.attempts === 0 && pending.claimedUntil < now) {
+    await tx.update(outboxDeliveries).set({ payload }).where(eq(outboxDeliveries.id, pending.id))
+    return pending.webhookId
+  }
+  const previous = pending ?? (await latest('delivered'))[0]
+  const due = previous ? Math.max(now, (previous.firstAttemptAt ?? previous.createdAt) + minIntervalMs) : now
+  const webhookId = newWebhookId()
+  await tx.insert(outboxDeliveries).values({ webhookId, subject: delivery.subject, eventType: delivery.eventType, payload, nextAttemptAt: due, createdAt: now })
   return webhookId
 }
 

@@ -1,4 +1,5 @@
 import { driverError } from '../../db/client.ts'
+import { AUDIT_CHECKPOINT_EVENT, recordChannelReceipt } from '../audit/witness.ts'
 import { ConfigError } from '../config.ts'
 import type { Services } from '../services.ts'
 import { claimDueDeliveries, countPendingDeliveries, recordDeliveryOutcome, type ClaimedDelivery, type RecordedOutcome } from './outbox.ts'
@@ -51,7 +52,12 @@ export async function runDeliveryRound(services: Services, options: RoundOptions
   const policy = { now: clock.now(), retryBaseMs: config.channelRetryBaseMs, giveUpMs: config.channelGiveUpMs, random: options.random ?? Math.random }
   const recorded = await db.transaction(async (tx) => {
     const stored: RecordedOutcome[] = []
-    for (const [index, delivery] of claimed.entries()) stored.push(await recordDeliveryOutcome(tx, delivery, outcomes[index]!, policy))
+    for (const [index, delivery] of claimed.entries()) {
+      const outcome = await recordDeliveryOutcome(tx, delivery, outcomes[index]!, policy)
+      // 123 keeps what it was sent: a delivered checkpoint is a witness's receipt, committed with the delivery.
+      if (outcome === 'delivered' && delivery.eventType === AUDIT_CHECKPOINT_EVENT) await recordChannelReceipt(tx, delivery.payload, policy.now)
+      stored.push(outcome)
+    }
     return stored
   })
   recorded.forEach((outcome, index) => {

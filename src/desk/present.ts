@@ -5,6 +5,7 @@ import { formatAdminTime, formatWindow } from '../i18n/time.ts'
 import { presentOfficerCard, type OfficerCard } from '../officers/present.ts'
 import { PURPOSES } from '../passes/purposes.ts'
 import type { ReportDetails, DetailsField, DetailsProblem } from '../reports/details.ts'
+import { reportDetailsShown, withheldDetailsText } from '../reports/details-shown.ts'
 import type { Report, ReportStatus } from '../reports/reports.ts'
 import type { ReportCategory } from '../reports/details.ts'
 import type { TriageTimelineEntry } from '../reports/triage.ts'
@@ -198,8 +199,7 @@ export function presentDeskReport(
     ...(report.filedBy ? [{ label: r.filedBy, value: report.filedBy }] : []),
     { label: r.verdict, value: t.report.verdicts[(report.verdict ?? 'none') as keyof Messages['report']['verdicts']] ?? report.verdict ?? '' },
     ...(input.categories.length > 0 ? [{ label: r.categories, value: input.categories.map((category) => t.report.categories[category]).join(', ') }] : []),
-    ...(report.note ? [{ label: r.note, value: report.note }] : []),
-    ...(report.location ? [{ label: r.location, value: report.location }] : []),
+    ...deskDetailFacts(report, t),
   ]
   return {
     ticket: report.ticket,
@@ -220,6 +220,15 @@ export function presentDeskReport(
     notice: input.notice,
     error: input.error,
   }
+}
+
+/** The note and place, or one line saying the reporter restricted or erased them. */
+function deskDetailFacts(report: Report, t: Messages): { label: string; value: string }[] {
+  const r = t.desk.report
+  const shown = reportDetailsShown(report)
+  const withheld = withheldDetailsText(shown.state, t.reporterRights.staff)
+  if (withheld) return [{ label: t.reporterRights.staff.label, value: withheld }]
+  return [...(shown.note ? [{ label: r.note, value: shown.note }] : []), ...(shown.location ? [{ label: r.location, value: shown.location }] : [])]
 }
 
 export interface PhoneReportFormView {

@@ -121,6 +121,17 @@ export async function revealVisitPasswordToOfficer(services: Services, pass: { c
   })
 }
 
+/**
+ * For the customer's own copy of their data (`privacy export`): whether a word is set, when and by
+ * whom, and the word itself only when `includeWord` asks for it; the caller audits the export.
+ */
+export async function visitPasswordRecord(services: Services, customerHash: string, includeWord: boolean): Promise<{ setAt: number; setBy: string; word?: string } | null> {
+  const [row] = await services.db.select().from(visitPasswords).where(eq(visitPasswords.customerHash, customerHash)).limit(1)
+  if (!row) return null
+  const record = { setAt: row.setAt, setBy: row.setBy }
+  return includeWord ? { ...record, word: decryptSecret(services.secrets.keyEncryptionKey, row.wordSealed, sealingContext(customerHash)) } : record
+}
+
 function validCustomerId(input: string): string {
   const customerId = normalizeCustomerId(input)
   if (!customerId) throw new DomainError('invalid_customer_id', 'ID pelanggan must be exactly 12 digits')

@@ -8,7 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, Next } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import { langCookieName, messagesFor, parseLang } from '../i18n/index.ts'
+import { dataLang, langCookieName, messagesFor, parseLang } from '../i18n/index.ts'
 import type { AppEnv } from './env.ts'
 
 const REQUEST_ID_PREFIX = randomBytes(3).toString('hex')
@@ -84,7 +84,7 @@ export async function withDefaultHeaders(c: Context<AppEnv>, defaults: readonly 
 }
 
 /**
- * Bahasa Indonesia unless `?lang=en` (remembered in a cookie) says otherwise.
+ * Bahasa Indonesia unless `?lang=en|jv|su` (remembered in a cookie) says otherwise.
  *
  * Not hono/language (4.13.19): its `caches: ['cookie']` writes the cookie again whenever a
  * language was found, from the cookie too, so once a visitor picked English every answer would
@@ -94,13 +94,18 @@ export async function withDefaultHeaders(c: Context<AppEnv>, defaults: readonly 
  */
 export function chooseLanguage(c: Context<AppEnv>, options: { production: boolean }): void {
   const fromQuery = parseLang(c.req.query('lang'))
-  const lang = fromQuery ?? parseLang(getCookie(c, langCookieName(options.production))) ?? 'id'
+  const pageLang = fromQuery ?? parseLang(getCookie(c, langCookieName(options.production))) ?? 'id'
   if (fromQuery) {
     setCookie(c, langCookieName(options.production), fromQuery, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true, secure: options.production })
   }
+  // `lang` is what data labels, dates and staff screens are in; Basa Jawa and Basa Sunda are for household pages only.
+  const lang = dataLang(pageLang)
   c.set('lang', lang)
-  c.set('t', messagesFor(lang))
+  c.set('t', messagesFor(STAFF_PATH.test(c.req.path) ? lang : pageLang))
 }
+
+/** Staff screens (officer portal, console, 123 desk, sign-in) stay in Indonesian and English. */
+const STAFF_PATH = /^\/(officer|admin|cso|login|logout)(\/|$)/
 
 export type TrustProxy = (address: string, hop: number) => boolean
 

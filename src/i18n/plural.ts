@@ -1,6 +1,6 @@
 /** A message that holds a number: one wording per CLDR plural category of its language. */
 export interface Plural {
-  readonly locale: 'id' | 'en'
+  readonly locale: 'id' | 'en' | 'jv' | 'su'
   readonly forms: { readonly other: string } & Partial<Record<Intl.LDMLPluralRule, string>>
 }
 

@@ -43,7 +43,9 @@ export interface WindowRow extends Pick<CampaignReport, 'id' | 'ticket' | 'creat
 export function readWindow(db: Queries, now: number, scope: ReportScope, where = sql`1 = 1`): Promise<WindowRow[]> {
   return db.rows<WindowRow>(sql`
     select ${reports.id} as id, ${reports.ticket} as ticket, ${reports.createdAt} as "createdAt", ${reports.status} as status,
-      ${reports.verdict} as verdict, ${reports.category} as category, ${reports.location} as location,
+      ${reports.verdict} as verdict, ${reports.category} as category,
+      -- A restricted report's place is processed no further (reporter-rights.ts): not clustered, not shown.
+      case when ${reports.restrictedAt} is null then ${reports.location} end as location,
       ${reports.subjectHash} as "subjectHash", ${reports.credentialId} as "credentialId", ${reports.officerEmployeeNo} as "officerEmployeeNo",
       ${reports.unverifiedClaims} ->> '$.sub' as "claimedSub", ${reports.unverifiedClaims} ->> '$.jti' as "claimedJti",
       exists (select 1 from ${campaignExclusions} where ${campaignExclusions.reportId} = ${reports.id}) as excluded,

@@ -3,6 +3,7 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.ts'
 import { officers, REPORT_CATEGORIES, reportCategories, reports } from '../../db/schema.ts'
 import { WIB_OFFSET_MS, wibDay } from '../i18n/time.ts'
+import { reportDetailsShown, withheldDetailsText } from './details-shown.ts'
 import { CLAIMED_UNIT_SQL, reportFilterSql, type ReportFilters, type ReportScope } from './filters.ts'
 
 /** The columns of the CSV export, in order; their headings come from the dictionary. */
@@ -19,7 +20,7 @@ const BOM = '\uFEFF'
  */
 const FORMULA_START = /^[=+\-@\t\r]/
 
-type ExportRow = [id: number, ticket: string, createdAt: number, status: string, verdict: string | null, category: string | null, unit: string | null, officer: string | null, claimedOfficer: string | number | null, location: string | null, note: string | null]
+type ExportRow = [id: number, ticket: string, createdAt: number, status: string, verdict: string | null, category: string | null, unit: string | null, officer: string | null, claimedOfficer: string | number | null, location: string | null, note: string | null, restrictedAt: number | null, detailsErasedAt: number | null]
 
 /** One CSV field: always quoted (so commas, quotes, CR and LF inside stay inside), never a formula. */
 export function csvCell(value: string | number | null): string {
@@ -44,7 +45,7 @@ export function reportCsvFilename(now: number): string {
  * statement stays open between reads, because an open better-sqlite3 iterator would keep every
  * other request on this connection from writing while a slow client downloads.
  */
-export function streamReportCsv(db: Db, options: { filters: ReportFilters; scope: ReportScope; headings: Record<ReportCsvColumn, string> }): ReadableStream<Uint8Array> {
+export function streamReportCsv(db: Db, options: ReportCsvOptions): ReadableStream<Uint8Array> {
   const lines = reportCsvChunks(db, options)
   const encoder = new TextEncoder()
   return new ReadableStream<Uint8Array>(
@@ -64,7 +65,15 @@ export function streamReportCsv(db: Db, options: { filters: ReportFilters; scope
 }
 
 /** The CSV text in chunks: the heading line, then one chunk per batch of rows. */
-export async function* reportCsvChunks(db: Db, options: { filters: ReportFilters; scope: ReportScope; headings: Record<ReportCsvColumn, string> }): AsyncGenerator<string, void, undefined> {
+export interface ReportCsvOptions {
+  filters: ReportFilters
+  scope: ReportScope
+  headings: Record<ReportCsvColumn, string>
+  /** Written in the note column of a report whose details were restricted or erased; empty without. */
+  withheld?: { restricted: string; erased: string }
+}
+
+export async function* reportCsvChunks(db: Db, options: ReportCsvOptions): AsyncGenerator<string, void, undefined> {
   yield BOM + csvLine(REPORT_CSV_COLUMNS.map((column) => options.headings[column]))
   const statement = prepareBatch(db, options.filters, options.scope)
   let cursor = { createdAt: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER }
@@ -79,8 +88,10 @@ export async function* reportCsvChunks(db: Db, options: { filters: ReportFilters
     let count = 0
     // Read the whole batch before yielding, so the iterator is closed while the client reads.
     for (const row of statement.iterate(cursor.createdAt, cursor.createdAt, cursor.id, CSV_BATCH_ROWS) as IterableIterator<ExportRow>) {
-      const [id, ticket, createdAt, status, verdict, category, unit, officer, claimedOfficer, location, note] = row
-      chunk += csvLine([ticket, formatWib(createdAt), status, verdict, inCatalogOrder(category), unit, officer, officer === null ? claimedOfficer : null, location, note])
+      const [id, ticket, createdAt, status, verdict, category, unit, officer, claimedOfficer, location, note, restrictedAt, detailsErasedAt] = row
+      const shown = reportDetailsShown({ location, note, phone: null, latitude: null, longitude: null, restrictedAt, detailsErasedAt })
+      const withheld = options.withheld ? withheldDetailsText(shown.state, options.withheld) : null
+      chunk += csvLine([ticket, formatWib(createdAt), status, verdict, inCatalogOrder(category), unit, officer, officer === null ? claimedOfficer : null, shown.location, withheld ?? shown.note])
       cursor = { createdAt, id }
       count++
     }
@@ -98,7 +109,8 @@ function prepareBatch(db: Db, filters: ReportFilters, scope: ReportScope) {
     select ${reports.id}, ${reports.ticket}, ${reports.createdAt}, ${reports.status}, ${reports.verdict},
       coalesce((select group_concat(${reportCategories.category}) from ${reportCategories} where ${reportCategories.reportId} = ${reports.id}), ${reports.category}),
       coalesce((select ${officers.unitCode} from ${officers} where ${officers.employeeNo} = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL}),
-      ${reports.officerEmployeeNo}, ${reports.unverifiedClaims} ->> '$.sub', ${reports.location}, ${reports.note}
+      ${reports.officerEmployeeNo}, ${reports.unverifiedClaims} ->> '$.sub', ${reports.location}, ${reports.note},
+      ${reports.restrictedAt}, ${reports.detailsErasedAt}
     from ${reports}
     where ${reportFilterSql(filters, scope)}
   `)

@@ -114,7 +114,8 @@ export function reportFilterSql(filters: ReportFilters, scope: ReportScope): SQL
   } else if (filters.q) {
     const pattern = `%${escapeLike(filters.q)}%`
     conditions.push(
-      sql`(${reports.ticket} like ${pattern} escape '\\' or ${reports.note} like ${pattern} escape '\\' or ${reports.location} like ${pattern} escape '\\')`,
+      // A restricted report's words are not searched: a match would reveal them (reporter-rights.ts).
+      sql`(${reports.ticket} like ${pattern} escape '\\' or (${reports.restrictedAt} is null and (${reports.note} like ${pattern} escape '\\' or ${reports.location} like ${pattern} escape '\\')))`,
     )
   }
   return conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` and `)

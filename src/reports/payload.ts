@@ -1,6 +1,7 @@
 import type { Queries } from '../../db/client.ts'
 import { findOfficer } from '../officers/officers.ts'
 import { listReportCategories } from './categories.ts'
+import { reportDetailsShown } from './details-shown.ts'
 import { findRelatedReports } from './related.ts'
 import { genuineOfficerOf } from './routing.ts'
 import type { Report } from './reports.ts'
@@ -22,6 +23,9 @@ export async function reportPayload(tx: Queries, report: Report, type: string) {
   const related = await findRelatedReports(tx, report)
   const named = report.officerEmployeeNo ? null : await genuineOfficerOf(tx, report)
   const categories = await listReportCategories(tx, report)
+  // Restricted or erased details go out as null (with `detailsState` saying why): a receiver
+  // that keeps the highest revision drops them without knowing the new fields.
+  const details = reportDetailsShown(report)
   return {
     type,
     timestamp: new Date(report.updatedAt).toISOString(),
@@ -48,12 +52,16 @@ export async function reportPayload(tx: Queries, report: Report, type: string) {
       related,
       category: report.category,
       categories,
-      note: report.note,
-      phone: report.phone,
+      note: details.note,
+      phone: details.phone,
       location:
-        report.location || report.latitude !== null
-          ? { kelurahan: report.location, latitude: report.latitude, longitude: report.longitude }
+        details.location || details.latitude !== null
+          ? { kelurahan: details.location, latitude: details.latitude, longitude: details.longitude }
           : null,
+      // Added for the reporter's rights (UU PDP): 'given', 'restricted' or 'erased', and since when.
+      detailsState: details.state,
+      restrictedAt: report.restrictedAt === null ? null : new Date(report.restrictedAt).toISOString(),
+      detailsErasedAt: report.detailsErasedAt === null ? null : new Date(report.detailsErasedAt).toISOString(),
     },
   }
 }

@@ -6,6 +6,7 @@ import type { Services } from '../services.ts'
 import type { Verdict } from '../verification/verify.ts'
 import { listReportCategories } from './categories.ts'
 import type { DetailsField, DetailsProblem, ReportCategory, ReportDetails } from './details.ts'
+import { detailsStateOf, type DetailsState } from './details-shown.ts'
 import type { Report } from './reports.ts'
 import { parseUnverifiedClaims } from './subject.ts'
 import { listReporterTimeline } from './timeline.ts'
@@ -29,6 +30,25 @@ export interface TicketView {
   /** The field to focus when the page or fragment opens: the first that was refused. */
   focusField: DetailsField | null
   saved: boolean
+  /** "Data Anda": what the reporter gave, and their rights over it (correct, erase, restrict). */
+  yourData: YourDataView
+}
+
+export interface YourDataView {
+  state: DetailsState
+  /** What was given, worded; empty once erased. */
+  items: { label: string; value: string }[]
+  /** "Erased on …" or "Restricted since …"; null while given. */
+  stateText: string | null
+  eraseAction: string
+  restrictAction: string
+  /** The details form stays for corrections until the details are erased. */
+  canCorrect: boolean
+  canRestrict: boolean
+  /** The erase button was tapped: ask once more before anything goes. */
+  confirmErase: boolean
+  doneText: string | null
+  errorText: string | null
 }
 
 /** The fields of the details form, top to bottom. */
@@ -38,6 +58,10 @@ export interface TicketViewOptions {
   /** What the reporter typed when it could not be saved; shown again with the errors. */
   rejected?: { details: ReportDetails; problems: Partial<Record<DetailsField, DetailsProblem>> }
   saved?: boolean
+  confirmErase?: boolean
+  /** Just done (post/redirect/get): shown as the confirmation in "Data Anda". */
+  rightsDone?: 'erased' | 'restricted' | null
+  rightsError?: string
 }
 
 export async function presentTicket(services: Services, report: Report, trackingKey: string, t: Messages, lang: Lang, options: TicketViewOptions = {}): Promise<TicketView> {
@@ -82,6 +106,36 @@ export async function presentTicket(services: Services, report: Report, tracking
     errors,
     focusField: FIELD_ORDER.find((field) => errors[field] !== undefined) ?? null,
     saved: options.saved === true,
+    yourData: presentYourData(report, t, lang, options),
+  }
+}
+
+function presentYourData(report: Report, t: Messages, lang: Lang, options: TicketViewOptions): YourDataView {
+  const rr = t.reporterRights
+  const state = detailsStateOf(report)
+  const value = (text: string | null) => text ?? rr.notGiven
+  // The reporter's own page shows their details even while restricted: the data is theirs.
+  const items =
+    state === 'erased'
+      ? []
+      : [
+          { label: rr.fields.phone, value: value(report.phone) },
+          { label: rr.fields.note, value: value(report.note) },
+          { label: rr.fields.location, value: value(report.location) },
+          { label: rr.fields.coordinates, value: report.latitude === null ? rr.notGiven : rr.coordinatesGiven },
+        ]
+  const stamp = state === 'erased' ? report.detailsErasedAt : report.restrictedAt
+  return {
+    state,
+    items,
+    stateText: state === 'given' || stamp === null ? null : fill(rr[state === 'erased' ? 'erase' : 'restrict'].state, { time: formatReportTime(stamp, lang) }),
+    eraseAction: `/r/${report.ticket}/erase`,
+    restrictAction: `/r/${report.ticket}/restrict`,
+    canCorrect: state !== 'erased',
+    canRestrict: state === 'given',
+    confirmErase: options.confirmErase === true && state !== 'erased',
+    doneText: options.rightsDone === 'erased' ? rr.erase.done : options.rightsDone === 'restricted' ? rr.restrict.done : null,
+    errorText: options.rightsError ?? null,
   }
 }
 

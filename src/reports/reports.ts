@@ -112,14 +112,12 @@ export async function writeReport(services: Services, tx: Transaction, { input, 
   return { report, trackingKey: trackingKey.key }
 }
 
-/** Saves the extras the reporter added and sends the updated report to the 123 channel. */
-export function updateReportDetails(services: Services, report: Report, details: ReportDetails): Promise<Report> {
-  const { db, clock } = services
-  return db.transaction(async (tx) => (await applyDetails(tx, report, details, clock.now())) ?? report)
-}
-
-/** Call inside a transaction. Returns the updated report, or null when nothing changed. */
-async function applyDetails(tx: Transaction, report: Report, details: ReportDetails, now: number): Promise<Report | null> {
+/**
+ * Saves the extras the reporter added or changed and sends the updated report to the 123 channel
+ * (saveReporterDetails in reporter-rights.ts calls it). Call inside a transaction. Returns the
+ * updated report, or null when nothing changed.
+ */
+export async function applyDetails(tx: Transaction, report: Report, details: ReportDetails, now: number): Promise<Report | null> {
   const { categories, ...fields } = details
   const before = await listReportCategories(tx, report)
   const categoriesChanged = categories.length !== before.length || categories.some((category, index) => category !== before[index])

@@ -42,7 +42,7 @@ export async function countReportsByDayAndCategory(db: Db, filters: ReportFilter
 export async function rankReportAreas(db: Db, filters: ReportFilters, scope: ReportScope, limit: number): Promise<RankedCount[]> {
   const rows = await db.rows<{ location: string; count: number }>(sql`
     select ${reports.location} as location, count(*) as count
-    from ${reports} where ${reportFilterSql(filters, scope)} and ${reports.location} is not null
+    from ${reports} where ${reportFilterSql(filters, scope)} and ${reports.location} is not null and ${reports.restrictedAt} is null
     group by ${reports.location}
   `)
   const areas = new Map<string, { count: number; label: string; labelCount: number }>()

@@ -143,7 +143,8 @@ async function applyStatusChange(
   const { report, to } = input
   const [updated] = await tx
     .update(reports)
-    .set({ status: to, revision: sql`${reports.revision} + 1`, updatedAt: now })
+    // closedAt starts the retention period of the report's personal details (src/privacy/retention.ts).
+    .set({ status: to, revision: sql`${reports.revision} + 1`, updatedAt: now, ...(FINAL_STATUSES.includes(to) ? { closedAt: now } : {}) })
     .where(sql`${reports.id} = ${report.id} and ${reports.revision} = ${input.expectedRevision} and ${reports.status} = ${report.status}`)
     .returning()
   if (!updated) return null

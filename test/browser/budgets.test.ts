@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { phoneContext, watchCspViolations } from '../support/browser.ts'
-import { DEMO_OFFICER, issuePassByCli, LANGUAGES, type IssuedPass } from '../support/household.ts'
+import { DEMO_OFFICER, issuePassByCli, LANGUAGES, REGIONAL_LANGUAGES, type IssuedPass } from '../support/household.ts'
 import { loadOnSlowPhone, recordFigures, recordTransfers, renderBlockingInHead, renderBlockingResources, SLOW_PHONE } from '../support/network.ts'
 import type { RunningServer } from '../support/processes.ts'
 import { startServerAndBrowser } from '../support/server-and-browser.ts'
@@ -21,9 +21,9 @@ beforeAll(async () => {
 
 afterAll(() => stop?.())
 
-describe.each(LANGUAGES)('the verdict page of a genuine pass, in $lang', ({ lang, t }) => {
+describe.each([...LANGUAGES, ...REGIONAL_LANGUAGES])('the verdict page of a genuine pass, in $lang', ({ lang, t }) => {
   it(`transfers at most ${(BUDGET.transferBytes / 1000).toFixed(1)} KB in a fresh load, with at most ${BUDGET.renderBlocking} render-blocking request`, async () => {
-    const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-US' })
+    const context = await phoneContext(browser, { locale: lang === 'en' ? 'en-US' : 'id-ID' })
     await context.addCookies([{ name: 'lang', value: lang, url: server.url }])
     const page = await context.newPage()
     const violations = watchCspViolations(page)

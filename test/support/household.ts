@@ -1,12 +1,18 @@
 import { decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from 'jose'
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { messagesFor, type Lang, type Messages } from '../../src/i18n/index.ts'
+import { messagesFor, type Lang, type Messages, type PageLang } from '../../src/i18n/index.ts'
 import { runCli } from './processes.ts'
 
 export const LANGUAGES: { lang: Lang; t: Messages }[] = [
   { lang: 'id', t: messagesFor('id') },
   { lang: 'en', t: messagesFor('en') },
+]
+
+/** Basa Jawa and Basa Sunda: household pages only (staff screens stay Indonesian and English). */
+export const REGIONAL_LANGUAGES: { lang: Exclude<PageLang, Lang>; t: Messages }[] = [
+  { lang: 'jv', t: messagesFor('jv') },
+  { lang: 'su', t: messagesFor('su') },
 ]
 
 /** The demo officer every non-production start seeds (src/demo/seed.ts). */

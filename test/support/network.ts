@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 import { ARTIFACTS_DIR, phoneContext } from './browser.ts'
+import type { PageLang } from '../../src/i18n/index.ts'
 
 export interface Transfer {
   url: string
@@ -124,8 +125,8 @@ export interface ThrottledLoad {
 }
 
 /** Opens `url` in a fresh phone context on SLOW_PHONE and reports when the verdict became visible. */
-export async function loadOnSlowPhone(browser: Browser, url: string, lang: 'id' | 'en'): Promise<ThrottledLoad> {
-  const context = await phoneContext(browser, { locale: lang === 'id' ? 'id-ID' : 'en-US' })
+export async function loadOnSlowPhone(browser: Browser, url: string, lang: PageLang): Promise<ThrottledLoad> {
+  const context = await phoneContext(browser, { locale: lang === 'en' ? 'en-US' : 'id-ID' })
   try {
     await context.addCookies([{ name: 'lang', value: lang, url: new URL(url).origin }])
     const page = await context.newPage()

@@ -21,7 +21,7 @@ export interface AdminFrame {
 export function AdminLayout(props: AdminFrame & { title: string; current: AdminSection; children: Child }) {
   const { t } = props
   return (
-    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref} stylesheets={STAFF_STYLESHEETS}>
+    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref} stylesheets={STAFF_STYLESHEETS} staff>
       <nav class="admin-nav" aria-label={t.admin.navLabel}>
         {props.sections.map((section) => (
           <a href={SECTION_PATHS[section] ?? `/admin/${section}`} aria-current={section === props.current ? 'page' : undefined}>

@@ -23,7 +23,7 @@ const SECTION_HREF: Record<DeskSection, string> = { search: '/cso', report: '/cs
 export function DeskLayout(props: DeskFrame & { title: string; current: DeskSection | null; children: Child }) {
   const { t } = props
   return (
-    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref} stylesheets={STAFF_STYLESHEETS} htmx={false}>
+    <Layout t={t} title={props.title} langSwitchHref={props.langSwitchHref} stylesheets={STAFF_STYLESHEETS} htmx={false} staff>
       <nav class="admin-nav desk-nav" aria-label={t.desk.navLabel}>
         {(Object.keys(SECTION_HREF) as DeskSection[]).map((section) => (
           <a href={SECTION_HREF[section]} aria-current={section === props.current ? 'page' : undefined}>

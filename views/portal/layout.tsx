@@ -30,7 +30,7 @@ export function PortalLayout({ t, title, langSwitchHref, username, csrfToken, sc
     </nav>
   )
   return (
-    <Layout t={t} title={title} langSwitchHref={langSwitchHref} scripts={scripts} stylesheets={STAFF_STYLESHEETS}>
+    <Layout t={t} title={title} langSwitchHref={langSwitchHref} scripts={scripts} stylesheets={STAFF_STYLESHEETS} staff>
       {!navBelow && nav}
       <main id="main" class="page">
         {children}

@@ -21,7 +21,7 @@ export interface PrintableView {
 
 export function PrintablePage({ t, langSwitchHref, view, kind }: { t: Messages; langSwitchHref: string; view: PrintableView; kind: 'pass' | 'badge' }) {
   return (
-    <Layout t={t} title={view.title} langSwitchHref={langSwitchHref} scripts={['officer.js']} stylesheets={STAFF_STYLESHEETS}>
+    <Layout t={t} title={view.title} langSwitchHref={langSwitchHref} scripts={['officer.js']} stylesheets={STAFF_STYLESHEETS} staff>
       <main id="main" class="page print-page">
         <p class="no-print">
           <button type="button" class="button" data-print>

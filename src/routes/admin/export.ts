@@ -33,7 +33,7 @@ async function exportReports(c: Context<AppEnv>, query: Record<string, string>) 
   const filters = parseReportFilters(query)
   // A bulk copy of what households wrote leaves the system: who took it, and which part, is recorded.
   await recordAudit(db, clock, { actor: auth.user.username, action: 'reports.exported', subject: 'reports', details: { ...filters } })
-  const body = streamReportCsv(db, { filters, scope: await reportScopeFor(db, auth), headings: c.get('t').adminInsights.csv })
+  const body = streamReportCsv(db, { filters, scope: await reportScopeFor(db, auth), headings: c.get('t').adminInsights.csv, withheld: c.get('t').reporterRights.staff })
   return c.body(body, 200, {
     'Content-Type': 'text/csv; charset=utf-8',
     'Content-Disposition': `attachment; filename="${reportCsvFilename(clock.now())}"`,

@@ -8,6 +8,8 @@ import { NoteForm, StatusForm, validForm } from '../../http/validate.ts'
 import { fill, type Messages } from '../../i18n/index.ts'
 import { formatAdminTime } from '../../i18n/time.ts'
 import { listReportCategories } from '../../reports/categories.ts'
+import { reportDetailsShown, withheldDetailsText } from '../../reports/details-shown.ts'
+import { recordReportDetailsViewed } from '../../privacy/reads.ts'
 import { findRelatedReports } from '../../reports/related.ts'
 import type { Report, ReportStatus } from '../../reports/reports.ts'
 import { parseUnverifiedClaims } from '../../reports/subject.ts'
@@ -66,6 +68,7 @@ export function adminReportRoutes() {
         .map((unit) => ({ value: unit.code, label: `${unit.name} (${unit.code})` })),
       sorts: (['newest', 'oldest', 'status'] as const).map((value) => ({ value, label: r.sorts[value] })),
       rows: rows.map(({ report, unitCode, related }) => ({
+        ...queueDetails(report, t),
         ticket: report.ticket,
         href: `/admin/reports/${report.ticket}`,
         created: formatAdminTime(report.createdAt, lang),
@@ -74,8 +77,6 @@ export function adminReportRoutes() {
         verdictLabel: t.report.verdicts[(report.verdict ?? 'none') as ReportVerdictFilter] ?? report.verdict ?? '',
         categoryLabel: report.category ? t.report.categories[report.category] : '—',
         unit: unitCode ?? '—',
-        location: report.location ?? '',
-        note: (report.note ?? '').slice(0, 140),
         related,
       })),
       pager: pager(c, { page, pageSize: PAGE_SIZE, total }),
@@ -129,6 +130,7 @@ async function visibleReport(c: Context<AppEnv>): Promise<Report | null> {
 }
 
 async function renderDetail(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null, status: 200 | 409 | 422 = 200) {
+  await recordReportDetailsViewed(c.get('services'), { report, actor: adminAuth(c).user.username, page: 'console' })
   return c.html(<ReportDetailPage frame={adminFrame(c)} view={await detailView(c, report, notice, error)} />, status)
 }
 
@@ -141,12 +143,16 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
   const reporter: ReportDetailView['reporter'] = []
   const categories = await listReportCategories(services.db, report)
   if (categories.length > 0) reporter.push({ label: r.reporterFields.category, value: categories.map((category) => t.report.categories[category]).join(', ') })
-  if (report.note) reporter.push({ label: r.reporterFields.note, value: report.note })
-  if (report.phone) reporter.push({ label: r.reporterFields.phone, value: report.phone, href: telHref(report.phone) })
-  if (report.location) reporter.push({ label: r.reporterFields.location, value: report.location })
-  if (report.latitude !== null && report.longitude !== null) {
-    const coordinates = `${report.latitude}, ${report.longitude}`
-    reporter.push({ label: r.reporterFields.coordinates, value: fill(r.onMap, { coordinates }), href: mapHref(report.latitude, report.longitude), external: true })
+  // Restricted or erased by the reporter (UU PDP): one line says so, in place of the details.
+  const shown = reportDetailsShown(report)
+  const withheld = withheldDetailsText(shown.state, t.reporterRights.staff)
+  if (withheld) reporter.push({ label: t.reporterRights.staff.label, value: withheld })
+  if (shown.note) reporter.push({ label: r.reporterFields.note, value: shown.note })
+  if (shown.phone) reporter.push({ label: r.reporterFields.phone, value: shown.phone, href: telHref(shown.phone) })
+  if (shown.location) reporter.push({ label: r.reporterFields.location, value: shown.location })
+  if (shown.latitude !== null && shown.longitude !== null) {
+    const coordinates = `${shown.latitude}, ${shown.longitude}`
+    reporter.push({ label: r.reporterFields.coordinates, value: fill(r.onMap, { coordinates }), href: mapHref(shown.latitude, shown.longitude), external: true })
   }
   const related = await findRelatedReports(services.db, report)
   const auth = adminAuth(c)
@@ -190,6 +196,12 @@ async function detailView(c: Context<AppEnv>, report: Report, notice: string | n
     notice,
     error,
   }
+}
+
+/** The queue's place and note columns; a restricted or erased report says so in the note's place. */
+function queueDetails(report: Report, t: Messages): { location: string; note: string } {
+  const shown = reportDetailsShown(report)
+  return { location: shown.location ?? '', note: (withheldDetailsText(shown.state, t.reporterRights.staff) ?? shown.note ?? '').slice(0, 140) }
 }
 
 /** A phone number the household typed, as a link that dials it; null when it is not a plain number. */

@@ -27,6 +27,7 @@ import { fill } from '../../i18n/index.ts'
 import { listReportCategories } from '../../reports/categories.ts'
 import { parseReportDetails } from '../../reports/details.ts'
 import { verifyAndFileReport, type Report } from '../../reports/reports.ts'
+import { recordReportDetailsViewed } from '../../privacy/reads.ts'
 import type { ReportSubject } from '../../reports/subject.ts'
 import { findReportByTicket, triageTimeline } from '../../reports/triage.ts'
 import { trackingUrl } from '../../reports/tracking.ts'
@@ -245,6 +246,7 @@ async function reportInPath(c: Context<AppEnv>): Promise<Report | null> {
 
 async function renderReport(c: Context<AppEnv>, report: Report, notice: string | null, error: string | null, status: 200 | 409 | 422 = 200) {
   const services = c.get('services')
+  await recordReportDetailsViewed(services, { report, actor: agentAuth(c).user.username, page: 'desk' })
   const view = presentDeskReport(
     { report, categories: await listReportCategories(services.db, report), timeline: await triageTimeline(services, report), notice, error },
     c.get('t'),

@@ -5,7 +5,7 @@ import { Hono } from 'hono'
 import { renderQr } from '../../passes/live-qr.ts'
 import type { AppEnv } from '../../http/env.ts'
 import { langSwitchHref } from '../../http/middleware.ts'
-import { messagesFor, type Messages } from '../../i18n/index.ts'
+import { messagesFor, PAGE_LANGS, type Messages } from '../../i18n/index.ts'
 import { AppPage, LeafletPage, OfflinePage } from '../../../views/app/app.tsx'
 import { OfflineCheckPage } from '../../../views/app/offline-check.tsx'
 import { ScanPage } from '../../../views/scan.tsx'
@@ -86,14 +86,14 @@ function shellUrls(): string[] {
 
 /**
  * public/sw.js with its SHELL in front. The version is a hash of everything the shell holds (the
- * asset URLs carry their own content hashes, the two pages are rendered in both languages) and of
+ * asset URLs carry their own content hashes, the pages are rendered in every language) and of
  * the worker itself, so any deploy that changes the shell gives the browser a new worker, which
  * replaces the old cache.
  */
 function serviceWorkerScript(publicUrl: string): string {
   const urls = shellUrls()
   const hash = createHash('sha256').update(SERVICE_WORKER).update(urls.join('\n'))
-  for (const lang of ['id', 'en'] as const) {
+  for (const { lang } of PAGE_LANGS) {
     const t = messagesFor(lang)
     hash.update((<AppPage t={t} langSwitchHref="/app" publicUrl={publicUrl} />).toString())
     hash.update((<OfflinePage t={t} langSwitchHref="/app/offline" />).toString())

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { driverError } from '../../../db/client.ts'
 import { ErrorPage } from '../../../views/error.tsx'
-import { DETAILS_SAVED_ID, ReportForm, TicketPage, TicketPanel, type ReportInput } from '../../../views/report.tsx'
+import { DETAILS_SAVED_ID, ReportForm, YOUR_DATA_ID, TicketPage, TicketPanel, type ReportInput } from '../../../views/report.tsx'
 import type { AppEnv } from '../../http/env.ts'
 import { renderError } from '../../http/errors.tsx'
 import { formText, formValues, optionalFormText, validForm, validJson } from '../../http/validate.ts'
@@ -11,7 +11,8 @@ import { rateLimitKey } from '../../http/middleware.ts'
 import { fillCount } from '../../i18n/index.ts'
 import { NO_DETAILS, parseReportDetails, type ReportDetails } from '../../reports/details.ts'
 import { presentTicket, type TicketView, type TicketViewOptions } from '../../reports/present.ts'
-import { updateReportDetails, verifyAndFileReport, type FiledReport, type Report } from '../../reports/reports.ts'
+import { eraseReportDetails, restrictReportProcessing, saveReporterDetails } from '../../reports/reporter-rights.ts'
+import { verifyAndFileReport, type FiledReport, type Report } from '../../reports/reports.ts'
 import { describeSubject, type ReportSubject } from '../../reports/subject.ts'
 import { findReportForReporter, trackingPath, trackingUrl } from '../../reports/tracking.ts'
 
@@ -34,6 +35,9 @@ const ApiReportRequest = z.object({
 })
 
 const OneTapReportForm = z.object({ token: optionalFormText, code: optionalFormText })
+
+/** The reporter's rights: erasure asks once more (`confirm`), restriction takes effect on the tap. */
+const RightsForm = z.object({ k: formText, confirm: optionalFormText })
 
 const DetailsForm = z.object({
   k: formText,
@@ -90,26 +94,43 @@ export function reportRoutes() {
     const report = await findForReporter(c, key)
     if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
     if (!report) return renderError(c, 404)
-    return renderTicketPage(c, report, key, { saved: c.req.query('saved') === '1' })
+    const done = c.req.query('done')
+    return renderTicketPage(c, report, key, { saved: c.req.query('saved') === '1', rightsDone: done === 'erased' || done === 'restricted' ? done : null })
   })
 
   app.post('/r/:ticket/details', limitBody, validForm(DetailsForm), async (c) => {
     const { k: key, ...fields } = c.req.valid('form')
     // The checkboxes of "Apa yang terjadi?" repeat one name; validForm keeps only its last value.
     const categories = formValues(await c.req.parseBody({ all: true }), 'category')
-    const report = await findForReporter(c, key)
-    if (report === 'blocked') return renderError(c, 429, { retryAfter: 600 })
-    if (!report) return renderError(c, 404)
-    const rateLimits = c.get('rateLimits')
-    if (rateLimits.enabled && rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now())) {
-      return renderError(c, 429, { retryAfter: 600 })
-    }
+    const found = await findForChange(c, key)
+    if ('refused' in found) return found.refused
+    const { report } = found
     const { details, problems } = parseReportDetails({ ...fields, category: null, categories })
     if (Object.keys(problems).length > 0) return respondWithTicket(c, report, key, { rejected: { details, problems } }, 400)
-    const updated = await updateReportDetails(c.get('services'), report, details)
-    if (isHtmx(c)) return respondWithTicket(c, updated, key, { saved: true })
+    const saved = await saveReporterDetails(c.get('services'), report, details)
+    if (saved.kind === 'erased') return respondWithTicket(c, report, key, { rightsError: c.get('t').reporterRights.problems.erased }, 409)
+    if (isHtmx(c)) return respondWithTicket(c, saved.report, key, { saved: true })
     // The fragment brings the confirmation, next to the button just tapped, into view.
     return c.redirect(`${trackingPath(report.ticket, key)}&saved=1#${DETAILS_SAVED_ID}`, 303)
+  })
+
+  app.post('/r/:ticket/erase', limitBody, validForm(RightsForm), async (c) => {
+    const { k: key, confirm } = c.req.valid('form')
+    const found = await findForChange(c, key)
+    if ('refused' in found) return found.refused
+    const { report } = found
+    // Without JavaScript the confirmation is a page of its own; nothing is erased until it is answered.
+    if (confirm !== 'yes') return renderTicketPage(c, report, key, { confirmErase: true })
+    await eraseReportDetails(c.get('services'), report)
+    return c.redirect(`${trackingPath(report.ticket, key)}&done=erased#${YOUR_DATA_ID}`, 303)
+  })
+
+  app.post('/r/:ticket/restrict', limitBody, validForm(RightsForm), async (c) => {
+    const found = await findForChange(c, c.req.valid('form').k)
+    if ('refused' in found) return found.refused
+    const { report } = found
+    await restrictReportProcessing(c.get('services'), report)
+    return c.redirect(`${trackingPath(report.ticket, c.req.valid('form').k)}&done=restricted#${YOUR_DATA_ID}`, 303)
   })
 
   return app
@@ -159,6 +180,21 @@ async function findForReporter(c: Context<AppEnv>, key: string): Promise<Report 
   return overClient || overTicket ? 'blocked' : null
 }
 
+/**
+ * The report a form of the tracking page changes: only for the holder of its key (wrong keys
+ * limited as on the page), and each ticket's changes limited too. Otherwise the error page to send.
+ */
+async function findForChange(c: Context<AppEnv>, key: string): Promise<{ report: Report } | { refused: ReturnType<typeof renderError> }> {
+  const report = await findForReporter(c, key)
+  if (report === 'blocked') return { refused: renderError(c, 429, { retryAfter: 600 }) }
+  if (!report) return { refused: renderError(c, 404) }
+  const rateLimits = c.get('rateLimits')
+  if (rateLimits.enabled && rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now())) {
+    return { refused: renderError(c, 429, { retryAfter: 600 }) }
+  }
+  return { report }
+}
+
 /** The form could not file the report: say why, with the way to call 123, as a page or as the swapped form. */
 function refuseReport(c: Context<AppEnv>, subject: ReportSubject | null, status: 429 | 500, text: string, retryAfter?: number) {
   const t = c.get('t')
@@ -167,12 +203,12 @@ function refuseReport(c: Context<AppEnv>, subject: ReportSubject | null, status:
   return c.html(<ErrorPage t={t} langSwitchHref={`/?lang=${otherLang(c)}`} title={t.report.notSavedTitle} text={text} />, status)
 }
 
-async function respondWithTicket(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
+async function respondWithTicket(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 | 409 = 200) {
   if (isHtmx(c)) return c.html(<TicketPanel t={c.get('t')} view={await ticketView(c, report, key, options)} />, status)
   return renderTicketPage(c, report, key, options, status)
 }
 
-async function renderTicketPage(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 = 200) {
+async function renderTicketPage(c: Context<AppEnv>, report: Report, key: string, options: TicketViewOptions, status: 200 | 400 | 409 = 200) {
   const view = await ticketView(c, report, key, options)
   // The generic language switch would drop the tracking key from the URL.
   return c.html(<TicketPage t={c.get('t')} langSwitchHref={`${view.trackingPath}&lang=${otherLang(c)}`} view={view} />, status)
