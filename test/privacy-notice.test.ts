@@ -93,3 +93,14 @@ describe('GET /privasi and /privacy', () => {
     }
   })
 })
+
+describe('the report form', () => {
+  it("links the privacy notice beside the optional details it asks for", async () => {
+    const app = await createTestApp()
+    const res = await app.postForm('/reports', {})
+    expect(res.status).toBe(303)
+    const page = await (await app.request(res.headers.get('location')!)).text()
+    const details = page.slice(page.indexOf('id="details-title"'))
+    expect(details).toContain(`<a href="/privasi">${escapeHtml(messagesFor('id').privacy.reportLink)}</a>`)
+  })
+})
