@@ -41,7 +41,7 @@ describe('data at rest', () => {
     expect(modeOf(join(dataDir, 'kek.key'))).toBe('0600')
   })
 
-  it('makes them private whatever the umask, and tightens files a laxer earlier start left readable', () => {
+  it('makes them private whatever the umask, and tightens files a laxer earlier start left readable', async () => {
     const dir = tempDir('at-rest-lax')
     cleanups.push(dir.remove)
     const dataDir = join(dir.path, 'data')
@@ -60,7 +60,7 @@ describe('data at rest', () => {
       const db = openDatabase(location)
       db.$client.exec('insert into leftover values (2)')
       const counters = new SqliteCounters(countersPath(dataDir))
-      counters.increment('test', 'key', 60_000, 0)
+      await counters.increment('test', 'key', 60_000, 0)
       cleanups.push(() => {
         counters.close()
         db.$client.close()

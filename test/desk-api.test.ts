@@ -279,7 +279,7 @@ describe('GET /api/v1/cso/lookup', () => {
     // The limiters are fixed windows over the shared counters: fill this key's customer window as 1000 lookups would.
     const limits = createRateLimits(true, counters)
     const actor = `apikey:${world.apiKey.id}`
-    for (let i = 0; i < limits.deskCustomerLookupsPerApiKey.limit; i++) expect(limits.deskCustomerLookupsPerApiKey.consume(actor, clock.now())).toBeNull()
+    for (let i = 0; i < limits.deskCustomerLookupsPerApiKey.limit; i++) expect(await limits.deskCustomerLookupsPerApiKey.consume(actor, clock.now())).toBeNull()
     const refused = await world.lookup(CUSTOMER_ID)
     expect(refused.status).toBe(429)
     const retryAfter = Number(refused.headers.get('retry-after'))
@@ -291,7 +291,7 @@ describe('GET /api/v1/cso/lookup', () => {
     expect((await world.lookup('LPR-ZZZZZZZZ')).status).toBe(200)
     expect((await lookupRequest({ request }, CUSTOMER_ID, `Bearer ${other.key}`)).status).toBe(200)
     // Every lookup counts against the key's overall limit too.
-    for (let i = 0; i < limits.deskLookupsPerApiKey.limit; i++) limits.deskLookupsPerApiKey.consume(actor, clock.now())
+    for (let i = 0; i < limits.deskLookupsPerApiKey.limit; i++) await limits.deskLookupsPerApiKey.consume(actor, clock.now())
     expect((await world.lookup('LPR-ZZZZZZZZ')).status).toBe(429)
     clock.advance(retryAfter * 1000)
     expect((await world.lookup(CUSTOMER_ID)).status).toBe(200)

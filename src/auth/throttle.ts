@@ -27,20 +27,20 @@ export class LoginThrottle {
   }
 
   /** Seconds to wait before this attempt may be checked at all, or null. */
-  blockedFor(input: { clientKey: string; username: string; deviceCookie: string | null }, now: number): number | null {
+  async blockedFor(input: { clientKey: string; username: string; deviceCookie: string | null }, now: number): Promise<number | null> {
     if (!this.enabled) return null
     const device = this.#trustedDevice(input.deviceCookie, input.username)
-    if (device) return this.perDevice.isBlocked(device, now) ? LOCK_SECONDS : null
-    const clientWait = this.perClient.consume(input.clientKey, now)
+    if (device) return (await this.perDevice.isBlocked(device, now)) ? LOCK_SECONDS : null
+    const clientWait = await this.perClient.consume(input.clientKey, now)
     if (clientWait) return clientWait
-    return this.perAccountUntrusted.isBlocked(this.#accountKey(input.username), now) ? LOCK_SECONDS : null
+    return (await this.perAccountUntrusted.isBlocked(this.#accountKey(input.username), now)) ? LOCK_SECONDS : null
   }
 
-  recordFailure(input: { username: string; deviceCookie: string | null }, now: number): void {
+  async recordFailure(input: { username: string; deviceCookie: string | null }, now: number): Promise<void> {
     if (!this.enabled) return
     const device = this.#trustedDevice(input.deviceCookie, input.username)
-    if (device) this.perDevice.consume(device, now)
-    else this.perAccountUntrusted.consume(this.#accountKey(input.username), now)
+    if (device) await this.perDevice.consume(device, now)
+    else await this.perAccountUntrusted.consume(this.#accountKey(input.username), now)
   }
 
   /** A cookie value binding this device to this username. */

@@ -8,7 +8,7 @@ export class MemoryCounters implements CounterStore {
 
   constructor(private readonly maxKeys = 100_000) {}
 
-  increment(scope: string, key: string, windowMs: number, now: number): CounterWindow {
+  async increment(scope: string, key: string, windowMs: number, now: number): Promise<CounterWindow> {
     this.#sweep(now)
     const id = `${scope}\n${key.slice(0, MAX_KEY_LENGTH)}`
     let window = this.#windows.get(id)
@@ -20,12 +20,12 @@ export class MemoryCounters implements CounterStore {
     return { ...window }
   }
 
-  current(scope: string, key: string, now: number): CounterWindow | null {
+  async current(scope: string, key: string, now: number): Promise<CounterWindow | null> {
     const window = this.#windows.get(`${scope}\n${key.slice(0, MAX_KEY_LENGTH)}`)
     return window && window.resetAt > now ? { ...window } : null
   }
 
-  noteMember(scope: string, key: string, member: string, periodMs: number, now: number): number {
+  async noteMember(scope: string, key: string, member: string, periodMs: number, now: number): Promise<number> {
     const id = `${scope}\n${key.slice(0, MAX_KEY_LENGTH)}`
     let seen = this.#members.get(id)
     if (!seen) {

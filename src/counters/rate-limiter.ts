@@ -15,19 +15,19 @@ export class RateLimiter {
   ) {}
 
   /** Counts one attempt; returns the seconds to wait when over the limit, else null. */
-  consume(key: string, now: number): number | null {
-    const window = this.counters.increment(this.name, key, this.windowMs, now)
+  async consume(key: string, now: number): Promise<number | null> {
+    const window = await this.counters.increment(this.name, key, this.windowMs, now)
     return window.count > this.limit ? Math.ceil((window.resetAt - now) / 1000) : null
   }
 
   /** Whether `key` is already over the limit, without counting an attempt. */
-  isBlocked(key: string, now: number): boolean {
-    return this.blockedFor(key, now) !== null
+  async isBlocked(key: string, now: number): Promise<boolean> {
+    return (await this.blockedFor(key, now)) !== null
   }
 
   /** The seconds to wait when `key` is already at the limit, without counting an attempt; else null. */
-  blockedFor(key: string, now: number): number | null {
-    const window = this.counters.current(this.name, key, now)
+  async blockedFor(key: string, now: number): Promise<number | null> {
+    const window = await this.counters.current(this.name, key, now)
     return window !== null && window.count >= this.limit ? Math.max(1, Math.ceil((window.resetAt - now) / 1000)) : null
   }
 }

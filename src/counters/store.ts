@@ -9,23 +9,24 @@ export interface CounterWindow {
 }
 
 /**
- * Where rate limits and recent-place counts live. The server's worker processes share one store,
- * so a limit holds for a client however its connections are spread over the workers.
+ * Where rate limits and recent-place counts live. The server's worker processes (and, on
+ * PostgreSQL, its nodes) share one store, so a limit holds for a client however its connections
+ * are spread over them. Asynchronous because a shared store may be across the network.
  */
 export interface CounterStore {
   /** Counts one event for `key` in `scope`; the first event after a window closed opens the next. */
-  increment(scope: string, key: string, windowMs: number, now: number): CounterWindow
+  increment(scope: string, key: string, windowMs: number, now: number): Promise<CounterWindow>
   /** The open window of `key`, without counting an event. */
-  current(scope: string, key: string, now: number): CounterWindow | null
+  current(scope: string, key: string, now: number): Promise<CounterWindow | null>
   /** Notes `member` under `key`; returns how many distinct members were noted within `periodMs`. */
-  noteMember(scope: string, key: string, member: string, periodMs: number, now: number): number
+  noteMember(scope: string, key: string, member: string, periodMs: number, now: number): Promise<number>
 }
 
 /** Keys come from requests; a long one is cut rather than stored whole. */
 export const MAX_KEY_LENGTH = 256
 export const SWEEP_EVERY_MS = 60_000
 /** Members older than this are dropped even when their key is never noted again. */
-const MAX_MEMBER_AGE_MS = 24 * 3600 * 1000
+export const MAX_MEMBER_AGE_MS = 24 * 3600 * 1000
 
 /**
  * Counters in their own SQLite file next to the database, shared by every process on the data
@@ -102,7 +103,21 @@ export class SqliteCounters implements CounterStore {
     this.#sqlite.pragma('busy_timeout = 0')
   }
 
-  increment(scope: string, key: string, windowMs: number, now: number): CounterWindow {
+  // The SQLite file is local and better-sqlite3 synchronous: these answer at once, wrapped in a
+  // promise for the interface (and a thrown error becomes a rejection).
+  async increment(scope: string, key: string, windowMs: number, now: number): Promise<CounterWindow> {
+    return this.#incrementNow(scope, key, windowMs, now)
+  }
+
+  async current(scope: string, key: string, now: number): Promise<CounterWindow | null> {
+    return this.#currentNow(scope, key, now)
+  }
+
+  async noteMember(scope: string, key: string, member: string, periodMs: number, now: number): Promise<number> {
+    return this.#noteMemberNow(scope, key, member, periodMs, now)
+  }
+
+  #incrementNow(scope: string, key: string, windowMs: number, now: number): CounterWindow {
     this.#sweep(now)
     key = key.slice(0, MAX_KEY_LENGTH)
     const pending = this.#pending.get(`${scope}\n${key}`)
@@ -115,7 +130,7 @@ export class SqliteCounters implements CounterStore {
     return this.#countLater(scope, key, windowMs, now)
   }
 
-  current(scope: string, key: string, now: number): CounterWindow | null {
+  #currentNow(scope: string, key: string, now: number): CounterWindow | null {
     key = key.slice(0, MAX_KEY_LENGTH)
     const pending = this.#pending.get(`${scope}\n${key}`)
     let stored: CounterWindow | null = null
@@ -128,7 +143,7 @@ export class SqliteCounters implements CounterStore {
     return { count: (stored?.count ?? 0) + pending.count, resetAt: stored?.resetAt ?? pending.firstAt + pending.windowMs }
   }
 
-  noteMember(scope: string, key: string, member: string, periodMs: number, now: number): number {
+  #noteMemberNow(scope: string, key: string, member: string, periodMs: number, now: number): number {
     this.#sweep(now)
     const params = { scope, key: key.slice(0, MAX_KEY_LENGTH), member: member.slice(0, MAX_KEY_LENGTH), now, since: now - periodMs }
     try {

@@ -89,19 +89,19 @@ export type DeskOutcome = { ok: true; query: DeskQuery | null; answer: DeskAnswe
  */
 export async function lookUp(services: Services, verifier: Verifier, agent: DeskAgent, input: string): Promise<DeskOutcome> {
   const query = parseDeskQuery(input)
-  const retryAfter = consumeLimits(services, agent, query)
+  const retryAfter = await consumeLimits(services, agent, query)
   if (retryAfter) return { ok: false, retryAfterSeconds: retryAfter }
   const answer = query ? await answerQuery(services, verifier, query) : ({ kind: 'none' } as const)
   await recordLookup(services, agent, query, answer)
   return { ok: true, query, answer }
 }
 
-function consumeLimits(services: Services, agent: DeskAgent, query: DeskQuery | null): number | null {
+async function consumeLimits(services: Services, agent: DeskAgent, query: DeskQuery | null): Promise<number | null> {
   if (!agent.limits) return null
   const now = services.clock.now()
   const limiters = query?.kind === 'customer' ? [...agent.limits.lookups, ...agent.limits.customerLookups] : agent.limits.lookups
   for (const limiter of limiters) {
-    const retryAfter = limiter.consume(agent.actor, now)
+    const retryAfter = await limiter.consume(agent.actor, now)
     if (retryAfter) return retryAfter
   }
   return null

@@ -71,7 +71,7 @@ export function authRoutes() {
     const throttle = c.get('loginThrottle')
     const deviceCookie = getCookie(c, hostCookieName(DEVICE_COOKIE, config.production)) ?? null
     const now = clock.now()
-    const wait = throttle.blockedFor({ clientKey: rateLimitKey(c), username, deviceCookie }, now)
+    const wait = await throttle.blockedFor({ clientKey: rateLimitKey(c), username, deviceCookie }, now)
     if (wait) {
       c.header('Retry-After', String(wait))
       return renderLogin(c, { username, error: fillCount(t.login.throttled, Math.ceil(wait / 60)), notice: null, next }, 429)
@@ -79,7 +79,7 @@ export function authRoutes() {
     const user = username ? await findUserByUsername(db, username) : null
     const ok = user && user.disabledAt === null ? await verifyPassword(user.passwordHash, password, { userId: user.id }) : await verifyAgainstDummy(password)
     if (!ok || !user) {
-      throttle.recordFailure({ username, deviceCookie }, now)
+      await throttle.recordFailure({ username, deviceCookie }, now)
       await recordAudit(db, clock, failedLoginEntry(user?.username ?? null, username, c.get('services').secrets.usernameHashKey))
       return renderLogin(c, { username, error: t.login.failed, notice: null, next }, 401)
     }

@@ -69,13 +69,13 @@ interface CustomerCheckLimits {
  * the credential from anywhere (ten times more), so one guesser cannot silence the question for
  * the household at the door.
  */
-export function customerCheckBlockedFor({ limiters, client, credentialId, now }: CustomerCheckLimits): number | null {
+export async function customerCheckBlockedFor({ limiters, client, credentialId, now }: CustomerCheckLimits): Promise<number | null> {
   if (!limiters) return null
-  return limiters.perClientAndCredential.blockedFor(`${client}\n${credentialId}`, now) ?? limiters.perCredential.blockedFor(credentialId, now)
+  return (await limiters.perClientAndCredential.blockedFor(`${client}\n${credentialId}`, now)) ?? (await limiters.perCredential.blockedFor(credentialId, now))
 }
 
-export function countCustomerMismatch({ limiters, client, credentialId, now }: CustomerCheckLimits): void {
+export async function countCustomerMismatch({ limiters, client, credentialId, now }: CustomerCheckLimits): Promise<void> {
   if (!limiters) return
-  limiters.perClientAndCredential.consume(`${client}\n${credentialId}`, now)
-  limiters.perCredential.consume(credentialId, now)
+  await limiters.perClientAndCredential.consume(`${client}\n${credentialId}`, now)
+  await limiters.perCredential.consume(credentialId, now)
 }

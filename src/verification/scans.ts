@@ -136,11 +136,11 @@ export class PlaceTracker {
   ) {}
 
   /** Notes a check from `place`; returns the number of distinct places within the period. */
-  note(credentialId: string, place: string, now: number): number {
+  async note(credentialId: string, place: string, now: number): Promise<number> {
     const key = `${credentialId}\n${place}`
     const recent = this.#recent.get(key)
     if (recent && now - recent.notedAt < RENOTE_AFTER_MS) return recent.places
-    const places = this.counters.noteMember('placesPerPass', credentialId, place, this.periodMs, now)
+    const places = await this.counters.noteMember('placesPerPass', credentialId, place, this.periodMs, now)
     if (!recent && this.#recent.size >= MAX_RECENT_NOTES) this.#recent.delete(this.#recent.keys().next().value!)
     this.#recent.set(key, { places, notedAt: now })
     return places

@@ -109,7 +109,7 @@ export class Verifier {
       const checked = 'token' in input ? await this.#verifyToken(input.token, now) : await this.#verifyCode(input.code, now)
       const clientHash = context.clientAddress ? keyedHash(this.services.secrets.clientHashKey, networkOf(context.clientAddress)) : null
       this.#recordScan(input, checked, context.via, clientHash, now)
-      return this.#judgePlaces(checked, clientHash, now)
+      return await this.#judgePlaces(checked, clientHash, now)
     } catch (error) {
       // A fault of ours (a bug, a failing database or counter store) proves nothing about the
       // visitor: the household hears that the check is unavailable, never a verdict.
@@ -231,9 +231,9 @@ export class Verifier {
   }
 
   /** A valid visit pass checked from many networks within the hour may be a circulating screenshot: amber, never red. */
-  #judgePlaces(result: VerificationResult, clientHash: string | null, now: number): VerificationResult {
+  async #judgePlaces(result: VerificationResult, clientHash: string | null, now: number): Promise<VerificationResult> {
     if (result.verdict !== 'valid' || result.kind !== 'visit_pass' || !result.credentialId || !clientHash) return result
-    const places = this.#places.note(result.credentialId, clientHash, now)
+    const places = await this.#places.note(result.credentialId, clientHash, now)
     return places >= MANY_PLACES_THRESHOLD ? { ...result, warnings: [...result.warnings, 'many_places'] } : result
   }
 

@@ -102,7 +102,7 @@ export function deskRoutes() {
     const services = c.get('services')
     const agent = agentAuth(c)
     // Counted before the report is filed, so two quick submits of one form cannot both file.
-    if (c.get('rateLimits').deskReportForms.consume(`${agent.user.username}\n${nonce}`, services.clock.now())) {
+    if (await c.get('rateLimits').deskReportForms.consume(`${agent.user.username}\n${nonce}`, services.clock.now())) {
       return c.html(<AlreadyFiledPage frame={deskFrame(c)} />, 409)
     }
     let filed

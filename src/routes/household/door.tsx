@@ -36,7 +36,7 @@ export function householdDoorRoutes() {
     if (typed !== '' && customerId === null) {
       return c.html(<DoorStartPage t={t} langSwitchHref={langSwitchHref(c)} customerValue={typed.slice(0, 17)} customerError={t.door.customerInvalid} />, 400)
     }
-    const retryAfter = consumeStart(c)
+    const retryAfter = await consumeStart(c)
     if (retryAfter) return renderError(c, 429, { retryAfter })
     const started = await startDoorCheck(c.get('services'), customerId)
     const { production } = c.get('services').config
@@ -82,7 +82,7 @@ export function householdDoorRoutes() {
     const typed = c.req.valid('json').customer?.trim() ?? ''
     const customerId = typed === '' ? null : normalizeCustomerId(typed)
     if (typed !== '' && customerId === null) return jsonRefusals.invalid(c)
-    const retryAfter = consumeStart(c)
+    const retryAfter = await consumeStart(c)
     if (retryAfter) return renderError(c, 429, { retryAfter })
     const services = c.get('services')
     const started = await startDoorCheck(services, customerId)
@@ -118,7 +118,7 @@ async function changeWithin(services: Services, id: string, holdMs: number): Pro
 }
 
 /** Counts one door check started from this client; the seconds to wait when over the limit. */
-function consumeStart(c: Context<AppEnv>): number | null {
+async function consumeStart(c: Context<AppEnv>): Promise<number | null> {
   const rateLimits = c.get('rateLimits')
   if (!rateLimits.enabled) return null
   return rateLimits.doorChecksPerClient.consume(rateLimitKey(c), c.get('services').clock.now())

@@ -57,7 +57,7 @@ export function reportRoutes() {
   app.post('/reports', limitBody, validForm(OneTapReportForm), async (c) => {
     const form = c.req.valid('form')
     const subject = subjectOf(form.token, form.code)
-    const retryAfter = consumeReportLimits(c, subject)
+    const retryAfter = await consumeReportLimits(c, subject)
     if (retryAfter) return refuseReport(c, subject, 429, fillCount(c.get('t').report.tooMany, Math.ceil(retryAfter / 60)), retryAfter)
     const filed = await fileReport(c, subject, NO_DETAILS, 'web')
     if (!filed) return refuseReport(c, subject, 500, c.get('t').report.failed)
@@ -79,7 +79,7 @@ export function reportRoutes() {
     const problem = Object.values(problems)[0]
     if (problem) return c.json({ error: problem, message: t.report.problems[problem] }, 400)
     const subject = subjectOf(token, code)
-    const retryAfter = consumeReportLimits(c, subject)
+    const retryAfter = await consumeReportLimits(c, subject)
     if (retryAfter) {
       c.header('Retry-After', String(retryAfter))
       return c.json({ error: 'rate_limited', message: fillCount(t.report.tooMany, Math.ceil(retryAfter / 60)) }, 429)
@@ -153,15 +153,15 @@ async function fileReport(c: Context<AppEnv>, subject: ReportSubject | null, det
  * limit is generous (a carrier NAT address is many households); the strict one is per address
  * and target, so one sender's reports never refuse another household's report of another visitor.
  */
-function consumeReportLimits(c: Context<AppEnv>, subject: ReportSubject | null): number | null {
+async function consumeReportLimits(c: Context<AppEnv>, subject: ReportSubject | null): Promise<number | null> {
   const rateLimits = c.get('rateLimits')
   if (!rateLimits.enabled) return null
   const now = c.get('services').clock.now()
   const client = rateLimitKey(c)
-  const perClient = rateLimits.reportsPerClient.consume(client, now)
+  const perClient = await rateLimits.reportsPerClient.consume(client, now)
   if (perClient || !subject) return perClient
   const target = describeSubject(subject).hash
-  return rateLimits.reportsPerClientAndTarget.consume(`${client}\n${target}`, now) ?? rateLimits.reportsPerTarget.consume(target, now)
+  return (await rateLimits.reportsPerClientAndTarget.consume(`${client}\n${target}`, now)) ?? (await rateLimits.reportsPerTarget.consume(target, now))
 }
 
 /**
@@ -175,8 +175,8 @@ async function findForReporter(c: Context<AppEnv>, key: string): Promise<Report 
   const report = await findReportForReporter(c.get('services'), ticket, key)
   if (report || !rateLimits.enabled) return report
   const now = c.get('services').clock.now()
-  const overClient = rateLimits.badTrackingKeysPerClient.consume(rateLimitKey(c), now)
-  const overTicket = rateLimits.badTrackingKeysPerTicket.consume(ticket.toUpperCase(), now)
+  const overClient = await rateLimits.badTrackingKeysPerClient.consume(rateLimitKey(c), now)
+  const overTicket = await rateLimits.badTrackingKeysPerTicket.consume(ticket.toUpperCase(), now)
   return overClient || overTicket ? 'blocked' : null
 }
 
@@ -189,7 +189,7 @@ async function findForChange(c: Context<AppEnv>, key: string): Promise<{ report:
   if (report === 'blocked') return { refused: renderError(c, 429, { retryAfter: 600 }) }
   if (!report) return { refused: renderError(c, 404) }
   const rateLimits = c.get('rateLimits')
-  if (rateLimits.enabled && rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now())) {
+  if (rateLimits.enabled && (await rateLimits.reportUpdatesPerTicket.consume(report.ticket, c.get('services').clock.now()))) {
     return { refused: renderError(c, 429, { retryAfter: 600 }) }
   }
   return { report }

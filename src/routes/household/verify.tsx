@@ -44,7 +44,7 @@ export function householdRoutes() {
 
   app.get('/c/:code', (c) => {
     const rateLimits = c.get('rateLimits')
-    return respondWithVerdict(c, { code: c.req.param('code') }, 'page', (result) => {
+    return respondWithVerdict(c, { code: c.req.param('code') }, 'page', async (result) => {
       // Only a code that names nothing is a failure. Past its address's limit such a code gets
       // 429 while an existing one is still answered, so a household behind a busy carrier NAT
       // always sees its officer. That tells an over-limit guesser which codes exist, as the
@@ -84,12 +84,12 @@ export function householdRoutes() {
         : null
       const limits = { limiters, client: rateLimitKey(c), credentialId: result.credentialId, now }
       const normalized = normalizeCustomerId(customerId)
-      retryAfter = customerCheckBlockedFor(limits)
+      retryAfter = await customerCheckBlockedFor(limits)
       if (retryAfter) answer = { matches: false, problem: 'too_many', text: fillCount(t.verdict.customerTooMany, Math.ceil(retryAfter / 60)) }
       else if (!normalized) answer = { matches: false, problem: 'invalid', text: t.verdict.customerInvalid }
       else {
         const matches = await isSentToCustomer(c.get('services'), result.credentialId, normalized)
-        if (!matches) countCustomerMismatch(limits)
+        if (!matches) await countCustomerMismatch(limits)
         const yes = result.kind === 'badge' ? t.verdict.badgeAssigned : t.verdict.customerMatch
         const no = result.kind === 'badge' ? t.verdict.badgeNotAssigned : t.verdict.customerMismatch
         answer = { matches, text: matches ? yes : no }
@@ -135,7 +135,7 @@ export function householdRoutes() {
 export const householdRateLimit = createMiddleware<AppEnv>(async function householdRateLimit(c, next) {
   const rateLimits = c.get('rateLimits')
   if (rateLimits.enabled) {
-    const retryAfter = rateLimits.householdPerClient.consume(rateLimitKey(c), c.get('services').clock.now())
+    const retryAfter = await rateLimits.householdPerClient.consume(rateLimitKey(c), c.get('services').clock.now())
     if (retryAfter) return renderError(c, 429, { retryAfter })
   }
   return next()
@@ -181,7 +181,7 @@ async function respondWithVerdict(
   input: CredentialInput,
   via: ScanContext['via'],
   /** Seconds the client must wait instead of seeing this verdict, or null to show it. */
-  retryAfterFor?: (result: VerificationResult) => number | null,
+  retryAfterFor?: (result: VerificationResult) => Promise<number | null>,
 ) {
   let result: VerificationResult
   try {
@@ -189,7 +189,7 @@ async function respondWithVerdict(
   } catch (error) {
     return renderUnavailable(c, error)
   }
-  const retryAfter = retryAfterFor?.(result) ?? null
+  const retryAfter = (await retryAfterFor?.(result)) ?? null
   if (retryAfter) return renderError(c, 429, { retryAfter })
   const t = c.get('t')
   const field = 'token' in input ? 'token' : 'code'

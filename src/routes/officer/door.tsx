@@ -35,9 +35,9 @@ export function officerDoorRoutes() {
     // The household's pass first: only for a code the officer is not throttled on, and a code
     // that names no check counts as a guess, so this page is no free oracle for codes.
     let customerHash: string | null = null
-    if (code && auth.officer && blockedFor(c, auth.officer.id) === null) {
+    if (code && auth.officer && (await blockedFor(c, auth.officer.id)) === null) {
       customerHash = await waitingCheckCustomer(services, code)
-      if (customerHash === null) countWrongCode(c, auth.officer.id)
+      if (customerHash === null) await countWrongCode(c, auth.officer.id)
     }
     return c.html(<OfficerDoorPage {...frame(c)} view={await doorView(c, code, customerHash, null)} />)
   })
@@ -47,14 +47,14 @@ export function officerDoorRoutes() {
     const { code, pass } = c.req.valid('form')
     if (!auth.officer) return c.html(<OfficerDoorPage {...frame(c)} view={await doorView(c, '', null, t.door.officer.notOfficer)} />, 403)
     if (!isDoorCode(code)) return c.html(<OfficerDoorPage {...frame(c)} view={await doorView(c, '', null, t.door.officer.refusals.invalid_code ?? '')} />, 400)
-    const retryAfter = blockedFor(c, auth.officer.id)
+    const retryAfter = await blockedFor(c, auth.officer.id)
     if (retryAfter !== null) {
       c.header('Retry-After', String(retryAfter))
       return c.html(<OfficerDoorPage {...frame(c)} view={await doorView(c, '', null, fillCount(t.door.officer.tooMany, Math.ceil(retryAfter / 60)))} />, 429)
     }
     const outcome = await confirmDoorCheck(services, { code, passId: pass, officerId: auth.officer.id, actor: auth.user.username })
     if (!outcome.ok) {
-      if (outcome.reason === 'unknown_code') countWrongCode(c, auth.officer.id)
+      if (outcome.reason === 'unknown_code') await countWrongCode(c, auth.officer.id)
       const text = t.door.officer.refusals[outcome.reason] ?? ''
       return c.html(<OfficerDoorResultPage {...frame(c)} view={{ confirmed: false, text, passLabel: null }} />, outcome.reason === 'officer_inactive' ? 403 : 422)
     }
@@ -91,17 +91,17 @@ function passLabel(c: Context<AppEnv>, pass: Credential): string {
 }
 
 /** Seconds this officer must wait before trying another code (their own limit or everyone's), or null. */
-function blockedFor(c: Context<AppEnv>, officerId: number): number | null {
+async function blockedFor(c: Context<AppEnv>, officerId: number): Promise<number | null> {
   const rateLimits = c.get('rateLimits')
   if (!rateLimits.enabled) return null
   const now = c.get('services').clock.now()
-  return rateLimits.wrongDoorCodesPerOfficer.blockedFor(String(officerId), now) ?? rateLimits.wrongDoorCodesOverall.blockedFor('all', now)
+  return (await rateLimits.wrongDoorCodesPerOfficer.blockedFor(String(officerId), now)) ?? (await rateLimits.wrongDoorCodesOverall.blockedFor('all', now))
 }
 
-function countWrongCode(c: Context<AppEnv>, officerId: number): void {
+async function countWrongCode(c: Context<AppEnv>, officerId: number): Promise<void> {
   const rateLimits = c.get('rateLimits')
   if (!rateLimits.enabled) return
   const now = c.get('services').clock.now()
-  rateLimits.wrongDoorCodesPerOfficer.consume(String(officerId), now)
-  rateLimits.wrongDoorCodesOverall.consume('all', now)
+  await rateLimits.wrongDoorCodesPerOfficer.consume(String(officerId), now)
+  await rateLimits.wrongDoorCodesOverall.consume('all', now)
 }
