@@ -4,10 +4,12 @@ import Database from 'better-sqlite3'
 import { DrizzleQueryError } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { DatabaseSettings } from '../src/config.ts'
 import { sqliteDatabase, type Db } from './database.ts'
+import { openPostgres, WriteLockBusyError } from './postgres.ts'
 import { preparePrivateDatabaseFile } from './private-files.ts'
 
-export type { Db, Queries, StatementBuilders, Transaction } from './database.ts'
+export type { Db, Engine, Queries, StatementBuilders, Transaction } from './database.ts'
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 
@@ -35,16 +37,37 @@ export function openDatabase(location: string): Db {
   return sqliteDatabase(sqlite)
 }
 
+/**
+ * The app's database: PostgreSQL when `settings.url` (DATABASE_URL) is set, else the SQLite file
+ * in `dataDir`. Either way its migrations have run when this answers.
+ */
+export async function connectDatabase(settings: DatabaseSettings, dataDir: string, log?: (message: string) => void): Promise<Db> {
+  if (settings.url) return openPostgres(settings.url, { poolSize: settings.poolSize, statementTimeoutMs: settings.statementTimeoutMs, log })
+  return openDatabase(databasePath(dataDir))
+}
+
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'cek-petugas.db')
 }
 
 /** Another connection holds the write lock. */
 export function isBusy(error: unknown): boolean {
-  return sqliteErrorCode(error) === 'SQLITE_BUSY'
+  return sqliteErrorCode(error) === 'SQLITE_BUSY' || driverError(error) instanceof WriteLockBusyError
 }
 
-/** SQLite's error code (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`…) of a failed statement. */
+/**
+ * A unique constraint refused the write, on either engine; `column` (when given) must appear in
+ * the driver's message (SQLite names the columns, PostgreSQL the constraint, named after them).
+ */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
+  const code = sqliteErrorCode(error)
+  const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505'
+  if (!unique || column === undefined) return unique
+  const cause = driverError(error) as { message?: unknown; constraint?: unknown; detail?: unknown }
+  return [cause.message, cause.constraint, cause.detail].some((text) => typeof text === 'string' && text.includes(column))
+}
+
+/** The driver's error code of a failed statement: SQLite's (`SQLITE_BUSY`…) or PostgreSQL's SQLSTATE (`23505`…). */
 export function sqliteErrorCode(error: unknown): string | undefined {
   const { code } = (driverError(error) ?? {}) as { code?: unknown }
   return typeof code === 'string' ? code : undefined

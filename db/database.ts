@@ -56,10 +56,22 @@ export interface TransactionOptions {
  * wait for itself).
  */
 export interface Db extends Statements {
+  /** Which engine runs the statements (DATABASE_URL chooses): SQL that differs asks this. */
+  readonly engine: Engine
   transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>
-  /** The SQLite connection itself, for what only SQLite has (pragmas, the change counter, closing). */
+  /**
+   * A value that changes whenever anything was committed to the database, by this process or any
+   * other; read without waiting. Null when the engine has none (PostgreSQL: many nodes commit,
+   * and no counter sees them all without a round trip), so callers must not remember answers.
+   */
+  changeCounter(): string | null
+  /** Ends the connections; statements after it fail. */
+  close(): Promise<void>
+  /** The SQLite connection itself, for what only SQLite has (pragmas, tests); throws on PostgreSQL. */
   readonly $client: BetterSqlite3.Database
 }
+
+export type Engine = 'sqlite' | 'postgres'
 
 /** What a function writes through when it may run inside a caller's transaction or on its own. */
 export type Queries = Db | Transaction
@@ -142,8 +154,19 @@ export function sqliteDatabase(sqlite: BetterSqlite3.Database): Db {
       prepared,
     })
 
+  // SQLite's own change counters: `data_version` moves when another connection or process commits,
+  // `total_changes()` when this connection writes.
+  const counters = sqlite.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
   return Object.assign(Object.create(outside) as Drizzle, {
+    engine: 'sqlite',
     $client: sqlite,
+    changeCounter() {
+      const { dataVersion, ownChanges } = counters.get() as { dataVersion: number; ownChanges: number }
+      return `${dataVersion}:${ownChanges}`
+    },
+    async close() {
+      sqlite.close()
+    },
     async rows<T>(query: SQL): Promise<T[]> {
       while (turn) await turn
       return objectRows<T>(query)

@@ -273,7 +273,7 @@ export const reports = sqliteTable(
     index('reports_verdict_time').on(t.verdict, t.createdAt),
     index('reports_category_time').on(t.category, t.createdAt),
     index('reports_officer_time').on(t.officerEmployeeNo, t.createdAt),
-    index('reports_claimed_unit').on(sql`${t.unverifiedClaims} ->> '$.unt'`),
+    index('reports_claimed_unit').on(sql`${t.unverifiedClaims} ->> 'unt'`),
     index('reports_routed_unit_time').on(t.routedUnitCode, t.createdAt),
   ],
 )

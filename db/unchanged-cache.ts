@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3'
 import type { Db } from './client.ts'
 
 const MAX_ENTRIES = 10_000
@@ -21,7 +20,6 @@ export interface CurrentLookups {
  * one verification reads them once and makes all its lookups through the same `current()`.
  */
 export class UnchangedDatabaseCache {
-  readonly #counters: Database.Statement<[], { dataVersion: number; ownChanges: number }>
   /**
    * Answers as promises, remembered the moment their read is started: an entry is therefore
    * always either emptied by the next `current()` that sees a change or read after the change
@@ -29,7 +27,7 @@ export class UnchangedDatabaseCache {
    * read before a commit into the memory emptied for that commit.)
    */
   readonly #entries = new Map<string, Promise<unknown>>()
-  #seen = { dataVersion: -1, ownChanges: -1 }
+  #seen: string | null = null
   readonly #lookups: CurrentLookups = {
     get: <T>(key: string, read: () => T | Promise<T>): Promise<T> => {
       const known = this.#entries.get(key)
@@ -45,11 +43,7 @@ export class UnchangedDatabaseCache {
     },
   }
 
-  constructor(db: Db) {
-    // SQLite's own change counters have no portable form; reading them through the connection
-    // itself also needs no turn (db/database.ts), so it never waits for an open transaction.
-    this.#counters = db.$client.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
-  }
+  constructor(private readonly db: Db) {}
 
   /**
    * Lookups that reflect every commit made before this call. An entry remembered now had its
@@ -59,8 +53,9 @@ export class UnchangedDatabaseCache {
    * waits for it to end, db/database.ts, so it sees its commit or its rollback.)
    */
   current(): CurrentLookups {
-    const now = this.#counters.get()!
-    if (now.dataVersion !== this.#seen.dataVersion || now.ownChanges !== this.#seen.ownChanges) {
+    const now = this.db.changeCounter()
+    // An engine without a counter (PostgreSQL, where other nodes commit) remembers nothing between calls.
+    if (now === null || now !== this.#seen) {
       this.#entries.clear()
       this.#seen = now
     }

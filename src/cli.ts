@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { databasePath, driverError, openDatabase } from '../db/client.ts'
+import { connectDatabase, driverError } from '../db/client.ts'
 import { ConfigError, loadConfig, systemClock, type Clock } from './config.ts'
 import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
@@ -107,7 +107,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return 0
     }
     const config = loadConfig(env)
-    const db = openDatabase(databasePath(config.dataDir))
+    const db = await connectDatabase(config.database, config.dataDir, (message) => console.error(message))
     services = createServices({ db, config, clock })
     const makesKey = positionals[0] === 'audit' && positionals[1] === 'init-key'
     // Every command needs the checkpoint key: a missing one over a signed log fails here, at once.
@@ -135,7 +135,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     console.error(`error: ${message.split('\n')[0]}`)
     return error instanceof UsageError || isArgumentError(error) ? 64 : 1
   } finally {
-    services?.db.$client.close()
+    await services?.db.close()
   }
 }
 

@@ -34,6 +34,16 @@ export interface Config {
   privacy: { controller: string; dpoEmail: string | null; dpoPhone: string | null }
   /** Retention periods in days (RETENTION_* variables; src/privacy/retention.ts). */
   retention: RetentionDays
+  /** The database (DESIGN §14): DATABASE_URL postgres://… for PostgreSQL; null for the SQLite file in dataDir. */
+  database: DatabaseSettings
+}
+
+export interface DatabaseSettings {
+  url: string | null
+  /** DATABASE_POOL_SIZE: PostgreSQL connections per process. */
+  poolSize: number
+  /** DATABASE_STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement running longer. */
+  statementTimeoutMs: number
 }
 
 export interface RetentionDays {
@@ -89,7 +99,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reportDetails: days(env, 'RETENTION_REPORT_DETAILS_DAYS', 180),
       outbox: days(env, 'RETENTION_OUTBOX_DAYS', 7),
     },
+    database: {
+      url: databaseUrl(env.DATABASE_URL),
+      poolSize: wholeNumber(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+      statementTimeoutMs: durationMs(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000),
+    },
   }
+}
+
+function databaseUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL, e.g. postgres://app@db.internal:5432/cek_petugas')
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError(`DATABASE_URL must start with postgres://, got "${url.protocol}//…"`)
+  return raw
+}
+
+function wholeNumber(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+  return value
 }
 
 const MAX_RETENTION_DAYS = 3650

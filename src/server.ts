@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster'
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
 import { serve, type ServerType } from '@hono/node-server'
 import QRCode from 'qrcode'
-import { databasePath, openDatabase, type Db } from '../db/client.ts'
+import { connectDatabase, type Db } from '../db/client.ts'
 import { createApp } from './app.tsx'
 import { AuditKeyError } from './audit/checkpoint-key.ts'
 import { startCheckpointSigner } from './audit/checkpoints.ts'
@@ -35,7 +35,7 @@ interface Address {
 }
 
 async function runPrimary(config: Config): Promise<void> {
-  const db = openDatabase(databasePath(config.dataDir))
+  const db = await connectDatabase(config.database, config.dataDir, (message) => console.error(message))
   const here = config.workers === 1 ? httpServer(config, db) : null
   const services = here?.services ?? createServices({ db, config, clock: systemClock })
   await services.keys.ensureActiveKey()
@@ -44,7 +44,7 @@ async function runPrimary(config: Config): Promise<void> {
   } catch (error) {
     if (!(error instanceof AuditKeyError)) throw error
     console.error(`error: ${error.message}`)
-    db.$client.close()
+    await db.close()
     process.exit(1)
   }
   const demo = config.demoData ? await prepareDemo(services) : null
@@ -73,7 +73,7 @@ async function runPrimary(config: Config): Promise<void> {
     await here?.release()
     // The last rows written are signed before the database closes.
     await checkpointSigner.stop()
-    db.$client.close()
+    await db.close()
     process.exit(code)
   }
   process.on('SIGINT', () => shutdown())
@@ -90,7 +90,7 @@ async function runPrimary(config: Config): Promise<void> {
 }
 
 async function runWorker(config: Config): Promise<void> {
-  const db = openDatabase(databasePath(config.dataDir))
+  const db = await connectDatabase(config.database, config.dataDir, (message) => console.error(message))
   const http = httpServer(config, db)
   let stopping = false
   const stop = async () => {
@@ -98,7 +98,7 @@ async function runWorker(config: Config): Promise<void> {
     stopping = true
     await http.drain()
     await http.release()
-    db.$client.close()
+    await db.close()
     process.exit(0)
   }
   process.on('SIGINT', stop)

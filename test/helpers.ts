@@ -51,6 +51,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     auditKeyFile: '/nonexistent/audit-ed25519.key',
     privacy: { controller: 'PT PLN (Persero)', dpoEmail: 'dpo@pln.example', dpoPhone: '(021) 555-0100' },
     retention: { scans: 90, reportDetails: 180, outbox: 7 },
+    database: { url: null, poolSize: 10, statementTimeoutMs: 10_000 },
     ...overrides,
   }
 }

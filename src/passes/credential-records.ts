@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import { sqliteErrorCode, type Queries } from '../../db/client.ts'
+import { isUniqueViolation, type Queries } from '../../db/client.ts'
 import { credentials, officers, units } from '../../db/schema.ts'
 import { audited } from '../audit/audit.ts'
 import { encryptSecret } from '../credentials/secrets.ts'
@@ -105,8 +105,7 @@ export async function insertCredential(
       })
       return { code: shortCode, token, kid }
     } catch (error) {
-      // The driver's own message names the column; drizzle's wrapper quotes the whole statement.
-      const collided = sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as { cause?: unknown }).cause ?? error).includes('short_code')
+      const collided = isUniqueViolation(error, 'short_code')
       if (!(collided || isStatusEntryTaken(error)) || attempt >= 5) throw error
     }
   }

@@ -1,8 +1,7 @@
 import { createHash, randomInt } from 'node:crypto'
 import { constants as zlibConstants, deflateSync, gzipSync, inflateSync } from 'node:zlib'
-import type BetterSqlite3 from 'better-sqlite3'
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
-import { sqliteErrorCode, type Queries, type Transaction } from '../../db/client.ts'
+import { isUniqueViolation, type Queries, type Transaction } from '../../db/client.ts'
 import { credentials, officers, signingKeys, statusLists } from '../../db/schema.ts'
 import { auditRowsAfter, lastAuditId, type AuditRow } from '../audit/audit.ts'
 import { randomId } from '../credentials/random.ts'
@@ -96,7 +95,7 @@ export async function openStatusList(services: Services, capacity = STATUS_LIST_
       })
       return list
     } catch (error) {
-      if (sqliteErrorCode(error) !== 'SQLITE_CONSTRAINT_PRIMARYKEY' || attempt >= 5) throw error
+      if (!isUniqueViolation(error) || attempt >= 5) throw error
     }
   }
 }
@@ -114,7 +113,7 @@ export async function pickStatusEntry(services: Services, options: { capacity?: 
   const [withRoom] = await db
     .select({ id: statusLists.id, capacity: statusLists.capacity })
     .from(statusLists)
-    .where(sql`${statusLists.used} < ${statusLists.capacity} * ${STATUS_LIST_FILL_LIMIT}`)
+    .where(sql`${statusLists.used} < ${statusLists.capacity} * ${sql.raw(String(STATUS_LIST_FILL_LIMIT))}`)
     .orderBy(desc(statusLists.createdAt))
     .limit(1)
   const list = withRoom ?? (await openStatusList(services, options.capacity))
@@ -140,8 +139,7 @@ export async function takeStatusEntry(tx: Transaction, entry: StatusEntry): Prom
 
 /** The insert failed because another credential took the same entry first. */
 export function isStatusEntryTaken(error: unknown): boolean {
-  // The driver's own message names the columns; drizzle's wrapper quotes the whole statement.
-  return sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as { cause?: unknown }).cause ?? error).includes('status_idx')
+  return isUniqueViolation(error, 'status_idx')
 }
 
 // ── Serving ──────────────────────────────────────────────────────────────────────────────────
@@ -198,16 +196,13 @@ const ENTRY_VALUE = sql<number>`case when ${credentials.revokedAt} is not null o
  */
 export class StatusListPublisher {
   readonly #lists = new Map<string, CachedList>()
-  readonly #counters: BetterSqlite3.Statement<[], { dataVersion: number; ownChanges: number }>
-  #seenCounters = { dataVersion: -1, ownChanges: -1 }
+  /** The database's change counter when the cached lists were last brought up to date. */
+  #seenCounters: string | null = null
   /** The last audit row whose changes the cached lists include; null before the first request. */
   #auditSeen: number | null = null
   #turn: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly services: Services) {
-    // No portable form (as in db/unchanged-cache.ts); read on the connection itself, with no turn to wait for.
-    this.#counters = services.db.$client.prepare('select data_version as dataVersion, total_changes() as ownChanges from pragma_data_version')
-  }
+  constructor(private readonly services: Services) {}
 
   /** The list `listId` signed as of now, or null for an id that names no list. */
   signedList(listId: string): Promise<SignedStatusList | null> {
@@ -241,8 +236,9 @@ export class StatusListPublisher {
 
   /** Brings every cached list up to the last commit, entry by entry. */
   async #catchUp(): Promise<void> {
-    const counters = this.#counters.get()!
-    if (counters.dataVersion === this.#seenCounters.dataVersion && counters.ownChanges === this.#seenCounters.ownChanges) return
+    // Without a change counter (PostgreSQL, db/database.ts) the audit rows are read every time.
+    const counters = this.services.db.changeCounter()
+    if (counters !== null && counters === this.#seenCounters) return
     const { db } = this.services
     // The counters and the audit position are kept only once everything up to them is applied, so
     // a failed read is simply read again by the next request. Counters read before the audit rows:

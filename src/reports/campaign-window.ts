@@ -47,7 +47,7 @@ export function readWindow(db: Queries, now: number, scope: ReportScope, where =
       -- A restricted report's place is processed no further (reporter-rights.ts): not clustered, not shown.
       case when ${reports.restrictedAt} is null then ${reports.location} end as location,
       ${reports.subjectHash} as "subjectHash", ${reports.credentialId} as "credentialId", ${reports.officerEmployeeNo} as "officerEmployeeNo",
-      ${reports.unverifiedClaims} ->> '$.sub' as "claimedSub", ${reports.unverifiedClaims} ->> '$.jti' as "claimedJti",
+      ${reports.unverifiedClaims} ->> 'sub' as "claimedSub", ${reports.unverifiedClaims} ->> 'jti' as "claimedJti",
       exists (select 1 from ${campaignExclusions} where ${campaignExclusions.reportId} = ${reports.id}) as excluded,
       case when ${reportFilterSql(NO_REPORT_FILTERS, scope)} then 1 else 0 end as visible
     from ${reports}

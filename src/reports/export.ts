@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../../db/client.ts'
+import type { Db, Engine } from '../../db/client.ts'
+import { commaList } from '../../db/portable-sql.ts'
 import { officers, REPORT_CATEGORIES, reportCategories, reports } from '../../db/schema.ts'
 import { WIB_OFFSET_MS, wibDay } from '../i18n/time.ts'
 import { reportDetailsShown, withheldDetailsText } from './details-shown.ts'
@@ -10,7 +10,7 @@ import { CLAIMED_UNIT_SQL, reportFilterSql, type ReportFilters, type ReportScope
 export const REPORT_CSV_COLUMNS = ['ticket', 'created', 'status', 'verdict', 'category', 'unit', 'officer', 'claimedOfficer', 'location', 'note'] as const
 export type ReportCsvColumn = (typeof REPORT_CSV_COLUMNS)[number]
 
-/** Rows read per step: enough to keep SQLite busy, few enough that memory stays flat. */
+/** Rows read per step: enough to keep the database busy, few enough that memory stays flat. */
 export const CSV_BATCH_ROWS = 1000
 /** Excel reads a UTF-8 file as UTF-8 only when it starts with the byte order mark. */
 const BOM = '\uFEFF'
@@ -20,7 +20,21 @@ const BOM = '\uFEFF'
  */
 const FORMULA_START = /^[=+\-@\t\r]/
 
-type ExportRow = [id: number, ticket: string, createdAt: number, status: string, verdict: string | null, category: string | null, unit: string | null, officer: string | null, claimedOfficer: string | number | null, location: string | null, note: string | null, restrictedAt: number | null, detailsErasedAt: number | null]
+interface ExportRow {
+  id: number
+  ticket: string
+  createdAt: number
+  status: string
+  verdict: string | null
+  category: string | null
+  unit: string | null
+  officer: string | null
+  claimedOfficer: string | number | null
+  location: string | null
+  note: string | null
+  restrictedAt: number | null
+  detailsErasedAt: number | null
+}
 
 /** One CSV field: always quoted (so commas, quotes, CR and LF inside stay inside), never a formula. */
 export function csvCell(value: string | number | null): string {
@@ -41,9 +55,9 @@ export function reportCsvFilename(now: number): string {
 
 /**
  * The filtered reports as a CSV byte stream, newest first. It is pulled: each read takes the
- * next batch from SQLite with a keyset query (created_at, id below the last row sent). No
- * statement stays open between reads, because an open better-sqlite3 iterator would keep every
- * other request on this connection from writing while a slow client downloads.
+ * next batch with a keyset query (created_at, id below the last row sent). No statement stays
+ * open between reads, because an open cursor would keep every other request on the SQLite
+ * connection from writing while a slow client downloads.
  */
 export function streamReportCsv(db: Db, options: ReportCsvOptions): ReadableStream<Uint8Array> {
   const lines = reportCsvChunks(db, options)
@@ -75,50 +89,38 @@ export interface ReportCsvOptions {
 
 export async function* reportCsvChunks(db: Db, options: ReportCsvOptions): AsyncGenerator<string, void, undefined> {
   yield BOM + csvLine(REPORT_CSV_COLUMNS.map((column) => options.headings[column]))
-  const statement = prepareBatch(db, options.filters, options.scope)
   let cursor = { createdAt: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER }
   for (;;) {
-    // The batches are read with better-sqlite3's own `iterate()` on `db.$client`, as `Db` has no
-    // cursor yet (step 14 gives it one, as PostgreSQL has). That read bypasses the turns of
-    // db/database.ts, so it waits until no transaction of this connection is open: inside one it
-    // would see rows not yet committed, which a rollback may take back. The check and the read run
-    // without an await between them, so no transaction can begin in the meantime.
-    while (db.$client.inTransaction) await nextEventLoopTurn()
+    // One statement per batch, outside any transaction: it sees only committed rows, and holds
+    // nothing open while the client reads.
+    const rows = await db.rows<ExportRow>(batchSql(db.engine, options.filters, options.scope, cursor))
     let chunk = ''
-    let count = 0
-    // Read the whole batch before yielding, so the iterator is closed while the client reads.
-    for (const row of statement.iterate(cursor.createdAt, cursor.createdAt, cursor.id, CSV_BATCH_ROWS) as IterableIterator<ExportRow>) {
-      const [id, ticket, createdAt, status, verdict, category, unit, officer, claimedOfficer, location, note, restrictedAt, detailsErasedAt] = row
-      const shown = reportDetailsShown({ location, note, phone: null, latitude: null, longitude: null, restrictedAt, detailsErasedAt })
+    for (const row of rows) {
+      const shown = reportDetailsShown({ location: row.location, note: row.note, phone: null, latitude: null, longitude: null, restrictedAt: row.restrictedAt, detailsErasedAt: row.detailsErasedAt })
       const withheld = options.withheld ? withheldDetailsText(shown.state, options.withheld) : null
-      chunk += csvLine([ticket, formatWib(createdAt), status, verdict, inCatalogOrder(category), unit, officer, officer === null ? claimedOfficer : null, shown.location, withheld ?? shown.note])
-      cursor = { createdAt, id }
-      count++
+      const officer = row.officer
+      chunk += csvLine([row.ticket, formatWib(row.createdAt), row.status, row.verdict, inCatalogOrder(row.category), row.unit, officer, officer === null ? row.claimedOfficer : null, shown.location, withheld ?? shown.note])
+      cursor = { createdAt: row.createdAt, id: row.id }
     }
-    if (count > 0) yield chunk
-    if (count < CSV_BATCH_ROWS) return
+    if (rows.length > 0) yield chunk
+    if (rows.length < CSV_BATCH_ROWS) return
   }
 }
 
-function nextEventLoopTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
-function prepareBatch(db: Db, filters: ReportFilters, scope: ReportScope) {
-  const query = new SQLiteSyncDialect().sqlToQuery(sql`
-    select ${reports.id}, ${reports.ticket}, ${reports.createdAt}, ${reports.status}, ${reports.verdict},
-      coalesce((select group_concat(${reportCategories.category}) from ${reportCategories} where ${reportCategories.reportId} = ${reports.id}), ${reports.category}),
-      coalesce((select ${officers.unitCode} from ${officers} where ${officers.employeeNo} = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL}),
-      ${reports.officerEmployeeNo}, ${reports.unverifiedClaims} ->> '$.sub', ${reports.location}, ${reports.note},
-      ${reports.restrictedAt}, ${reports.detailsErasedAt}
+/** The next batch below `cursor` (created_at, id), newest first. */
+function batchSql(engine: Engine, filters: ReportFilters, scope: ReportScope, cursor: { createdAt: number; id: number }) {
+  return sql`
+    select ${reports.id} as "id", ${reports.ticket} as "ticket", ${reports.createdAt} as "createdAt", ${reports.status} as "status", ${reports.verdict} as "verdict",
+      coalesce((select ${commaList(engine, reportCategories.category)} from ${reportCategories} where ${reportCategories.reportId} = ${reports.id}), ${reports.category}) as "category",
+      coalesce((select ${officers.unitCode} from ${officers} where ${officers.employeeNo} = ${reports.officerEmployeeNo}), ${CLAIMED_UNIT_SQL}) as "unit",
+      ${reports.officerEmployeeNo} as "officer", ${reports.unverifiedClaims} ->> 'sub' as "claimedOfficer", ${reports.location} as "location", ${reports.note} as "note",
+      ${reports.restrictedAt} as "restrictedAt", ${reports.detailsErasedAt} as "detailsErasedAt"
     from ${reports}
     where ${reportFilterSql(filters, scope)}
-  `)
-  // The keyset condition and the limit come last, bound per batch.
-  const statement = db.$client
-    .prepare(`${query.sql} and "reports"."created_at" <= ? and ("reports"."created_at" < ? or "reports"."id" < ?) order by "reports"."created_at" desc, "reports"."id" desc limit ?`)
-    .raw(true)
-  return { iterate: (...cursor: number[]) => statement.iterate(...(query.params as unknown[]), ...cursor) }
+      and ${reports.createdAt} <= ${cursor.createdAt} and (${reports.createdAt} < ${cursor.createdAt} or ${reports.id} < ${cursor.id})
+    order by ${reports.createdAt} desc, ${reports.id} desc
+    limit ${sql.raw(String(CSV_BATCH_ROWS))}
+  `
 }
 
 /**

@@ -81,7 +81,7 @@ export async function reportScopeFor(db: Db, auth: AuthContext): Promise<ReportS
  * The unit the reported token claimed (`unt`), as json_extract would read it. Written with `->>`
  * to match the expression index `reports_claimed_unit` exactly, or SQLite would not use it.
  */
-export const CLAIMED_UNIT_SQL = sql`${reports.unverifiedClaims} ->> '$.unt'`
+export const CLAIMED_UNIT_SQL = sql`${reports.unverifiedClaims} ->> 'unt'`
 
 /**
  * A WHERE condition on `reports` for the filters within the scope. Each filter uses an index
