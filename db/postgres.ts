@@ -119,15 +119,12 @@ export function postgresDatabase(pool: pg.Pool): Db {
       },
     })
 
-  return Object.assign(Object.create(database) as Drizzle, {
+  const db = Object.assign(Object.create(database) as Drizzle, {
     engine: 'postgres',
     rows: <T,>(query: SQL) => objectRows<T>(query),
     changeCounter: () => null,
     async close() {
       await pool.end()
-    },
-    get $client(): never {
-      throw new Error('db.$client is SQLite only; this database is PostgreSQL')
     },
     async transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect()
@@ -154,7 +151,13 @@ export function postgresDatabase(pool: pg.Pool): Db {
         client.release(failure)
       }
     },
-  }) as unknown as Db
+  })
+  Object.defineProperty(db, '$client', {
+    get(): never {
+      throw new Error('db.$client is SQLite only; this database is PostgreSQL')
+    },
+  })
+  return db as unknown as Db
 }
 
 /** drizzle's SQLite builder, writing `default` for the columns an insert leaves out. */
@@ -185,10 +188,20 @@ function remoteDatabase(dialect: SQLiteAsyncDialect, execute: (text: string, par
 
 /**
  * The statement as PostgreSQL reads it: `?` placeholders numbered `$1`, `$2`… (outside quoted
- * strings and names), and SQLite's `begin immediate` as a plain `begin`.
+ * strings and names), an upsert's conflict columns without their table, and SQLite's
+ * `begin immediate` as a plain `begin`.
  */
 export function postgresText(text: string): string {
   if (/^begin\b/i.test(text)) return 'begin'
+  return numberedPlaceholders(unqualifiedConflictTarget(text))
+}
+
+/** SQLite's builder names an upsert's conflict columns with their table, which PostgreSQL refuses. */
+function unqualifiedConflictTarget(text: string): string {
+  return text.replace(/ on conflict \(([^)]*)\)/g, (_, columns: string) => ` on conflict (${columns.replace(/"[^"]+"\./g, '')})`)
+}
+
+function numberedPlaceholders(text: string): string {
   let out = ''
   let n = 0
   let quote: string | null = null
