@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { is, SQL } from 'drizzle-orm'
+import { generateDrizzleJson, type DrizzleSnapshotJSON } from 'drizzle-kit/api'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { getTableConfig as getPgTableConfig, IndexedColumn, PgDialect, PgTable, type PgColumn } from 'drizzle-orm/pg-core'
@@ -93,7 +95,8 @@ function columnMismatches(tableName: string): string[] {
       continue
     }
     const compare = (what: string, expected: unknown, actual: unknown) => {
-      if (JSON.stringify(expected) !== JSON.stringify(actual)) mismatches.push(`${where}: ${what} is ${JSON.stringify(actual)} in PostgreSQL, ${JSON.stringify(expected)} in SQLite`)
+      const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
+      if (shown(expected) !== shown(actual)) mismatches.push(`${where}: ${what} is ${shown(actual)} in PostgreSQL, ${shown(expected)} in SQLite`)
     }
     const expectedType = expectedPgType(tableName, column)
     if (pgType(mirror) !== expectedType) mismatches.push(`${where}: type is ${pgType(mirror)} in PostgreSQL, must be ${expectedType} for SQLite's ${column.columnType}`)
@@ -216,6 +219,16 @@ describe('db/migrations-pg', () => {
     const missing = [...declared.keys()].filter((name) => !inDatabase.has(name))
     expect(missing).toEqual([])
     expect(Object.fromEntries([...declared.keys()].map((name) => [name, inDatabase.get(name)]))).toEqual(Object.fromEntries(declared))
+  })
+
+  it('was generated from db/schema-pg.ts as it is now (npm run db:generate:pg would add nothing)', () => {
+    const journal = JSON.parse(readFileSync('./db/migrations-pg/meta/_journal.json', 'utf8')) as { entries: { idx: number }[] }
+    const latest = journal.entries.at(-1)!.idx
+    const snapshot = JSON.parse(readFileSync(`./db/migrations-pg/meta/${String(latest).padStart(4, '0')}_snapshot.json`, 'utf8')) as DrizzleSnapshotJSON
+    // drizzle-kit compares the same way: the schema as it is now against the newest snapshot, ids aside.
+    const { id: _snapshotId, prevId: _snapshotPrevId, ...generated } = snapshot
+    const { id: _id, prevId: _prevId, ...current } = generateDrizzleJson(pgSchema)
+    expect(JSON.parse(JSON.stringify(current))).toEqual(generated)
   })
 
   it('creates every index of db/schema-pg.ts', async () => {
