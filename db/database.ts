@@ -42,6 +42,12 @@ export interface TransactionOptions {
   durability?: 'full' | 'normal'
   /** Fail with SQLITE_BUSY at once when another process holds the write lock, instead of waiting. */
   failWhenBusy?: boolean
+  /**
+   * false: on PostgreSQL this transaction does not take its turn among the writers (db/postgres.ts)
+   * because it locks what it changes itself (the outbox claim's FOR UPDATE SKIP LOCKED). SQLite
+   * has one writer at a time whatever this says.
+   */
+  takesTurns?: boolean
 }
 
 /**

@@ -35,6 +35,8 @@ export interface PostgresOptions {
   poolSize: number
   /** DATABASE_STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement that runs longer. */
   statementTimeoutMs: number
+  /** Closes a connection idle for this long (pg's idleTimeoutMillis; its default 10 s when not given). */
+  idleTimeoutMs?: number
   /** Where a lost connection or a failed background check is reported. */
   log?: (message: string) => void
 }
@@ -61,6 +63,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     connectionString: url,
     max: options.poolSize,
     statement_timeout: options.statementTimeoutMs,
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMs }),
     // A connection that cannot be made within this answers an error instead of a hung request.
     connectionTimeoutMillis: 5000,
     types: { getTypeParser: typeParser },
@@ -132,7 +135,9 @@ export function postgresDatabase(pool: pg.Pool): Db {
       try {
         return await connection.run(client, () =>
           database.transaction(async (tx) => {
-            if (options.failWhenBusy) {
+            if (options.takesTurns === false) {
+              // Locks only the rows it changes (see TransactionOptions).
+            } else if (options.failWhenBusy) {
               const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [WRITE_LOCK])
               if (!rows[0]?.locked) throw new WriteLockBusyError()
             } else {

@@ -97,47 +97,54 @@ function deliveryInsert(q: StatementBuilders) {
 }
 
 /**
- * Claims due deliveries with a lease, in one immediate transaction: a server's worker and a CLI
- * drain running at once never claim the same row, so nothing is sent twice by us. A row whose
+ * Claims due deliveries with a lease, in one transaction: servers' workers (on every node) and a
+ * CLI drain running at once never claim the same row, so nothing is sent twice by us. A row whose
  * claimant died is claimable again once its lease has run out.
  */
 export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   const { now, leaseMs, limit, includeNotDue = false, afterId = 0 } = options
   const claimToken = randomBytes(9).toString('base64url')
   const earlier = alias(outboxDeliveries, 'earlier')
-  const rows = await db.transaction((tx) => {
-    const due = tx
-      .select({ id: outboxDeliveries.id })
-      .from(outboxDeliveries)
-      .where(
-        and(
-          eq(outboxDeliveries.state, 'pending'),
-          lt(outboxDeliveries.claimedUntil, now),
-          gt(outboxDeliveries.id, afterId),
-          includeNotDue ? undefined : lte(outboxDeliveries.nextAttemptAt, now),
-          // Keep each subject in order: never overtake an earlier delivery that is still pending.
-          notExists(
-            tx
-              .select({ one: sql`1` })
-              .from(earlier)
-              .where(and(eq(earlier.subject, outboxDeliveries.subject), eq(earlier.state, 'pending'), lt(earlier.id, outboxDeliveries.id))),
+  const rows = await db.transaction(
+    async (tx) => {
+      const due = tx
+        .select({ id: outboxDeliveries.id })
+        .from(outboxDeliveries)
+        .where(
+          and(
+            eq(outboxDeliveries.state, 'pending'),
+            lt(outboxDeliveries.claimedUntil, now),
+            gt(outboxDeliveries.id, afterId),
+            includeNotDue ? undefined : lte(outboxDeliveries.nextAttemptAt, now),
+            // Keep each subject in order: never overtake an earlier delivery that is still pending.
+            notExists(
+              tx
+                .select({ one: sql`1` })
+                .from(earlier)
+                .where(and(eq(earlier.subject, outboxDeliveries.subject), eq(earlier.state, 'pending'), lt(earlier.id, outboxDeliveries.id))),
+            ),
           ),
-        ),
-      )
-      .orderBy(asc(outboxDeliveries.id))
-      .limit(limit)
-    return tx
-      .update(outboxDeliveries)
-      .set({
-        claimedUntil: now + leaseMs,
-        claimToken,
-        attempts: sql`${outboxDeliveries.attempts} + 1`,
-        firstAttemptAt: sql`coalesce(${outboxDeliveries.firstAttemptAt}, ${now})`,
-        lastAttemptAt: now,
-      })
-      .where(inArray(outboxDeliveries.id, due))
-      .returning()
-  })
+        )
+        .orderBy(asc(outboxDeliveries.id))
+        .limit(limit)
+      // On PostgreSQL several nodes claim at once: each locks the rows it takes and skips those
+      // another node holds. (SQLite has one writer at a time; its transaction is the lock.)
+      const ids = (await tx.rows<{ id: number }>(db.engine === 'postgres' ? sql`${due.getSQL()} for update of ${outboxDeliveries} skip locked` : due.getSQL())).map((row) => row.id)
+      if (ids.length === 0) return []
+      return tx
+        .update(outboxDeliveries)
+        .set({
+          claimedUntil: now + leaseMs,
+          claimToken,
+          attempts: sql`${outboxDeliveries.attempts} + 1`,
+          firstAttemptAt: sql`coalesce(${outboxDeliveries.firstAttemptAt}, ${now})`,
+          lastAttemptAt: now,
+        })
+        .where(inArray(outboxDeliveries.id, ids))
+        .returning()
+    },
+    { takesTurns: false },
+  )
   return rows
     .map((row) => ({
       id: row.id,
