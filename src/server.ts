@@ -9,7 +9,7 @@ import { startCheckpointSigner } from './audit/checkpoints.ts'
 import { startWitnessSender } from './audit/witness.ts'
 import { startDeliveryWorker } from './channel/worker.ts'
 import { isLoopbackHost, loadConfig, systemClock, type Config } from './config.ts'
-import { countersPath, SqliteCounters } from './counters/store.ts'
+import { openCounters, type OpenCounters } from './counters/open.ts'
 import { formatShortCode } from './credentials/short-code.ts'
 import { DEMO_CUSTOMER_ID, DEMO_LOGINS, disablePublishedDemoLogins, issueDemoCredentials, seedDemoData, type DemoCredentials } from './demo/seed.ts'
 import { startPurgeJob } from './privacy/retention.ts'
@@ -36,7 +36,7 @@ interface Address {
 
 async function runPrimary(config: Config): Promise<void> {
   const db = await connectDatabase(config.database, config.dataDir, (message) => console.error(message))
-  const here = config.workers === 1 ? httpServer(config, db) : null
+  const here = config.workers === 1 ? httpServer(config, db, await openCounters(config)) : null
   const services = here?.services ?? createServices({ db, config, clock: systemClock })
   await services.keys.ensureActiveKey()
   try {
@@ -91,7 +91,7 @@ async function runPrimary(config: Config): Promise<void> {
 
 async function runWorker(config: Config): Promise<void> {
   const db = await connectDatabase(config.database, config.dataDir, (message) => console.error(message))
-  const http = httpServer(config, db)
+  const http = httpServer(config, db, await openCounters(config))
   let stopping = false
   const stop = async () => {
     if (stopping) return
@@ -109,9 +109,8 @@ async function runWorker(config: Config): Promise<void> {
 }
 
 /** The web app over HTTP in this process, listening once asked to (after the demo data exists). */
-function httpServer(config: Config, db: Db) {
-  const counters = new SqliteCounters(countersPath(config.dataDir))
-  const { app, services, verifier } = createApp({ db, config, clock: systemClock, counters })
+function httpServer(config: Config, db: Db, counters: OpenCounters) {
+  const { app, services, verifier } = createApp({ db, config, clock: systemClock, counters: counters.store })
   let server: ServerType | null = null
   const inFlight = new Set<ServerResponse>()
   let draining = false
@@ -152,7 +151,7 @@ function httpServer(config: Config, db: Db) {
     /** After drain: what the requests left behind is written, then the counters close. */
     release: async () => {
       await verifier.flushScans()
-      counters.close()
+      await counters.close()
     },
   }
 }
