@@ -2,12 +2,14 @@ import { readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { connectDatabase, driverError } from '../db/client.ts'
+import { copyDatabase, CopyRefused } from '../db/copy.ts'
+import { openPostgres } from '../db/postgres.ts'
 import { ConfigError, loadConfig, systemClock, type Clock } from './config.ts'
 import { KeyError } from './credentials/keys.ts'
 import { DomainError } from './errors.ts'
 import { addOfficer, suspendOfficer, type Officer } from './officers/officers.ts'
 import { isOldPassesChoice, issueBadge, issueVisitPass, reactivateOfficerWithPasses, revokeCredential } from './passes/passes.ts'
-import { lastAuditId } from './audit/audit.ts'
+import { lastAuditId, recordAudit } from './audit/audit.ts'
 import { AuditKeyError } from './audit/checkpoint-key.ts'
 import { AuditLogBroken, proveAuditRow, publicCheckpoint, rotateCheckpointKey, verifyAuditLog, writeCheckpoint, type AuditLogCheck } from './audit/checkpoints.ts'
 import { formatVerifierKey } from './audit/signed-note.ts'
@@ -48,6 +50,8 @@ const USAGE = `Usage: npm run cli -- <command> [options] [--json]
   apikey create --name <name> --scope cso   (the CRM's key for GET /api/v1/cso/lookup; printed once, stored hashed)
   apikey list | apikey revoke <id>
   privacy purge [--dry-run]   delete what is past its retention period (RETENTION_*); --dry-run only counts it
+  db copy --to <postgres://…>   move this SQLite database (DATA_DIR) into an empty PostgreSQL database, then check every
+                 table's row count and the audit log against its signed checkpoint there (docs/deploy.md)
   privacy export --customer <12 digits> [--include-word]   everything held about a customer's visits (the visit password's
                  word only with --include-word); recorded in the audit log`
 
@@ -64,6 +68,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   officer: { type: 'string' },
   customer: { type: 'string' },
+  to: { type: 'string' },
   purpose: { type: 'string' },
   ktp: { type: 'string' },
   'work-order': { type: 'string' },
@@ -126,7 +131,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       error instanceof UsageError ||
       error instanceof AuditChainBroken ||
       error instanceof AuditKeyError ||
-      error instanceof AuditLogBroken
+      error instanceof AuditLogBroken ||
+      error instanceof CopyRefused
     const message = known || isArgumentError(error) ? (error as Error).message : `Unexpected error: ${(driverError(error) as Error).message}`
     if (wantsJson) {
       const extra = error instanceof AuditChainBroken ? { ok: false, rows: error.check.rows, brokenId: error.check.brokenId, reason: error.check.reason, checkpoint: error.check.checkpoint } : {}
@@ -250,6 +256,11 @@ async function runCommand(services: Services, positionals: string[], values: Val
     case 'privacy export': {
       const exported = await exportCustomerData(services, { customerId: required(values.customer, '--customer'), includeWord: values['include-word'] === true, actor: 'cli' })
       return { json: { ...exported }, text: JSON.stringify(exported, null, 2) }
+    }
+    case 'db copy': {
+      const copied = await copyToPostgres(services, required(values.to, '--to'))
+      const tables = copied.tables.map((table) => `  ${table.table.padEnd(24)} ${table.source} → ${table.target}`).join('\n')
+      return { json: { ...copied }, text: `Copied ${copied.rows} rows to ${copied.to}:\n${tables}\nAudit log on PostgreSQL: ${copied.audit.rows} rows, fits its signed checkpoint at tree size ${copied.audit.treeSize ?? 'none'}` }
     }
     case 'outbox drain': {
       const summary = await drainOutbox(services, { includeNotDue: values.now === true })
@@ -406,4 +417,35 @@ function isArgumentError(error: unknown): boolean {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await runCli(process.argv.slice(2))
+}
+
+/**
+ * `db copy --to`: every row into the PostgreSQL database at `url`, then the proof that nothing
+ * was lost: equal row counts per table, and the copied audit log verified against its signed
+ * checkpoints there. The copy is recorded in the audit log first, so the new database's log says
+ * where it came from.
+ */
+async function copyToPostgres(services: Services, url: string) {
+  if (services.config.database.url) throw new UsageError('db copy reads the SQLite database in DATA_DIR: run it without DATABASE_URL')
+  const to = loadConfig({ DATABASE_URL: url }).database.url!
+  const shown = redactedDatabaseUrl(to)
+  const target = await openPostgres(to, { poolSize: 2, statementTimeoutMs: services.config.database.statementTimeoutMs })
+  try {
+    await recordAudit(services.db, services.clock, { actor: 'cli', action: 'database.copied', subject: 'database', details: { to: shown } })
+    const tables = await copyDatabase(services.db, target)
+    const differing = tables.filter((table) => table.source !== table.target)
+    if (differing.length > 0) throw new DomainError('copy_incomplete', `Row counts differ after the copy: ${differing.map((table) => `${table.table} ${table.source} → ${table.target}`).join(', ')}`)
+    const audit = await verifyAuditLog({ ...services, db: target })
+    if (!audit.ok) throw new DomainError('copy_audit_broken', `The copied audit log does not verify: ${audit.reason}`)
+    return { to: shown, rows: tables.reduce((sum, table) => sum + table.target, 0), tables, audit: { rows: audit.rows, treeSize: audit.checkpoint?.treeSize ?? null, rootHash: audit.checkpoint?.rootHash ?? null, uncovered: audit.uncovered } }
+  } finally {
+    await target.close()
+  }
+}
+
+/** The URL without its password, for output and the audit log. */
+function redactedDatabaseUrl(raw: string): string {
+  const url = new URL(raw)
+  if (url.password) url.password = '***'
+  return url.toString()
 }

@@ -51,6 +51,7 @@ export const AUDIT_ACTIONS = [
   'report.details_corrected',
   'report.details_erased',
   'report.restricted',
+  'database.copied',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

@@ -753,6 +753,7 @@ export const en: Messages = {
         'audit.viewed': 'Audit log opened',
         'report.details_viewed': 'Report’s personal details opened',
         'privacy.purged': 'Data past its retention deleted',
+        'database.copied': 'Database copied to PostgreSQL',
         'privacy.exported': 'Customer data exported',
         'report.details_corrected': 'Reporter corrected their data',
         'report.details_erased': 'Reporter deleted their data',

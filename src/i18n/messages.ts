@@ -757,6 +757,7 @@ export const id = {
         'audit.viewed': 'Log audit dibuka',
         'report.details_viewed': 'Data pribadi laporan dibuka',
         'privacy.purged': 'Data lewat masa simpan dihapus',
+        'database.copied': 'Basis data disalin ke PostgreSQL',
         'privacy.exported': 'Data pelanggan diekspor',
         'report.details_corrected': 'Pelapor memperbaiki datanya',
         'report.details_erased': 'Pelapor menghapus datanya',
