@@ -71,6 +71,9 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   // An idle connection cut by a restart or failover is dropped by the pool and made again on the
   // next checkout; without a listener the error would end the process.
   pool.on('error', (error) => options.log?.(`PostgreSQL connection lost: ${error.message}`))
+  // A connection in use when the server goes away fails its statement (the request answers 503)
+  // and also emits this, which must not end the process either.
+  pool.on('connect', (client) => client.on('error', (error) => options.log?.(`PostgreSQL connection lost: ${error.message}`)))
   await runMigrations(pool)
   return postgresDatabase(pool)
 }

@@ -22,7 +22,9 @@ export async function openCounters(config: Pick<Config, 'database' | 'dataDir'>)
   if (url) {
     const pool = new pg.Pool({ connectionString: url, max: COUNTER_POOL_SIZE, statement_timeout: statementTimeoutMs, connectionTimeoutMillis: 5000 })
     // A connection cut by a restart is made again on the next count; without a listener the error would end the process.
-    pool.on('error', (error) => console.error(`PostgreSQL connection of the counters lost: ${error.message}`))
+    const lost = (error: Error) => console.error(`PostgreSQL connection of the counters lost: ${error.message}`)
+    pool.on('error', lost)
+    pool.on('connect', (client) => client.on('error', lost))
     const store = await postgresCounters(pool)
     return { store, close: () => pool.end() }
   }

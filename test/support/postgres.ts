@@ -5,6 +5,16 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import type { Engine } from '../../db/client.ts'
+
+/**
+ * The engine the suite runs on: TEST_DATABASE=postgres runs every test on PostgreSQL (each on a
+ * copy of the migrated template database the global setup made), anything else on SQLite.
+ */
+export const TEST_ENGINE: Engine = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
+
+/** The database the global setup migrated once; every test database is a copy of it. */
+export const TEMPLATE_DATABASE = 'cek_template'
 
 /**
  * A throwaway PostgreSQL cluster for tests (TESTING.md): Debian's server binaries, run as the
@@ -17,6 +27,10 @@ export interface ThrowawayPostgres {
   port: number
   /** Stops the server (fast shutdown) and starts it again on the same port and data. */
   restart(): Promise<void>
+  /** Stops the server only (its data stays), as a crash or a failover would take it away. */
+  stopServer(): void
+  /** Starts it again after stopServer(), on the same port and data. */
+  startServer(): Promise<void>
   stop(): void
 }
 
@@ -61,6 +75,12 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     port,
     async restart() {
       run('pg_ctl', ['-D', join(dir, 'db'), '-m', 'fast', '-w', 'stop'])
+      start()
+    },
+    stopServer() {
+      run('pg_ctl', ['-D', join(dir, 'db'), '-m', 'immediate', '-w', 'stop'])
+    },
+    async startServer() {
       start()
     },
     stop() {
