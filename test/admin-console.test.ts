@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { auditLog, credentials, officers } from '../db/schema.ts'
 import { addUnit } from '../src/officers/officers.ts'
@@ -203,7 +203,7 @@ describe('/admin/audit', () => {
     const page = await (await browser.get('/admin/audit?verify=1')).text()
     expect(page).toContain('Rantai utuh')
     expect(page).toContain('officer.suspended')
-    app.db.$client.prepare("update audit_log set actor = 'nobody' where id = 2").run()
+    await app.db.rows(sql`update audit_log set actor = 'nobody' where id = 2`)
     expect(await (await browser.get('/admin/audit?verify=1')).text()).toContain('Rantai RUSAK di baris 2')
     const filtered = await (await browser.get('/admin/audit?action=officer.suspended')).text()
     expect(filtered).not.toContain('<code>pass.issued</code>')

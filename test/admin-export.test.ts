@@ -162,12 +162,10 @@ describe('GET /admin/reports.csv', () => {
   it('streams: the first rows arrive before the later ones are even read from the database', async () => {
     const { app, admin } = await world()
     const total = CSV_BATCH_ROWS * 3 + 7
-    const insert = app.db.$client.prepare(
-      "insert into reports (ticket, tracking_key_hash, fold_key, note, status, revision, created_at, updated_at) values (?, 'h', ?, ?, 'new', 1, ?, ?)",
-    )
-    app.db.$client.transaction(() => {
-      for (let i = 0; i < total; i++) insert.run(`LPR-${String(i).padStart(8, '0')}`, `u:${i}`, `catatan ${i}`, START - i * 1000, START - i * 1000)
-    })()
+    const given = Array.from({ length: total }, (_, i) => ({ ticket: `LPR-${String(i).padStart(8, '0')}`, trackingKeyHash: 'h', foldKey: `u:${i}`, note: `catatan ${i}`, createdAt: START - i * 1000, updatedAt: START - i * 1000 }))
+    await app.db.transaction(async (tx) => {
+      for (let i = 0; i < given.length; i += 500) await tx.insert(reports).values(given.slice(i, i + 500))
+    })
     const browser = await signIn(app, admin.username)
     const res = await browser.get('/admin/reports.csv')
     expect(res.body).toBeInstanceOf(ReadableStream)

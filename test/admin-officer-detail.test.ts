@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 import { auditLog, officers } from '../db/schema.ts'
 import { AUDIT_ACTIONS } from '../src/audit/actions.ts'
 import { recordAudit, verifyAuditChain } from '../src/audit/audit.ts'
@@ -320,7 +320,7 @@ describe('npm run cli -- officer reactivate', () => {
   async function cliWorld() {
     const dir = tempDir('reactivate')
     const clock = fixedClock()
-    const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+    const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
     const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
     const officer = await givenOfficer(app.services)
     const pass = await givenPass(app.services, { officer })

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
 import { auditLog } from '../db/schema.ts'
 import { tempDir } from './helpers.ts'
 import { runCli, startServer, type RunningServer } from './support/processes.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 
 let server: RunningServer
 let dir: ReturnType<typeof tempDir>
@@ -67,14 +67,14 @@ describe('npm run cli -- area import / area list', () => {
     expect(again.json).toEqual({ rows: 2, inserted: 0, updated: 0, unchanged: 2 })
     expect(await listedAreas()).toEqual(areas)
 
-    const db = openDatabase(databasePath(dir.path))
+    const db = await openDataDirDatabase(dir.path)
     try {
       const rows = await db.select().from(auditLog).where(eq(auditLog.action, 'area.imported')).orderBy(desc(auditLog.id))
       expect(rows).toHaveLength(2)
       expect(rows[1]).toMatchObject({ actor: 'cli', subject: 'unit_areas' })
       expect(JSON.parse(rows[1]!.details)).toEqual({ rows: 2, inserted: 1, updated: 1, unchanged: 0 })
     } finally {
-      db.$client.close()
+      await db.close()
     }
     const plain = await runCli(['area', 'import', file], server.env)
     expect(plain.code).toBe(0)

@@ -1,7 +1,8 @@
+import { sql } from 'drizzle-orm'
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { auditLog } from '../db/schema.ts'
+import { auditLog, auditSigningKeys } from '../db/schema.ts'
 import { recordAudit } from '../src/audit/audit.ts'
 import { AuditKeyError, CheckpointKey } from '../src/audit/checkpoint-key.ts'
 import { AuditLogBroken, checkpointFilePath, rotateCheckpointKey, latestCheckpoint, proveAuditRow, publicCheckpoint, readCheckpointFile, startCheckpointSigner, verifyAuditLog, writeCheckpoint } from '../src/audit/checkpoints.ts'
@@ -79,7 +80,7 @@ describe('writeCheckpoint', () => {
       await givenAuditRows(app, 3)
       await writeCheckpoint(app.services)
       await givenAuditRows(app, 3)
-      app.db.$client.prepare('delete from audit_log where id = 5').run()
+      await app.db.rows(sql`delete from audit_log where id = 5`)
       await expect(writeCheckpoint(app.services)).rejects.toThrow(AuditLogBroken)
       expect((await latestCheckpoint(app.services))?.treeSize).toBe(3)
     } finally {
@@ -96,9 +97,7 @@ describe('writeCheckpoint', () => {
       const leaves = (await app.db.select().from(auditLog)).map((row) => leafHash(row.hash))
       let forged: Frontier = EMPTY_FRONTIER
       for (const leaf of leaves) forged = appendLeaf(forged, leaf)
-      app.db.$client
-        .prepare('update audit_checkpoints set frontier = ?, root_hash = ? where tree_size = 4')
-        .run(JSON.stringify(forged.roots.map(toBase64)), toBase64(frontierRoot(forged)))
+      await app.db.rows(sql`update audit_checkpoints set frontier = ${JSON.stringify(forged.roots.map(toBase64))}, root_hash = ${toBase64(frontierRoot(forged))} where tree_size = 4`)
       await givenAuditRows(app, 1)
       await expect(writeCheckpoint(app.services)).rejects.toThrow(/do not match the checkpoint at tree size 4/)
     } finally {
@@ -129,7 +128,7 @@ describe('the checkpoint key', () => {
       expect(signer.name).toBe('cek.example.id/audit')
       const again = await new CheckpointKey(app.db, app.config, app.clock).signer()
       expect(Buffer.from(again.publicKey).equals(Buffer.from(signer.publicKey))).toBe(true)
-      expect(app.db.$client.prepare('select count(*) as n from audit_signing_keys').get()).toEqual({ n: 1 })
+      expect(await app.db.select().from(auditSigningKeys)).toHaveLength(1)
     } finally {
       app.dir.remove()
     }

@@ -1,12 +1,14 @@
+import { sql } from 'drizzle-orm'
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { databasePath, openDatabase, type Db } from '../db/client.ts'
+import type { Db } from '../db/client.ts'
 import { fromBase64, verifyInclusion } from '../src/audit/merkle.ts'
 import { openNote, parseVerifierKey } from '../src/audit/signed-note.ts'
 import { runCli } from '../src/cli.ts'
 import { fixedClock, tempDir } from './helpers.ts'
 import { rewriteAuditRow } from './support/audit.ts'
+import { databaseEnv, openDataDirDatabase } from './support/test-database.ts'
 
 // The attacks of issue 16, on a real DATA_DIR through the CLI's own entry point (in this process:
 // the same code `npm run cli` runs, without a child process per command).
@@ -26,7 +28,7 @@ afterEach(() => {
 async function givenLog(officers: number) {
   const dir = tempDir('tamper')
   dirs.push(dir)
-  const env = { DATA_DIR: dir.path, PUBLIC_URL: 'https://cek.example.id' }
+  const env = { DATA_DIR: dir.path, PUBLIC_URL: 'https://cek.example.id', ...(await databaseEnv({ DATA_DIR: dir.path })) }
   const clock = fixedClock()
   const cli = async (...args: string[]): Promise<Run> => {
     const out: string[] = []
@@ -47,11 +49,11 @@ async function givenLog(officers: number) {
   const checkpointFile = `${keyFile}.checkpoint`
   /** Works on the database file directly, as someone with write access to it would. */
   const tamper = async (change: (db: Db) => Promise<void> | void) => {
-    const db = openDatabase(databasePath(dir.path))
+    const db = await openDataDirDatabase(dir.path)
     try {
       await change(db)
     } finally {
-      db.$client.close()
+      await db.close()
     }
   }
   const save = (name: string) => {
@@ -76,7 +78,7 @@ describe('audit verify catches what the hash chain alone did not', () => {
 
   it('the newest rows deleted: a truncated tail, naming the first missing row', async () => {
     const log = await givenLog(6)
-    await log.tamper((db) => void db.$client.prepare('delete from audit_log where id > 4').run())
+    await log.tamper(async (db) => void (await db.rows(sql`delete from audit_log where id > 4`)))
     const check = await log.cli('audit', 'verify')
     expect(check.code).toBe(1)
     expect(check.json).toMatchObject({ ok: false, rows: 4, brokenId: 5, checkpoint: 'database checkpoint at tree size 6' })
@@ -85,7 +87,7 @@ describe('audit verify catches what the hash chain alone did not', () => {
 
   it('a middle row deleted: names where the chain breaks', async () => {
     const log = await givenLog(6)
-    await log.tamper((db) => void db.$client.prepare('delete from audit_log where id = 3').run())
+    await log.tamper(async (db) => void (await db.rows(sql`delete from audit_log where id = 3`)))
     const check = await log.cli('audit', 'verify')
     expect(check.code).toBe(1)
     expect(check.json).toMatchObject({ ok: false, brokenId: 4, reason: 'row 3 is missing' })
@@ -93,9 +95,9 @@ describe('audit verify catches what the hash chain alone did not', () => {
 
   it('rolled back to an older genuine checkpoint with the rows and checkpoints after it deleted: caught by the file beside the key', async () => {
     const log = await givenLog(6)
-    await log.tamper((db) => {
-      db.$client.prepare('delete from audit_log where id > 4').run()
-      db.$client.prepare('delete from audit_checkpoints where tree_size > 4').run()
+    await log.tamper(async (db) => {
+      await db.rows(sql`delete from audit_log where id > 4`)
+      await db.rows(sql`delete from audit_checkpoints where tree_size > 4`)
     })
     const check = await log.cli('audit', 'verify')
     expect(check.code).toBe(1)
@@ -112,9 +114,9 @@ describe('audit verify catches what the hash chain alone did not', () => {
     expect(intact.json).toMatchObject({ ok: true, rows: 6, savedCheckpoint: { treeSize: 4, todayTreeSize: 6 } })
     expect((intact.json.savedCheckpoint as { consistencyProof: string[] }).consistencyProof.length).toBeGreaterThan(0)
 
-    await log.tamper((db) => {
-      db.$client.prepare('delete from audit_log where id > 4').run()
-      db.$client.prepare('delete from audit_checkpoints where tree_size > 4').run()
+    await log.tamper(async (db) => {
+      await db.rows(sql`delete from audit_log where id > 4`)
+      await db.rows(sql`delete from audit_checkpoints where tree_size > 4`)
     })
     copyFileSync(older, log.checkpointFile)
     expect((await log.cli('audit', 'verify')).json).toMatchObject({ ok: true, rows: 4 })
@@ -165,9 +167,9 @@ describe('the checkpoint key', () => {
     const check = await log.cli('audit', 'verify', '--checkpoint', older)
     expect(check.json).toMatchObject({ ok: true, rows: 5, checkpoint: { treeSize: 5, keyId }, savedCheckpoint: { treeSize: 3, keyId: previousKeyId } })
     await log.tamper(async (db) => {
-      const row = db.$client.prepare("select action, subject from audit_log where id = 4").get()
-      expect(row).toEqual({ action: 'audit.key_rotated', subject: `audit_key:${keyId}` })
-      expect(db.$client.prepare('select key_id as keyId, retired_at is not null as retired from audit_signing_keys order by created_at').all()).toEqual([
+      const rows = await db.rows(sql`select action, subject from audit_log where id = 4`)
+      expect(rows).toEqual([{ action: 'audit.key_rotated', subject: `audit_key:${keyId}` }])
+      expect(await db.rows(sql`select key_id as "keyId", retired_at is not null as retired from audit_signing_keys order by created_at`)).toEqual([
         { keyId: previousKeyId, retired: 1 },
         { keyId, retired: 0 },
       ])

@@ -4,9 +4,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import * as ed from '@noble/ed25519'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
 import { auditWitnessReceipts, outboxDeliveries } from '../db/schema.ts'
 import { recordAudit } from '../src/audit/audit.ts'
 import { latestCheckpoint, writeCheckpoint } from '../src/audit/checkpoints.ts'
@@ -20,6 +19,7 @@ import { createTestApp, fixedClock, PUBLIC_URL, tempDir, type TestClock } from '
 import { runCliAt } from './support/cli-at.ts'
 import { givenUser, signIn } from './support/session.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -289,8 +289,8 @@ describe('AUDIT_WITNESS_URL (C2SP tlog-witness add-checkpoint)', () => {
     cleanups.push(() => dir.remove())
     const clock = fixedClock()
     const env = { DATA_DIR: dir.path, PUBLIC_URL, KEK: 'test-key-encryption-key-0123456789abcdef', DEMO: '0' }
-    const db = openDatabase(databasePath(dir.path))
-    cleanups.push(() => void db.$client.close())
+    const db = await openDataDirDatabase(dir.path)
+    cleanups.push(() => void db.close())
     const services = createServices({ db, config: loadConfig(env), clock })
     const witness = await givenWitness(services)
     services.config.auditWitnessUrl = witness.url
@@ -307,9 +307,9 @@ describe('AUDIT_WITNESS_URL (C2SP tlog-witness add-checkpoint)', () => {
     const kept = witness.kept()!
     expect(kept).toContain('\n11\n')
 
-    db.$client.prepare('delete from audit_log where id > 6').run()
-    db.$client.prepare('delete from audit_checkpoints where tree_size > 6').run()
-    db.$client.prepare('delete from audit_witness_receipts').run()
+    await db.rows(sql`delete from audit_log where id > 6`)
+    await db.rows(sql`delete from audit_checkpoints where tree_size > 6`)
+    await db.rows(sql`delete from audit_witness_receipts`)
     writeFileSync(`${services.config.auditKeyFile}.checkpoint`, older.note)
     expect((await runCliAt(clock, ['audit', 'verify'], env)).code).toBe(0)
 

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { auditLog } from '../db/schema.ts'
 import { verifyAuditChain } from '../src/audit/audit.ts'
@@ -7,6 +7,7 @@ import { revokeCredential } from '../src/passes/passes.ts'
 import { createTestApp, givenOfficer, givenPass, tempDir } from './helpers.ts'
 import { runCli, startServer } from './support/processes.ts'
 import { givenUser, signIn, submitLogin } from './support/session.ts'
+import { openServerDatabase } from './support/test-database.ts'
 
 describe('the audit log', () => {
   it('records issuance, revocation, officer changes, key changes and logins, each chained to the last', async () => {
@@ -38,11 +39,11 @@ describe('the audit log', () => {
     await suspendOfficer(app.db, app.clock, officer.employeeNo, { actor: 'admin' })
     const rows = await app.db.select().from(auditLog).all()
     const target = rows[1]!
-    app.db.$client.prepare('update audit_log set actor = ? where id = ?').run('someone-else', target.id)
+    await app.db.rows(sql`update audit_log set actor = ${'someone-else'} where id = ${target.id}`)
     expect(await verifyAuditChain(app.db)).toMatchObject({ ok: false, brokenId: target.id })
-    app.db.$client.prepare('update audit_log set actor = ? where id = ?').run(target.actor, target.id)
+    await app.db.rows(sql`update audit_log set actor = ${target.actor} where id = ${target.id}`)
     expect((await verifyAuditChain(app.db)).ok).toBe(true)
-    app.db.$client.prepare('delete from audit_log where id = ?').run(target.id)
+    await app.db.rows(sql`delete from audit_log where id = ${target.id}`)
     expect(await verifyAuditChain(app.db)).toMatchObject({ ok: false, brokenId: rows[2]!.id })
   })
 
@@ -70,10 +71,9 @@ describe('npm run cli -- audit verify', () => {
       expect(report.ok).toBe(true)
       expect(report.rows).toBeGreaterThan(5)
 
-      const { openDatabase, databasePath } = await import('../db/client.ts')
-      const db = openDatabase(databasePath(dir.path))
-      db.$client.prepare("update audit_log set details = '{\"reason\":\"nothing to see\"}' where id = 3").run()
-      db.$client.close()
+      const db = await openServerDatabase(server.env)
+      await db.rows(sql`update audit_log set details = '{"reason":"nothing to see"}' where id = 3`)
+      await db.close()
       const broken = await runCli(['audit', 'verify', '--json'], server.env)
       expect(broken.code).not.toBe(0)
       expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, brokenId: 3 })

@@ -1,9 +1,11 @@
+import { sql } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { databasePath } from '../db/client.ts'
 import { tempDir } from './helpers.ts'
 import { freePort, runCli, startServer, type RunningServer } from './support/processes.ts'
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { openDataDirDatabase, TEST_ENGINE } from './support/test-database.ts'
 
 // The reliability requirements of issue 4, against the real server process and a real receiver.
 // Short delivery timings come from the CHANNEL123_* variables, so each case takes seconds.
@@ -51,14 +53,23 @@ async function givenServer(dataDir: string, env: Record<string, string>): Promis
   return server
 }
 
-/** The outbox as the server wrote it, read through a separate read-only connection. */
-function outboxRows(dataDir: string): OutboxRow[] {
-  const db = new Database(databasePath(dataDir), { readonly: true, fileMustExist: true })
+/** The outbox as the server wrote it, read through a separate connection (read-only on SQLite). */
+async function outboxRows(dataDir: string): Promise<OutboxRow[]> {
+  // The reports' rows: the audit log's checkpoints share the outbox (audit.checkpoint, docs/audit.md).
+  const query = "select webhook_id, subject, state, attempts, last_error from outbox_deliveries where event_type like 'report.%' order by id"
+  if (TEST_ENGINE === 'sqlite') {
+    const db = new Database(databasePath(dataDir), { readonly: true, fileMustExist: true })
+    try {
+      return db.prepare(query).all() as OutboxRow[]
+    } finally {
+      db.close()
+    }
+  }
+  const db = await openDataDirDatabase(dataDir)
   try {
-    // The reports' rows: the audit log's checkpoints share the outbox (audit.checkpoint, docs/audit.md).
-    return db.prepare("select webhook_id, subject, state, attempts, last_error from outbox_deliveries where event_type like 'report.%' order by id").all() as OutboxRow[]
+    return await db.rows<OutboxRow>(sql.raw(query))
   } finally {
-    db.close()
+    await db.close()
   }
 }
 
@@ -91,18 +102,18 @@ describe('the 123 channel with real processes', () => {
 
     const tickets = new Set<string>()
     for (let i = 0; i < 20; i++) tickets.add((await fileReport(server, { note: `laporan ${i}`, category: 'money' })).ticket)
-    await waitFor('every delivery to have failed at least once against the closed port', () => {
-      const rows = outboxRows(dataDir)
+    await waitFor('every delivery to have failed at least once against the closed port', async () => {
+      const rows = await outboxRows(dataDir)
       return rows.length === 20 && rows.every((row) => row.state === 'pending' && row.attempts >= 1 && /network error/.test(row.last_error ?? ''))
     })
     expect(reportMessages(receiver)).toHaveLength(0)
 
     await receiver.listen()
-    await waitFor('every report to arrive', () => outboxRows(dataDir).every((row) => row.state === 'delivered'))
+    await waitFor('every report to arrive', async () => (await outboxRows(dataDir)).every((row) => row.state === 'delivered'))
     expect(receiver.deliveredTickets()).toEqual(tickets)
     expect(reportMessages(receiver)).toHaveLength(20)
     expectEachIdAcceptedOnce(receiver)
-    expect(new Set(outboxRows(dataDir).map((row) => row.webhook_id))).toEqual(acceptedReportIds(receiver))
+    expect(new Set((await outboxRows(dataDir)).map((row) => row.webhook_id))).toEqual(acceptedReportIds(receiver))
   })
 
   it('retries a 500, a timeout and a dropped connection; dead-letters a 400 with its reason', async () => {
@@ -121,12 +132,12 @@ describe('the 123 channel with real processes', () => {
 
     const tickets: Record<string, string> = {}
     for (const note of ['server-error', 'timeout', 'drop', 'refused']) tickets[note] = (await fileReport(server, { note })).ticket
-    await waitFor('three deliveries and one dead letter', () => {
-      const states = outboxRows(dataDir).map((row) => row.state)
+    await waitFor('three deliveries and one dead letter', async () => {
+      const states = (await outboxRows(dataDir)).map((row) => row.state)
       return states.filter((state) => state === 'delivered').length === 3 && states.includes('dead')
     })
 
-    const rows = new Map(outboxRows(dataDir).map((row) => [row.subject, row]))
+    const rows = new Map((await outboxRows(dataDir)).map((row) => [row.subject, row]))
     for (const note of ['server-error', 'timeout', 'drop']) {
       expect(rows.get(tickets[note]!), note).toMatchObject({ state: 'delivered' })
       expect(rows.get(tickets[note]!)!.attempts, note).toBeGreaterThanOrEqual(2)
@@ -188,7 +199,7 @@ describe('the 123 channel with real processes', () => {
       expect(await res.text()).toContain(`data-ticket="${ticket}"`)
     }
     await waitFor('every acknowledged report to be delivered after the restart', () => [...acknowledged.keys()].every((ticket) => receiver.deliveredTickets().has(ticket)), 30_000)
-    await waitFor('the outbox to be empty', () => outboxRows(dataDir).every((row) => row.state === 'delivered'), 30_000)
+    await waitFor('the outbox to be empty', async () => (await outboxRows(dataDir)).every((row) => row.state === 'delivered'), 30_000)
     // A delivery cut off by the kill may arrive twice, but always under its own webhook-id with the same body.
     const bodies = new Map<string, Set<string>>()
     for (const message of receiver.received) bodies.set(message.webhookId, (bodies.get(message.webhookId) ?? new Set()).add(message.body))
@@ -205,10 +216,10 @@ describe('the 123 channel with real processes', () => {
     const server = await givenServer(dataDir, channelEnv(receiver, { CHANNEL123_RETRY_BASE_MS: '1500', CHANNEL123_TIMEOUT_MS: '15000' }))
 
     for (let i = 0; i < 40; i++) await fileReport(server, { note: `laporan ${i}` })
-    await waitFor('every delivery to have failed once', () => outboxRows(dataDir).every((row) => row.attempts >= 1))
+    await waitFor('every delivery to have failed once', async () => (await outboxRows(dataDir)).every((row) => row.attempts >= 1))
     await receiver.listen()
     const drains = await Promise.all([runCli(['outbox', 'drain', '--now', '--json'], server.env), runCli(['outbox', 'drain', '--now', '--json'], server.env)])
-    await waitFor('every report to arrive', () => outboxRows(dataDir).every((row) => row.state === 'delivered'))
+    await waitFor('every report to arrive', async () => (await outboxRows(dataDir)).every((row) => row.state === 'delivered'))
 
     for (const drain of drains) {
       expect(drain.code, drain.stderr).toBe(0)

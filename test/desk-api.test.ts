@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase, openTestDatabase } from './support/test-database.ts'
 import { apiKeys } from '../db/schema.ts'
 import { createApp } from '../src/app.tsx'
 import { listAuditRows } from '../src/audit/audit.ts'
@@ -270,7 +270,7 @@ describe('GET /api/v1/cso/lookup', () => {
   it('refuses 429 with Retry-After past the key’s limit, per key, until the window turns', async () => {
     const clock = fixedClock()
     const counters = new MemoryCounters()
-    const db = openDatabase(':memory:')
+    const db = await openTestDatabase()
     const { app, services } = createApp({ db, config: testConfig(), clock, counters })
     await givenUnitTree(services)
     const request = (path: string, init: RequestInit = {}) => app.request(`${PUBLIC_URL}${path}`, init)
@@ -310,7 +310,7 @@ describe('apikey create | list | revoke (CLI)', () => {
     const dir = tempDir('apikey-cli')
     dirs.push(dir)
     const clock = fixedClock()
-    const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+    const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
     const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
     return { app, env, cli: (args: string[]) => runCliAt(clock, [...args, '--json'], env) }
   }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { runDeliveryRound, startDeliveryWorker } from '../src/channel/worker.ts'
 import { createTestApp, fixedClock } from './helpers.ts'
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { makeTableUnreadable, refuseInserts } from './support/test-database.ts'
 
 const receivers: WebhookReceiver[] = []
 let errors: MockInstance<typeof console.error>
@@ -23,7 +24,8 @@ function loggedError(call: unknown[] | undefined): Error | null {
 }
 
 /** A stack trace: the error's own line, then frames. */
-const STACK = /^\w*Error: .+\n\s+at /
+// pg's DatabaseError calls itself `error`.
+const STACK = /^\w*[Ee]rror: .+\n\s+at /
 
 async function givenChannel() {
   const receiver = await startWebhookReceiver()
@@ -39,7 +41,7 @@ describe('errors are logged once, with their stack', () => {
   it('a report that cannot be saved: one line with the request id and the stack, and a calm answer', async () => {
     const app = await createTestApp()
     // The database refuses the write, as a full disk would.
-    app.db.$client.exec(`create temp trigger refuse_reports before insert on main.reports begin select raise(abort, 'database or disk is full'); end;`)
+    await refuseInserts(app.db, 'reports', 'database or disk is full')
     const logged = captureErrors()
 
     const res = await app.request('/api/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'Minta uang' }) })
@@ -85,7 +87,7 @@ describe('errors are logged once, with their stack', () => {
 
   it('a delivery round that fails inside the worker: one line with the stack', async () => {
     const { app } = await givenChannel()
-    app.db.$client.exec('drop table outbox_deliveries')
+    await makeTableUnreadable(app.db, 'outbox_deliveries')
     const logged = captureErrors()
 
     const worker = startDeliveryWorker(app.services)

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openDatabase, type Db } from '../db/client.ts'
+import type { Db } from '../db/client.ts'
 import { createApp } from '../src/app.tsx'
 import type { Clock, Config } from '../src/config.ts'
 import type { AppEnv } from '../src/http/env.ts'
@@ -13,6 +13,7 @@ import type { IssuedCredential } from '../src/passes/credential-records.ts'
 import { issueBadge, issueVisitPass, type VisitPassRequest } from '../src/passes/passes.ts'
 import type { Services } from '../src/services.ts'
 import { generateAvatarPng } from '../src/demo/avatar.ts'
+import { openTestDatabase } from './support/test-database.ts'
 
 export const PUBLIC_URL = 'https://cek.example.id'
 /** 2026-11-23 09:00 WIB. */
@@ -56,10 +57,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   }
 }
 
-/** A fresh app on its own in-memory database with a fixed clock. */
+/** A fresh app on its own database (in memory, or a new PostgreSQL database under TEST_DATABASE=postgres) with a fixed clock. */
 export async function createTestApp(options: { config?: Partial<Config>; clock?: TestClock; db?: Db } = {}) {
   const clock = options.clock ?? fixedClock()
-  const db = options.db ?? openDatabase(':memory:')
+  const db = options.db ?? (await openTestDatabase())
   const config = testConfig(options.config)
   const { app, services, verifier } = createApp({ db, config, clock })
   await givenUnitTree(services)

@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 import { signingKeys } from '../db/schema.ts'
 import { createTestApp, faceOf, fixedClock, givenOfficer, PUBLIC_URL, tempDir, testConfig, verdictOf, type TestClock } from './helpers.ts'
 import { decodeSvgQr } from './support/browser.ts'
@@ -18,7 +19,7 @@ afterEach(() => {
 async function appOnDisk(clock: TestClock = fixedClock()) {
   const dir = tempDir('key-lifecycle')
   dirs.push(dir)
-  const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+  const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
   const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
   return { ...app, env, cli: (args: string[]) => runCliAt(clock, [...args, '--json'], env) }
 }
@@ -89,7 +90,7 @@ describe('key retirement counts badges by the key that signed them', () => {
     const browser = await signIn(app, (await givenUser(app, 'officer', officer)).username)
     expect((await browser.post('/officer/badge', {})).status).toBe(303)
     const original = (await app.services.keys.activeKid())!
-    app.db.$client.exec('update credentials set printed_token_sealed = null')
+    await app.db.rows(sql`update credentials set printed_token_sealed = null`)
     await app.services.keys.rotate('test')
     const reprint = await reprintBadge(browser)
     expect(kidOf(reprint)).toBe(original)
@@ -141,7 +142,7 @@ describe('exactly one active signing key', () => {
     await app.services.keys.ensureActiveKey()
     const row = (await app.db.select().from(signingKeys).get())!
     // The driver's error, which drizzle's wrapper carries as its cause.
-    await expect(app.db.insert(signingKeys).values({ ...row, kid: 'second-active' }).catch((error: Error) => Promise.reject(error.cause))).rejects.toThrow(/UNIQUE constraint failed/)
+    await expect(app.db.insert(signingKeys).values({ ...row, kid: 'second-active' }).catch((error: Error) => Promise.reject(error.cause))).rejects.toThrow(/UNIQUE constraint failed|duplicate key value violates unique constraint/)
     expect((await app.services.keys.list()).filter((k) => k.state === 'active')).toHaveLength(1)
   })
 

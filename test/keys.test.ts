@@ -1,11 +1,12 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openDatabase, type Db } from '../db/client.ts'
+import type { Db } from '../db/client.ts'
 import { signingKeys } from '../db/schema.ts'
 import { KeyRing } from '../src/credentials/keys.ts'
 import { loadSecrets } from '../src/credentials/secrets.ts'
 import { createTestApp, fixedClock, givenBadge, givenPass, tempDir } from './helpers.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 
 async function jwksKids(request: Awaited<ReturnType<typeof createTestApp>>['request']): Promise<string[]> {
   const res = await request('/.well-known/jwks.json')
@@ -94,11 +95,11 @@ describe('signing keys', () => {
   it('two processes starting together on one database agree on a single active key', async () => {
     const dir = tempDir('keys')
     try {
-      const path = join(dir.path, 'db.sqlite')
       const secrets = loadSecrets({ kek: null, dataDir: dir.path })
       const clock = fixedClock()
       const ring = (db: Db) => new KeyRing(db, secrets, clock)
-      const rings = [ring(openDatabase(path)), ring(openDatabase(path))]
+      // Two connections to one database, as two processes on one DATA_DIR (or DATABASE_URL) have.
+      const rings = [ring(await openDataDirDatabase(dir.path)), ring(await openDataDirDatabase(dir.path))]
       await Promise.all(rings.map((ring) => ring.ensureActiveKey()))
       expect((await rings[0]!.list()).filter((k) => k.state === 'active')).toHaveLength(1)
     } finally {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 import { credentials, declaredCampaigns } from '../db/schema.ts'
 import { messagesFor } from '../src/i18n/index.ts'
 import { createTestApp, fixedClock, givenOfficer, PUBLIC_URL, tempDir, testConfig } from './helpers.ts'
@@ -77,7 +77,7 @@ describe('the KTP photo policy in the CLI (pass issue --ktp photo)', () => {
     const dir = tempDir('ktp-policy')
     dirs.push(dir)
     const clock = fixedClock()
-    const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+    const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
     const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
     const issue = (args: string[]) => runCliAt(clock, ['pass', 'issue', '--officer', officer.employeeNo, '--customer', '532100012345', ...args, '--json'], env)
     const officer = await givenOfficer(app.services)

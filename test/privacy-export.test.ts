@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 import { auditLog, doorChecks, scans } from '../db/schema.ts'
 import { setVisitPassword } from '../src/households/visit-passwords.ts'
 import { DAY_MS } from '../src/i18n/time.ts'
@@ -15,7 +15,7 @@ const OTHER_WORD = 'Melati Putih'
 async function exportWorld() {
   const dir = tempDir('export')
   const clock = fixedClock()
-  const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+  const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
   const mine = await givenPass(app.services, { customerId: CUSTOMER_ID, purpose: 'GANTI_METER' })
   const theirs = await givenPass(app.services, { customerId: OTHER_CUSTOMER, purpose: 'P2TL' })
   const now = clock.now()

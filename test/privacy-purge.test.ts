@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 import { auditLog, doorChecks, outboxDeliveries, reportEvents, reports, scans, sessions } from '../db/schema.ts'
 import { SESSION_IDLE_MS } from '../src/auth/sessions.ts'
 import { createUser } from '../src/auth/users.ts'
@@ -143,7 +143,7 @@ describe('npm run cli -- privacy purge', () => {
     const dir = tempDir('purge')
     try {
       const clock = fixedClock()
-      const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+      const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
       await givenAgedRows(app)
       const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
       const before = await snapshot(app)

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import fc from 'fast-check'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 import { credentials, statusLists } from '../db/schema.ts'
 import { signCredentialToken } from '../src/credentials/tokens.ts'
 import { suspendOfficer } from '../src/officers/officers.ts'
@@ -324,7 +324,7 @@ describe('what the served list says', () => {
     const dir = tempDir('status-list')
     dirs.push(dir)
     const clock = fixedClock()
-    const app = await createTestApp({ clock, db: openDatabase(databasePath(dir.path)), config: { dataDir: dir.path } })
+    const app = await createTestApp({ clock, db: await openDataDirDatabase(dir.path), config: { dataDir: dir.path } })
     const env = { DATA_DIR: dir.path, KEK: testConfig().kek!, PUBLIC_URL }
     const [first, second] = [await givenOfficer(app.services), await givenOfficer(app.services)]
     const passes = [await givenPass(app.services, { officer: first }), await givenPass(app.services, { officer: second })]

@@ -5,6 +5,7 @@ import { suspendOfficer } from '../src/officers/officers.ts'
 import { revokeCredential } from '../src/passes/passes.ts'
 import { createServices } from '../src/services.ts'
 import { createTestApp, fixedClock, givenPass, tempDir } from './helpers.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 
 // The verification path answers repeated lookups from memory while SQLite's change counters stand
 // still. These cases change the state through a second connection, as the CLI or another worker
@@ -17,16 +18,16 @@ afterEach(() => {
 
 async function givenServerAndCli() {
   const dir = tempDir('unchanged')
-  const path = databasePath(dir.path)
   const clock = fixedClock()
-  const open = (): Db => {
-    const db = openDatabase(path)
-    cleanups.push(() => db.$client.close())
+  // Two connections to the database of one DATA_DIR, on the suite's engine.
+  const open = async (): Promise<Db> => {
+    const db = await openDataDirDatabase(dir.path)
+    cleanups.push(() => void db.close())
     return db
   }
   cleanups.push(() => dir.remove())
-  const server = await createTestApp({ db: open(), clock })
-  const cli = createServices({ db: open(), config: server.config, clock })
+  const server = await createTestApp({ db: await open(), clock })
+  const cli = createServices({ db: await open(), config: server.config, clock })
   const pass = await givenPass(cli)
   const verify = async () => (await server.verifier.verify({ token: pass.token }, { via: 'api', clientAddress: '10.0.0.1' })).verdict
   const verifyCode = async () => (await server.verifier.verify({ code: pass.code }, { via: 'code', clientAddress: '10.0.0.1' })).verdict

@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { addUnit } from '../src/officers/officers.ts'
 import { createTestApp, CUSTOMER_ID, faceOf, givenOfficer, givenPass, START, verdictOf } from './helpers.ts'
+import { makeTableUnreadable } from './support/test-database.ts'
 
 /** The elements of a page that carry data-part, in document order. */
 function partsOf(html: string): string[] {
@@ -61,7 +63,7 @@ describe('when and where every verdict was made', () => {
     const red = await (await request('/v/x.y.z?lang=en')).text()
     expect(red).toContain('Checked at 09:05 WIB')
     expect(red).toContain('official address: <strong class="host">cek.example.id</strong>')
-    services.db.$client.exec('DROP TABLE credentials')
+    await makeTableUnreadable(services.db, 'credentials')
     const unavailable = await request(`/v/${jakarta.token}`)
     expect(unavailable.status).toBe(503)
     expect(await unavailable.text()).toContain('Diperiksa pukul 09.05 WIB')
@@ -152,7 +154,7 @@ describe('the call button', () => {
   it('dials the area code of the pass’s unit, walking up to the Unit Induk when the ULP has none', async () => {
     const { services, request } = await createTestApp()
     // The test tree (UID-JKT › UP3-MTG › ULP-CKN) has no area codes; give one to a unit above the ULP.
-    services.db.$client.exec("update units set area_code = '021' where code = 'UID-JKT'")
+    await services.db.rows(sql`update units set area_code = '021' where code = 'UID-JKT'`)
     const pass = await givenPass(services)
     const html = await (await request(`/v/${pass.token}`)).text()
     expect(html).toContain('href="tel:021123"')
@@ -160,7 +162,7 @@ describe('the call button', () => {
     expect(html).toContain('https://wa.me/628122123123')
 
     // The nearest unit with a code wins: the UP3's own over the Unit Induk's.
-    services.db.$client.exec("update units set area_code = '0299' where code = 'UP3-MTG'")
+    await services.db.rows(sql`update units set area_code = '0299' where code = 'UP3-MTG'`)
     const second = await givenPass(services)
     expect(await (await request(`/v/${second.token}`)).text()).toContain('href="tel:0299123"')
   })

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { credentials, scans } from '../db/schema.ts'
@@ -8,6 +8,7 @@ import { revokeCredential } from '../src/passes/passes.ts'
 import { mintLiveToken } from '../src/passes/printed.ts'
 import { VERDICTS } from '../src/verification/verify.ts'
 import { createTestApp, faceOf, givenBadge, givenOfficer, givenPass, PUBLIC_URL, verdictOf } from './helpers.ts'
+import { makeTableUnreadable } from './support/test-database.ts'
 
 const HOUR = 3600 * 1000
 const MINUTE = 60 * 1000
@@ -161,7 +162,7 @@ describe('verification verdicts', () => {
     const rows = await services.db.select().from(scans).all()
     expect(rows.map((r) => r.verdict)).toEqual(['valid', 'malformed'])
     expect(rows[0]!.credentialId).toBe(pass.id)
-    const stored = JSON.stringify(services.db.$client.prepare('select * from scans').all())
+    const stored = JSON.stringify(await services.db.rows(sql`select * from scans`))
     expect(stored).not.toContain(pass.token.split('.')[2])
   })
 })
@@ -201,7 +202,7 @@ describe('when the database cannot answer', () => {
   it('says it cannot check, with a 503, and never shows green', async () => {
     const { services, request } = await createTestApp()
     const pass = await givenPass(services)
-    services.db.$client.exec('DROP TABLE credentials')
+    await makeTableUnreadable(services.db, 'credentials')
     const res = await request(`/v/${pass.token}`)
     expect(res.status).toBe(503)
     const html = await res.text()

@@ -1,6 +1,5 @@
 import { and, like, ne } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { databasePath, openDatabase } from '../db/client.ts'
 import { auditLog, visitPasswords } from '../db/schema.ts'
 import { verifyAuditChain } from '../src/audit/audit.ts'
 import { DomainError } from '../src/errors.ts'
@@ -15,6 +14,7 @@ import { hashCustomerId, revokeCredential } from '../src/passes/passes.ts'
 import { createTestApp, CUSTOMER_ID, givenBadge, givenOfficer, givenPass, tempDir } from './helpers.ts'
 import { runCli, startServer, type RunningServer } from './support/processes.ts'
 import { givenUser, signIn } from './support/session.ts'
+import { openDataDirDatabase } from './support/test-database.ts'
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
@@ -334,7 +334,7 @@ describe('household password (CLI, a real process on the running server’s DATA
   }
 
   async function storedAndAudited() {
-    const db = openDatabase(databasePath(dir.path))
+    const db = await openDataDirDatabase(dir.path)
     try {
       return {
         // The server's demo data sets the demo household's word; these tests look at their own.
@@ -342,7 +342,7 @@ describe('household password (CLI, a real process on the running server’s DATA
         audit: await db.select().from(auditLog).where(and(like(auditLog.action, 'visit_password.%'), ne(auditLog.actor, 'demo'))).all(),
       }
     } finally {
-      db.$client.close()
+      await db.close()
     }
   }
 

@@ -107,7 +107,8 @@ export async function listOfficers(
   const query = options.query?.trim().slice(0, 80)
   if (query) {
     const pattern = `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-    conditions.push(or(sql`${officers.name} like ${pattern} escape '\\'`, sql`${officers.employeeNo} like ${pattern} escape '\\'`))
+    // lower() on both sides: SQLite's like ignores ASCII case, PostgreSQL's does not.
+    conditions.push(or(sql`lower(${officers.name}) like lower(${pattern}) escape '\\'`, sql`lower(${officers.employeeNo}) like lower(${pattern}) escape '\\'`))
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined
   const [counted] = await db.select({ n: count() }).from(officers).where(where)
@@ -195,6 +196,9 @@ async function photoChange(tx: Transaction, clock: Clock, officerId: number, pho
 }
 
 export async function findOfficerPhoto(db: Db, photoId: string): Promise<{ contentType: string; bytes: Buffer } | null> {
+  // Ids are base64url (photoChange); anything else is no photo, and never reaches the database
+  // (PostgreSQL refuses text with a NUL byte where SQLite would just find nothing).
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(photoId)) return null
   const [photo] = await db
     .select({ contentType: officerPhotos.contentType, bytes: officerPhotos.bytes })
     .from(officerPhotos)

@@ -44,7 +44,8 @@ export function readWindow(db: Queries, now: number, scope: ReportScope, where =
   return db.rows<WindowRow>(sql`
     select ${reports.id} as id, ${reports.ticket} as ticket, ${reports.createdAt} as "createdAt", ${reports.status} as status,
       ${reports.verdict} as verdict, ${reports.category} as category,
-      -- A restricted report's place is processed no further (reporter-rights.ts): not clustered, not shown.
+      -- The place of a restricted report is processed no further (reporter-rights.ts): not clustered, not shown.
+      -- (No quote marks in these comments: db/postgres.ts numbers the placeholders outside quotes only.)
       case when ${reports.restrictedAt} is null then ${reports.location} end as location,
       ${reports.subjectHash} as "subjectHash", ${reports.credentialId} as "credentialId", ${reports.officerEmployeeNo} as "officerEmployeeNo",
       ${reports.unverifiedClaims} ->> 'sub' as "claimedSub", ${reports.unverifiedClaims} ->> 'jti' as "claimedJti",

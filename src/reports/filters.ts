@@ -115,7 +115,8 @@ export function reportFilterSql(filters: ReportFilters, scope: ReportScope): SQL
     const pattern = `%${escapeLike(filters.q)}%`
     conditions.push(
       // A restricted report's words are not searched: a match would reveal them (reporter-rights.ts).
-      sql`(${reports.ticket} like ${pattern} escape '\\' or (${reports.restrictedAt} is null and (${reports.note} like ${pattern} escape '\\' or ${reports.location} like ${pattern} escape '\\')))`,
+      // lower() on both sides: SQLite's like ignores ASCII case, PostgreSQL's does not.
+      sql`(lower(${reports.ticket}) like lower(${pattern}) escape '\\' or (${reports.restrictedAt} is null and (lower(${reports.note}) like lower(${pattern}) escape '\\' or lower(${reports.location}) like lower(${pattern}) escape '\\')))`,
     )
   }
   return conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` and `)
@@ -123,7 +124,7 @@ export function reportFilterSql(filters: ReportFilters, scope: ReportScope): SQL
 
 function scopeSql(scope: NonNullable<ReportScope>): SQL {
   const units = scope.unitCodes.length > 0 ? sql.join(scope.unitCodes.map((code) => sql`${code}`), sql`, `) : null
-  const ownOfficer = scope.officerEmployeeNo === null ? sql`0` : sql`${reports.officerEmployeeNo} = ${scope.officerEmployeeNo}`
+  const ownOfficer = scope.officerEmployeeNo === null ? sql`1 = 0` : sql`${reports.officerEmployeeNo} = ${scope.officerEmployeeNo}`
   if (units === null) return sql`(${ownOfficer})`
   // routed_unit_code decides for reports routed when filed; the older conditions keep showing
   // the rows filed before routing existed (routed_unit_code null).

@@ -75,6 +75,7 @@ type RelatingColumns = Record<'id' | 'foldKey' | 'clientHash' | 'createdAt', SQL
  * A bare tap's key is random, so it relates to nothing.
  */
 function relatedTo(table: RelatingColumns, of: Record<'id' | 'foldKey' | 'clientHash' | 'from' | 'to', unknown>): SQL {
-  return sql`${table.foldKey} = ${of.foldKey} and ${table.clientHash} is ${of.clientHash}
+  // Null-safe equality that both engines read (SQLite since 3.39); SQLite's own `is` is not PostgreSQL's.
+  return sql`${table.foldKey} = ${of.foldKey} and ${table.clientHash} is not distinct from ${of.clientHash}
     and ${table.createdAt} between ${of.from} and ${of.to} and ${table.id} <> ${of.id}`
 }

@@ -1,11 +1,12 @@
+import { sql } from 'drizzle-orm'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { databasePath, openDatabase } from '../../db/client.ts'
 import { expectNoSeriousAxeViolations } from '../support/accessibility.ts'
 import { phoneContext, screenshot, watchCspViolations } from '../support/browser.ts'
 import { runCli, type RunningServer } from '../support/processes.ts'
 import { startServerAndBrowser } from '../support/server-and-browser.ts'
 import { fileReportOverHttp } from '../support/reports.ts'
+import { openServerDatabase } from '../support/test-database.ts'
 
 let server: RunningServer
 let browser: Browser
@@ -88,10 +89,10 @@ describe('an admin created from the CLI', () => {
 
     const intact = await runCli(['audit', 'verify', '--json'], server.env)
     expect(intact.code).toBe(0)
-    const db = openDatabase(databasePath(server.env.DATA_DIR ?? ''))
-    db.$client.prepare("update audit_log set actor = 'someone-else' where action = 'officer.suspended'").run()
-    const brokenId = (db.$client.prepare("select id from audit_log where action = 'officer.suspended'").get() as { id: number }).id
-    db.$client.close()
+    const db = await openServerDatabase(server.env)
+    await db.rows(sql`update audit_log set actor = 'someone-else' where action = 'officer.suspended'`)
+    const [{ id: brokenId }] = (await db.rows<{ id: number }>(sql`select id from audit_log where action = 'officer.suspended'`)) as [{ id: number }]
+    await db.close()
     const broken = await runCli(['audit', 'verify', '--json'], server.env)
     expect(broken.code).not.toBe(0)
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, brokenId })

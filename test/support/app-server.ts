@@ -1,11 +1,11 @@
 import { serve, type ServerType } from '@hono/node-server'
-import { databasePath, openDatabase } from '../../db/client.ts'
 import { createApp } from '../../src/app.tsx'
 import { createUser } from '../../src/auth/users.ts'
 import { seedDemoData } from '../../src/demo/seed.ts'
 import type { Services } from '../../src/services.ts'
 import { givenUnitTree, tempDir, testConfig, type TestClock } from '../helpers.ts'
 import { freePort } from './processes.ts'
+import { openDataDirDatabase } from './test-database.ts'
 
 /** WIB is UTC+7 all year. */
 export function wib(date: string, time: string): number {
@@ -30,7 +30,7 @@ export async function startAppServer(clock: TestClock, options: { demo?: boolean
   const dir = tempDir('app-server')
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const db = openDatabase(databasePath(dir.path))
+  const db = await openDataDirDatabase(dir.path)
   const { app, services } = createApp({ db, config: testConfig({ port, publicUrl: url, dataDir: dir.path }), clock })
   if (options.demo) await seedDemoData(services)
   else await givenUnitTree(services)
@@ -49,7 +49,7 @@ export async function startAppServer(clock: TestClock, options: { demo?: boolean
       // A browser keeps idle connections open; they must not hold the close up.
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
-      db.$client.close()
+      await db.close()
       dir.remove()
     },
   }

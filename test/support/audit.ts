@@ -1,4 +1,4 @@
-import { asc } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { auditLog } from '../../db/schema.ts'
 import { hashAuditRow } from '../../src/audit/audit.ts'
@@ -10,11 +10,10 @@ import { hashAuditRow } from '../../src/audit/audit.ts'
 export async function rewriteAuditRow(db: Db, id: number, actor: string): Promise<void> {
   const rows = await db.select().from(auditLog).orderBy(asc(auditLog.id))
   let prevHash: string | null = null
-  const update = db.$client.prepare('update audit_log set actor = ?, prev_hash = ?, hash = ? where id = ?')
   for (const row of rows) {
     const edited = { ...row, actor: row.id === id ? actor : row.actor, prevHash: prevHash ?? row.prevHash }
     const hash = hashAuditRow(edited)
-    update.run(edited.actor, edited.prevHash, hash, row.id)
+    await db.update(auditLog).set({ actor: edited.actor, prevHash: edited.prevHash, hash }).where(eq(auditLog.id, row.id))
     prevHash = hash
   }
 }

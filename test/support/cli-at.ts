@@ -2,6 +2,7 @@ import { vi } from 'vitest'
 import { runCli } from '../../src/cli.ts'
 import type { Clock } from '../../src/config.ts'
 import type { CliResult } from './processes.ts'
+import { databaseEnv } from './test-database.ts'
 
 /**
  * Runs a CLI command in this process with an injected clock, as `npm run cli` would run it at
@@ -13,7 +14,7 @@ export async function runCliAt(clock: Clock, args: string[], env: Record<string,
   const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(parts.join(' ')))
   const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')))
   try {
-    const code = await runCli(args, env, clock)
+    const code = await runCli(args, { ...env, ...(await databaseEnv(env)) }, clock)
     const stdout = out.join('\n')
     let json: Record<string, unknown> | null = null
     try {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { databaseEnv } from './test-database.ts'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -27,11 +28,16 @@ export interface RunningServer {
   stop: (signal?: NodeJS.Signals) => Promise<void>
 }
 
-/** Starts the real server (`npm start`'s code path) and waits for /healthz. */
+/**
+ * Starts the real server (`npm start`'s code path) and waits for /healthz. Under
+ * TEST_DATABASE=postgres it runs on the database of its DATA_DIR (test/support/test-database.ts),
+ * unless `extraEnv` names a DATABASE_URL; `env` says which, for CLI runs against it.
+ */
 export async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...extraEnv }
+  const given = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...extraEnv }
+  const env = { ...given, ...(await databaseEnv(given)) }
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -73,10 +79,14 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs `npm run cli -- <args>` exactly as the contract says, with optional standard input. */
-export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+/**
+ * Runs `npm run cli -- <args>` exactly as the contract says, with optional standard input, on the
+ * database of its DATA_DIR (the same as a server's on that DATA_DIR, on either engine).
+ */
+export async function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  const database = await databaseEnv({ ...process.env, ...env })
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'cli', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn('npm', ['run', 'cli', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, ...database }, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
