@@ -16,7 +16,7 @@ import { runCli } from './support/processes.ts'
 const KEK = 'db-copy-test-key-encryption-key-0123456789'
 const dir = tempDir('db-copy')
 let source: Db
-let pass: { token: string; id: string }
+let pass: { token: string }
 let ticket: string
 let target: Db | undefined
 
@@ -26,9 +26,8 @@ const cli = (args: string[]) => runCli(args, { DATA_DIR: dir.path, KEK, DATABASE
 beforeAll(async () => {
   source = openDatabase(databasePath(dir.path))
   const app = await createTestApp({ db: source, config: { dataDir: dir.path, kek: KEK, auditKeyFile: `${dir.path}/audit-ed25519.key` } })
-  const officer = await givenOfficer(app.services)
-  const issued = await givenPass(app.services, officer)
-  pass = { token: issued.token, id: issued.jti }
+  const issued = await givenPass(app.services, { officer: await givenOfficer(app.services) })
+  pass = { token: issued.token }
   const filed = await app.request('/api/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: issued.code, note: 'Minta uang tunai', phone: '081234567890' }) })
   ticket = ((await filed.json()) as { ticket: string }).ticket
   await writeCheckpoint(app.services)
