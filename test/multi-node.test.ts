@@ -170,8 +170,21 @@ async function fileReports(targets: () => RunningServer[], count: number, concur
   return { acknowledged, failed }
 }
 
-/** Each acknowledged ticket reached the receiver, always under one webhook-id (a retry repeats it). */
-function expectDeliveredOnce(receiver: WebhookReceiver, tickets: string[]): void {
+/** Two nodes delivering to a real receiver on 127.0.0.1, without rate limits; both stopped after `work`. */
+async function withDeliveringNodes(work: (nodes: Nodes, receiver: WebhookReceiver) => Promise<void>): Promise<void> {
+  const receiver = await startWebhookReceiver()
+  const nodes = await twoNodes({ CHANNEL123_WEBHOOK_URL: `${receiver.url}/hook`, CHANNEL123_WEBHOOK_SECRET: receiver.secret, CHANNEL123_POLL_MS: '100', CHANNEL123_RETRY_BASE_MS: '200', RATE_LIMIT: 'off' })
+  try {
+    await work(nodes, receiver)
+  } finally {
+    await nodes.stop()
+    await receiver.close()
+  }
+}
+
+/** Each acknowledged ticket reaches the receiver, always under one webhook-id (a retry repeats it). */
+async function expectDeliveredOnce(receiver: WebhookReceiver, tickets: string[]): Promise<void> {
+  await waitFor('every acknowledged ticket delivered', () => tickets.every((ticket) => receiver.deliveredTickets().has(ticket)), 120_000)
   const idsOfTicket = new Map<string, Set<string>>()
   for (const [webhookId, messages] of receiver.acceptedIds()) {
     for (const message of messages) {
@@ -190,9 +203,7 @@ function expectDeliveredOnce(receiver: WebhookReceiver, tickets: string[]): void
 
 describe('reports across two nodes', () => {
   it('delivers every acknowledged ticket once per webhook-id while one node is killed with SIGKILL', async () => {
-    const receiver = await startWebhookReceiver()
-    const nodes = await twoNodes({ CHANNEL123_WEBHOOK_URL: `${receiver.url}/hook`, CHANNEL123_WEBHOOK_SECRET: receiver.secret, CHANNEL123_POLL_MS: '100', CHANNEL123_RETRY_BASE_MS: '200', RATE_LIMIT: 'off' })
-    try {
+    await withDeliveringNodes(async (nodes, receiver) => {
       let aAlive = true
       const filing = fileReports(() => (aAlive ? [nodes.a, nodes.b] : [nodes.b]), 2000, 16)
       await waitFor('the first deliveries', () => receiver.received.length >= 200, 60_000)
@@ -202,18 +213,12 @@ describe('reports across two nodes', () => {
       expect(acknowledged.length).toBeGreaterThan(1000)
       expect(new Set(acknowledged).size, 'tickets are unique').toBe(acknowledged.length)
       // A's claims lapse after their lease; B delivers what A left.
-      await waitFor('every acknowledged ticket delivered', () => acknowledged.every((ticket) => receiver.deliveredTickets().has(ticket)), 120_000)
-      expectDeliveredOnce(receiver, acknowledged)
-    } finally {
-      await nodes.stop()
-      await receiver.close()
-    }
+      await expectDeliveredOnce(receiver, acknowledged)
+    })
   }, 240_000)
 
   it('recovers from a PostgreSQL restart during load, and loses nothing acknowledged', async () => {
-    const receiver = await startWebhookReceiver()
-    const nodes = await twoNodes({ CHANNEL123_WEBHOOK_URL: `${receiver.url}/hook`, CHANNEL123_WEBHOOK_SECRET: receiver.secret, CHANNEL123_POLL_MS: '100', CHANNEL123_RETRY_BASE_MS: '200', RATE_LIMIT: 'off' })
-    try {
+    await withDeliveringNodes(async (nodes, receiver) => {
       const filing = fileReports(() => [nodes.a, nodes.b], 600, 8)
       await waitFor('reports flowing', () => receiver.received.length >= 50, 60_000)
       await postgres.restart()
@@ -228,12 +233,8 @@ describe('reports across two nodes', () => {
         expect(after.status).toBe(201)
         acknowledged.push(((await after.json()) as Filed).ticket)
       }
-      await waitFor('every acknowledged ticket delivered', () => acknowledged.every((ticket) => receiver.deliveredTickets().has(ticket)), 120_000)
-      expectDeliveredOnce(receiver, acknowledged)
-    } finally {
-      await nodes.stop()
-      await receiver.close()
-    }
+      await expectDeliveredOnce(receiver, acknowledged)
+    })
   }, 240_000)
 })
 
