@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { runDeliveryRound, startDeliveryWorker } from '../src/channel/worker.ts'
 import { createTestApp, fixedClock } from './helpers.ts'
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
-import { makeTableUnreadable, refuseInserts } from './support/test-database.ts'
+import { dropTable, refuseInserts } from './support/test-database.ts'
 
 const receivers: WebhookReceiver[] = []
 let errors: MockInstance<typeof console.error>
@@ -87,7 +87,7 @@ describe('errors are logged once, with their stack', () => {
 
   it('a delivery round that fails inside the worker: one line with the stack', async () => {
     const { app } = await givenChannel()
-    await makeTableUnreadable(app.db, 'outbox_deliveries')
+    await dropTable(app.db, 'outbox_deliveries')
     const logged = captureErrors()
 
     const worker = startDeliveryWorker(app.services)

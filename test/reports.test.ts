@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { outboxDeliveries, reports } from '../db/schema.ts'
 import { normalizeIndonesianPhone } from '../src/reports/details.ts'
 import { createTestApp, givenBadge, givenOfficer, givenPass, PUBLIC_URL } from './helpers.ts'
-import { makeTableUnreadable } from './support/test-database.ts'
+import { dropTable } from './support/test-database.ts'
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
@@ -458,7 +458,7 @@ describe('POST /api/v1/reports', () => {
 
   it('commits the report and its 123 delivery together or not at all', async () => {
     const app = await createTestApp()
-    await makeTableUnreadable(app.db, 'outbox_deliveries')
+    await dropTable(app.db, 'outbox_deliveries')
     const errors: unknown[] = []
     const original = console.error
     console.error = (...args: unknown[]) => void errors.push(args)

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { addUnit } from '../src/officers/officers.ts'
 import { createTestApp, CUSTOMER_ID, faceOf, givenOfficer, givenPass, START, verdictOf } from './helpers.ts'
-import { makeTableUnreadable } from './support/test-database.ts'
+import { dropTable } from './support/test-database.ts'
 
 /** The elements of a page that carry data-part, in document order. */
 function partsOf(html: string): string[] {
@@ -63,7 +63,7 @@ describe('when and where every verdict was made', () => {
     const red = await (await request('/v/x.y.z?lang=en')).text()
     expect(red).toContain('Checked at 09:05 WIB')
     expect(red).toContain('official address: <strong class="host">cek.example.id</strong>')
-    await makeTableUnreadable(services.db, 'credentials')
+    await dropTable(services.db, 'credentials')
     const unavailable = await request(`/v/${jakarta.token}`)
     expect(unavailable.status).toBe(503)
     expect(await unavailable.text()).toContain('Diperiksa pukul 09.05 WIB')

@@ -3,7 +3,7 @@ import { createApp } from '../src/app.tsx'
 import { SqliteCounters } from '../src/counters/store.ts'
 import { messagesFor } from '../src/i18n/index.ts'
 import { createTestApp, faceOf, fixedClock, givenPass, givenUnitTree, PUBLIC_URL, testConfig, verdictOf } from './helpers.ts'
-import { makeTableUnreadable, openTestDatabase } from './support/test-database.ts'
+import { dropTable, openTestDatabase } from './support/test-database.ts'
 
 const id = messagesFor('id')
 const en = messagesFor('en')
@@ -58,7 +58,7 @@ describe('when verification itself fails', () => {
     const { services, request, db } = await createTestApp()
     const pass = await givenPass(services)
     const log = watchErrorLog()
-    await makeTableUnreadable(db, 'signing_keys')
+    await dropTable(db, 'signing_keys')
 
     const byCode = await request(`/c/${pass.code}`)
     expectUnavailablePage(byCode.status, await byCode.text())

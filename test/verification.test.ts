@@ -8,7 +8,7 @@ import { revokeCredential } from '../src/passes/passes.ts'
 import { mintLiveToken } from '../src/passes/printed.ts'
 import { VERDICTS } from '../src/verification/verify.ts'
 import { createTestApp, faceOf, givenBadge, givenOfficer, givenPass, PUBLIC_URL, verdictOf } from './helpers.ts'
-import { makeTableUnreadable } from './support/test-database.ts'
+import { dropTable } from './support/test-database.ts'
 
 const HOUR = 3600 * 1000
 const MINUTE = 60 * 1000
@@ -202,7 +202,7 @@ describe('when the database cannot answer', () => {
   it('says it cannot check, with a 503, and never shows green', async () => {
     const { services, request } = await createTestApp()
     const pass = await givenPass(services)
-    await makeTableUnreadable(services.db, 'credentials')
+    await dropTable(services.db, 'credentials')
     const res = await request(`/v/${pass.token}`)
     expect(res.status).toBe(503)
     const html = await res.text()

@@ -62,11 +62,12 @@ async function copyOfTemplate(): Promise<string> {
 }
 
 /**
- * Makes the app's statements on `table` fail, as a broken or unreachable database would, on
- * either engine (a renamed table: PostgreSQL refuses to drop one that others refer to).
+ * Drops `table`, so the app's statements on it fail as on a broken database. PostgreSQL drops
+ * the foreign keys that refer to it too (`cascade`); SQLite's drop deletes the rows first when
+ * foreign keys are on, which also moves its change counter, so no remembered answer hides it.
  */
-export async function makeTableUnreadable(db: Db, table: string): Promise<void> {
-  await db.rows(sql.raw(`alter table "${table}" rename to "${table}_unreadable"`))
+export async function dropTable(db: Db, table: string): Promise<void> {
+  await db.rows(sql.raw(`drop table "${table}"${db.engine === 'postgres' ? ' cascade' : ''}`))
 }
 
 /** The database a server process started with `env` uses (its DATABASE_URL, else the SQLite file in its DATA_DIR). */
