@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import autocannon from 'autocannon'
-import { databasePath } from '../db/client.ts'
+import { databasePath, openDatabase } from '../db/client.ts'
 import { percentile, round, seedAdminData, seededRandom, ticketOf } from './admin.ts'
 import { atLeast, below, fmt, holds, printTable, type TargetCheck } from './report.ts'
 import { runCli, startServer } from './server.ts'
@@ -37,7 +37,8 @@ interface KindFigures {
 export async function deskLookups(): Promise<SectionResult> {
   const server = await startServer()
   try {
-    const seeded = seedAdminData(server.dataDir)
+    const db = openDatabase(databasePath(server.dataDir))
+    const seeded = await seedAdminData(db).finally(() => db.close())
     seedVisitPasses(server.dataDir)
     const { key } = (await runCli(server.env, ['apikey', 'create', '--name', 'bench CRM', '--scope', 'cso'])) as { key: string }
     const customerWithVisit = '532100077777'

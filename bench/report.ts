@@ -50,3 +50,20 @@ export function printTargets(targets: TargetCheck[]): void {
     targets.map((target) => [target.name, target.shown, target.goal, target.pass ? 'PASS' : 'MISS']),
   )
 }
+
+/** One figure of a section that runs on both engines, for the PostgreSQL ÷ SQLite table. */
+export interface ComparedFigure {
+  figure: string
+  /** null when the engine's run could not measure it (e.g. no /proc). */
+  value: number | null
+  format: (n: number) => string
+}
+
+export interface SectionResult {
+  figures: Record<string, unknown>
+  targets: TargetCheck[]
+  /** The figures compared across engines (sections that run on both). */
+  compared?: ComparedFigure[]
+}
+
+export const fmtUs = (n: number) => `${Math.round(n).toLocaleString('en-US')} µs`

@@ -12,15 +12,16 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
-import Database from 'better-sqlite3'
+import { sql } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
-import { databasePath, openDatabase } from '../db/client.ts'
+import { databasePath, openDatabase, type Db } from '../db/client.ts'
 import { loadConfig, systemClock } from '../src/config.ts'
 import { createReport } from '../src/reports/reports.ts'
 import { NO_DETAILS } from '../src/reports/details.ts'
 import { createServices } from '../src/services.ts'
 import { measureCpu } from './cpu.ts'
-import { atLeast, below, fmt, holds, printTable, type TargetCheck } from './report.ts'
+import { openServerDatabase } from './postgres.ts'
+import { atLeast, below, fmt, fmtUs, holds, printTable, type SectionResult } from './report.ts'
 import { runCli, type BenchServer } from './server.ts'
 
 const TARGETS = { reportsPerSec: 1000, p99Ms: 50 }
@@ -34,21 +35,29 @@ const REPORT_BODY = JSON.stringify({
   location: 'Cikini',
 })
 
-interface SectionResult {
-  figures: Record<string, unknown>
-  targets: TargetCheck[]
+/**
+ * Runs on either engine. What is SQLite's alone (synchronous=FULL against NORMAL) and what does not
+ * touch a database (random bytes) is measured on the SQLite run only.
+ */
+export async function reportThroughput({ server }: { server: BenchServer }): Promise<SectionResult> {
+  const db = await openServerDatabase(server)
+  try {
+    return await measureReports(server, db)
+  } finally {
+    await db.close()
+  }
 }
 
-export async function reportThroughput({ server }: { server: BenchServer }): Promise<SectionResult> {
+async function measureReports(server: BenchServer, db: Db): Promise<SectionResult> {
   const url = `${server.baseUrl}/api/v1/reports`
   const probe = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: REPORT_BODY.replace('[<id>]', 'probe') })
   if (probe.status !== 201) throw new Error(`POST /api/v1/reports answered ${probe.status}: ${(await probe.text()).slice(0, 200)}`)
 
   const options = { url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: REPORT_BODY, idReplacement: true, connections: LOAD.connections }
   await autocannon({ ...options, duration: LOAD.warmupSeconds })
-  const before = countRows(server)
-  const { result, wallSeconds, serverCpuSeconds } = await measureCpu(server.pid, () => autocannon({ ...options, duration: LOAD.seconds }))
-  const after = countRows(server)
+  const before = await countRows(db)
+  const { result, wallSeconds, serverCpuSeconds, databaseCpuSeconds } = await measureCpu(server.pid, () => autocannon({ ...options, duration: LOAD.seconds }), server.databasePid)
+  const after = await countRows(db)
   const created = after.reports - before.reports
   const committed = result.non2xx === 0 && result.errors === 0 && after.outbox - before.outbox === created && created >= result.requests.total
   const creation = {
@@ -61,18 +70,22 @@ export async function reportThroughput({ server }: { server: BenchServer }): Pro
     errors: result.errors,
     reportsInDatabase: created,
     serverCpuUsPerReport: serverCpuSeconds === null || created === 0 ? null : (serverCpuSeconds * 1e6) / created,
+    /** PostgreSQL's processes; null on SQLite, whose work is inside the server process. */
+    databaseCpuUsPerReport: databaseCpuSeconds === null || created === 0 ? null : (databaseCpuSeconds * 1e6) / created,
     serverCores: serverCpuSeconds === null ? null : serverCpuSeconds / wallSeconds,
   }
+  const totalCpuUsPerReport = creation.serverCpuUsPerReport === null ? null : creation.serverCpuUsPerReport + (creation.databaseCpuUsPerReport ?? 0)
 
   // autocannon stops counting at the deadline; requests still in flight commit a moment later.
   await new Promise((resolve) => setTimeout(resolve, 500))
-  const delivery = await measureDelivery(server, countRows(server).pendingDeliveries)
-  const sync = await measureSyncCost(server)
-  const random = measureRandomCost()
+  const delivery = await measureDelivery(server, (await countRows(db)).pendingDeliveries)
+  const onSqlite = server.engine === 'sqlite'
+  const sync = onSqlite ? await measureSyncCost(server) : null
+  const random = onSqlite ? measureRandomCost() : null
 
   printTable(
-    `Scam reports: POST /api/v1/reports (${LOAD.connections} connections, ${LOAD.seconds} s, RATE_LIMIT=off, distinct bodies)`,
-    ['path', 'reports/s', 'mean', 'p50', 'p99', 'requests', 'non-2xx/errors', 'rows committed', 'server CPU/report'],
+    `Scam reports on ${engineName(server)}: POST /api/v1/reports (${LOAD.connections} connections, ${LOAD.seconds} s, RATE_LIMIT=off, distinct bodies)`,
+    ['path', 'reports/s', 'mean', 'p50', 'p99', 'requests', 'non-2xx/errors', 'rows committed', 'server CPU/report', 'PostgreSQL CPU/report'],
     [
       [
         'POST /api/v1/reports → 201',
@@ -83,7 +96,8 @@ export async function reportThroughput({ server }: { server: BenchServer }): Pro
         fmt.int(creation.requests),
         `${fmt.int(creation.non2xx)}/${fmt.int(creation.errors)}`,
         fmt.int(created),
-        creation.serverCpuUsPerReport === null ? 'n/a' : `${fmt.int(creation.serverCpuUsPerReport)} µs`,
+        creation.serverCpuUsPerReport === null ? 'n/a' : fmtUs(creation.serverCpuUsPerReport),
+        creation.databaseCpuUsPerReport === null ? '' : fmtUs(creation.databaseCpuUsPerReport),
       ],
     ],
   )
@@ -100,8 +114,39 @@ export async function reportThroughput({ server }: { server: BenchServer }): Pro
     ],
   )
 
+  if (!sync || !random) {
+    console.log('(synchronous=FULL against NORMAL is SQLite\'s and random bytes touch no database: both measured on the SQLite run only)')
+  } else {
+    printSqliteOnly(sync, random)
+  }
+
+  const deliveredOnce = delivery.delivered === delivery.pending && delivery.received === delivery.pending && delivery.distinctIds === delivery.pending && delivery.badSignatures === 0
+  return {
+    figures: { creation: { ...creation, totalCpuUsPerReport }, delivery, ...(sync ? { sync } : {}), ...(random ? { random } : {}) },
+    targets: [
+      atLeast('report creation reports/s', committed ? creation.reportsPerSec : 0, TARGETS.reportsPerSec, fmt.int),
+      below('report creation p99 latency', creation.p99Ms, TARGETS.p99Ms, fmt.ms),
+      holds('every 201 committed with its outbox row', committed),
+      holds('backlog delivered, signed, once per webhook-id', deliveredOnce),
+    ],
+    compared: [
+      { figure: 'reports/s (POST /api/v1/reports)', value: committed ? creation.reportsPerSec : null, format: fmt.int },
+      { figure: 'CPU per report, server + PostgreSQL', value: totalCpuUsPerReport, format: fmtUs },
+      { figure: 'CPU per report, server process only', value: creation.serverCpuUsPerReport, format: fmtUs },
+      { figure: 'report p50 latency', value: creation.p50Ms, format: fmt.ms },
+      { figure: 'report p99 latency', value: creation.p99Ms, format: fmt.ms },
+      { figure: 'deliveries/s (outbox drain --now)', value: deliveredOnce ? delivery.deliveriesPerSec : null, format: fmt.int },
+    ],
+  }
+}
+
+export function engineName(server: BenchServer): string {
+  return server.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'
+}
+
+function printSqliteOnly(sync: Awaited<ReturnType<typeof measureSyncCost>>, random: ReturnType<typeof measureRandomCost>): void {
   printTable(
-    `Durability: the report commit path (createReport, group commit) with synchronous=FULL against NORMAL, in-process, same disk (${sync.filesystem}), ${SYNC_LOAD.seconds} s per run, runs alternated`,
+    `Durability (SQLite only): the report commit path (createReport, group commit) with synchronous=FULL against NORMAL, in-process, same disk (${sync.filesystem}), ${SYNC_LOAD.seconds} s per run, runs alternated`,
     ['synchronous', 'reports in flight', 'reports/s', 'p50', 'p99', 'reports'],
     sync.runs.map((run) => [run.mode, fmt.int(run.concurrency), fmt.int(run.reportsPerSec), fmt.ms(run.p50Ms), fmt.ms(run.p99Ms), fmt.int(run.reports)]),
   )
@@ -113,17 +158,6 @@ export async function reportThroughput({ server }: { server: BenchServer }): Pro
       [`one report (${REPORT_DRAWS.join(' + ')} bytes)`, `${random.perReportDirectUs.toFixed(2)} µs`, `${random.perReportPooledUs.toFixed(2)} µs`],
     ],
   )
-
-  const deliveredOnce = delivery.delivered === delivery.pending && delivery.received === delivery.pending && delivery.distinctIds === delivery.pending && delivery.badSignatures === 0
-  return {
-    figures: { creation, delivery, sync, random },
-    targets: [
-      atLeast('report creation reports/s', committed ? creation.reportsPerSec : 0, TARGETS.reportsPerSec, fmt.int),
-      below('report creation p99 latency', creation.p99Ms, TARGETS.p99Ms, fmt.ms),
-      holds('every 201 committed with its outbox row', committed),
-      holds('backlog delivered, signed, once per webhook-id', deliveredOnce),
-    ],
-  }
 }
 
 const SYNC_LOAD = { seconds: 3, concurrency: [1, 50] }
@@ -318,16 +352,11 @@ async function startReceiver(secret: string) {
   })
 }
 
-function countRows(server: BenchServer): { reports: number; outbox: number; pendingDeliveries: number } {
-  const db = new Database(databasePath(server.dataDir), { readonly: true, fileMustExist: true })
-  try {
-    const count = (query: string) => (db.prepare(query).get() as { n: number }).n
-    return {
-      reports: count('select count(*) as n from reports'),
-      outbox: count('select count(*) as n from outbox_deliveries'),
-      pendingDeliveries: count("select count(*) as n from outbox_deliveries where state = 'pending'"),
-    }
-  } finally {
-    db.close()
-  }
+async function countRows(db: Db): Promise<{ reports: number; outbox: number; pendingDeliveries: number }> {
+  const [counts] = await db.rows<{ reports: number | string; outbox: number | string; pending: number | string }>(sql`select
+    (select count(*) from reports) as reports,
+    (select count(*) from outbox_deliveries) as outbox,
+    (select count(*) from outbox_deliveries where state = 'pending') as pending`)
+  // PostgreSQL's count(*) is a bigint, which pg hands over as text.
+  return { reports: Number(counts?.reports ?? 0), outbox: Number(counts?.outbox ?? 0), pendingDeliveries: Number(counts?.pending ?? 0) }
 }

@@ -3,6 +3,12 @@
  *
  *   npm run bench                 every section, in order
  *   npm run bench -- verify       one section (several names may be given)
+ *   npm run bench -- verify --engine sqlite      (or BENCH_ENGINES=sqlite; postgres; both is the default)
+ *
+ * `verify`, `reports` and `admin` run on SQLite and then on PostgreSQL (a throwaway cluster,
+ * a fresh database per server), back to back in one run, and a table gives PostgreSQL ÷ SQLite
+ * for each of their figures: the machine's speed drifts 2-4× within an hour, so only ratios
+ * from one run mean anything. The other sections run on SQLite only.
  *
  * Prints readable tables and, last, one `BENCH {...}` JSON line with every figure. Missed
  * targets are reported, not fatal: the exit code is non-zero only when the bench itself broke.
@@ -25,8 +31,11 @@ import { liveQrThroughput, loginThroughput } from './portal.ts'
 import { reportThroughput } from './reports.ts'
 import { soak } from './soak.ts'
 import { statusListFigures } from './status-list.ts'
-import { atLeast, atMost, below, fmt, holds, printTable, printTargets, type TargetCheck } from './report.ts'
-import { KEPT_STDERR_LINES, startServer, type BenchServer } from './server.ts'
+import type { Engine } from '../db/client.ts'
+import { startBenchPostgres, type BenchPostgres } from './postgres.ts'
+import { atLeast, atMost, below, fmt, fmtUs, holds, printTable, printTargets, type ComparedFigure, type SectionResult, type TargetCheck } from './report.ts'
+import { engineName } from './reports.ts'
+import { KEPT_STDERR_LINES, startServer, type BenchServer, type StartOptions } from './server.ts'
 
 const LOAD = { connections: 50, seconds: 10, warmupSeconds: 2 }
 const BARE_VERIFY = { seconds: 5, warmupSeconds: 1 }
@@ -34,15 +43,19 @@ const BARE_VERIFY = { seconds: 5, warmupSeconds: 1 }
 const TARGETS = { apiToBareRatio: 0.7, p99Ms: 25, pageGzipBytes: 21_700, verdictVisibleMs: 1500 }
 
 interface BenchContext {
+  /** The shared server of the engine under test. */
   server: BenchServer
-}
-
-interface SectionResult {
-  figures: Record<string, unknown>
-  targets: TargetCheck[]
+  /** A server of its own on a new database of the engine under test, for a section that seeds. */
+  startFresh: (options?: StartOptions) => Promise<BenchServer>
 }
 
 type Section = (context: BenchContext) => Promise<SectionResult>
+
+/** Sections that run on both engines; the rest measure the SQLite deployment only. */
+const ON_BOTH_ENGINES = new Set(['verify', 'reports', 'admin'])
+const ENGINES: Engine[] = ['sqlite', 'postgres']
+/** Rounds per engine for a section on both: the order alternates, so drift shows as a spread instead of a bias. */
+const DEFAULT_ROUNDS = 1
 
 /** Run in this order; later steps add their sections here. */
 const SECTIONS: Record<string, Section> = {
@@ -76,17 +89,21 @@ interface LoadFigures {
   mismatches: number
   /** Average cores busy during the measured run: the server process, and this process generating the load. */
   serverCores: number | null
+  /** PostgreSQL's processes (null on SQLite, whose work is inside the server process). */
+  databaseCores: number | null
   benchCores: number
   /** Cores used by everything else on the machine during the run; well above 0 means noisy req/s. */
   otherCores: number | null
   serverCpuUsPerRequest: number | null
+  databaseCpuUsPerRequest: number | null
+  /** Server and PostgreSQL together: what a request costs the machine on either engine. */
+  totalCpuUsPerRequest: number | null
 }
 
 async function verifyThroughput({ server }: BenchContext): Promise<SectionResult> {
   const apiUrl = `${server.baseUrl}/api/v1/verify/${server.passToken}`
   const pageUrl = `${server.baseUrl}/v/${server.passToken}`
   const apiBody = await expectValidApiVerdict(apiUrl)
-  const pageBody = await fetchText(pageUrl)
 
   // This machine's speed drifts over minutes (shared host); the baseline is taken on both sides of
   // the API run and the faster of the two counts, so drift can only make the ratio look worse.
@@ -94,15 +111,17 @@ async function verifyThroughput({ server }: BenchContext): Promise<SectionResult
   const api = await loadTest(server, apiUrl, apiBody)
   const bareAfter = await measureBareJwtVerify(server)
   const bare = bareBefore.opsPerSec >= bareAfter.opsPerSec ? bareBefore : bareAfter
-  const page = await loadTest(server, pageUrl, pageBody)
-  // Phones always ask for gzip; autocannon does not decompress, so the body is checked once here.
-  await expectGzipped(pageUrl, pageBody)
+  // The page shows the time of the check to the minute: its expected body is fetched just before its run.
+  const page = await loadTest(server, pageUrl, await fetchText(pageUrl))
+  // Phones always ask for gzip; autocannon does not decompress, so the body is checked once here,
+  // against a plain body fetched just before (the page shows the time of the check, to the minute).
+  await expectGzipped(pageUrl, await fetchText(pageUrl))
   const gzippedPage = await loadTest(server, pageUrl, undefined, { 'accept-encoding': 'gzip' })
   const ratio = api.requestsPerSec / bare.opsPerSec
 
   printTable(
-    `Verification throughput (${LOAD.connections} connections, ${LOAD.seconds} s each; bare jwtVerify sequential, ${BARE_VERIFY.seconds} s)`,
-    ['path', 'ops or req/s', 'mean', 'p50', 'p99', 'requests', 'non-2xx/err/timeout/mismatch', 'server CPU/req', 'cores server + bench + other'],
+    `Verification throughput on ${engineName(server)} (${LOAD.connections} connections, ${LOAD.seconds} s each; bare jwtVerify sequential, ${BARE_VERIFY.seconds} s)`,
+    ['path', 'ops or req/s', 'mean', 'p50', 'p99', 'requests', 'non-2xx/err/timeout/mismatch', 'server CPU/req', 'PostgreSQL CPU/req', 'cores server + PostgreSQL + bench + other'],
     [
       bareRow('bare jose.jwtVerify, before the API run', bareBefore),
       loadRow('GET /api/v1/verify/<token>', api),
@@ -113,8 +132,8 @@ async function verifyThroughput({ server }: BenchContext): Promise<SectionResult
   )
   console.log(`API ÷ bare jwtVerify (the faster baseline) = ${fmt.percent(ratio)}   (page ÷ bare = ${fmt.percent(page.requestsPerSec / bare.opsPerSec)}; the page's p99 is shown, the issue's p99 target is the API's)`)
   // CPU per operation does not depend on what else the machine is doing, unlike req/s.
-  if (api.serverCpuUsPerRequest !== null && page.serverCpuUsPerRequest !== null) {
-    console.log(`CPU per request ÷ CPU per bare verify: API ${(api.serverCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×, page ${(page.serverCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×`)
+  if (api.totalCpuUsPerRequest !== null && page.totalCpuUsPerRequest !== null) {
+    console.log(`CPU per request (server${server.engine === 'postgres' ? ' + PostgreSQL' : ''}) ÷ CPU per bare verify: API ${(api.totalCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×, page ${(page.totalCpuUsPerRequest / bare.cpuUsPerOp).toFixed(1)}×`)
   }
   warnIfUnclean('API', api)
   warnIfUnclean('page', page)
@@ -123,11 +142,21 @@ async function verifyThroughput({ server }: BenchContext): Promise<SectionResult
   return {
     figures: { bareJwtVerify: bare, bareJwtVerifyBefore: bareBefore, bareJwtVerifyAfter: bareAfter, api, page, gzippedPage, apiToBareRatio: ratio, pageToBareRatio: page.requestsPerSec / bare.opsPerSec },
     targets: [atLeast('API req/s ÷ bare jwtVerify ops/s', ratio, TARGETS.apiToBareRatio, fmt.percent), below('API p99 latency', api.p99Ms, TARGETS.p99Ms, fmt.ms)],
+    compared: [
+      { figure: 'API req/s', value: api.requestsPerSec, format: fmt.int },
+      { figure: 'API CPU/req, server + PostgreSQL', value: api.totalCpuUsPerRequest, format: fmtUs },
+      { figure: 'API CPU/req, server process only', value: api.serverCpuUsPerRequest, format: fmtUs },
+      { figure: 'API p99', value: api.p99Ms, format: fmt.ms },
+      { figure: 'API req/s ÷ bare jwtVerify', value: ratio, format: fmt.percent },
+      { figure: 'page req/s (gzip)', value: gzippedPage.requestsPerSec, format: fmt.int },
+      { figure: 'page CPU/req (gzip), server + PostgreSQL', value: gzippedPage.totalCpuUsPerRequest, format: fmtUs },
+      { figure: 'page p99 (gzip)', value: gzippedPage.p99Ms, format: fmt.ms },
+    ],
   }
 }
 
 function bareRow(label: string, bare: BareFigures): string[] {
-  return [label, fmt.int(bare.opsPerSec), fmt.ms(bare.meanMs), '', '', fmt.int(bare.ops), '', `${fmt.int(bare.cpuUsPerOp)} µs`, '']
+  return [label, fmt.int(bare.opsPerSec), fmt.ms(bare.meanMs), '', '', fmt.int(bare.ops), '', `${fmt.int(bare.cpuUsPerOp)} µs`, '', '']
 }
 
 /** Loading a rejected token would measure the wrong path; also returns the body every response must match. */
@@ -174,7 +203,10 @@ async function loadTest(server: BenchServer, url: string, expectBody: string | u
   const options = { url, connections: LOAD.connections, expectBody, headers }
   // A separate warm-up run (rather than autocannon's `warmup` option) keeps it out of the CPU figures.
   await autocannon({ ...options, duration: LOAD.warmupSeconds })
-  const { result, wallSeconds, serverCpuSeconds, benchCpuSeconds, otherCpuSeconds } = await measureCpu(server.pid, () => autocannon({ ...options, duration: LOAD.seconds }))
+  const { result, wallSeconds, serverCpuSeconds, databaseCpuSeconds, benchCpuSeconds, otherCpuSeconds } = await measureCpu(server.pid, () => autocannon({ ...options, duration: LOAD.seconds }), server.databasePid)
+  const perRequest = (seconds: number | null) => (seconds === null || result.requests.total === 0 ? null : (seconds * 1e6) / result.requests.total)
+  const serverCpuUsPerRequest = perRequest(serverCpuSeconds)
+  const databaseCpuUsPerRequest = perRequest(databaseCpuSeconds)
   return {
     requestsPerSec: result.requests.average,
     meanMs: result.latency.mean,
@@ -186,15 +218,18 @@ async function loadTest(server: BenchServer, url: string, expectBody: string | u
     timeouts: result.timeouts,
     mismatches: result.mismatches,
     serverCores: serverCpuSeconds === null ? null : serverCpuSeconds / wallSeconds,
+    databaseCores: databaseCpuSeconds === null ? null : databaseCpuSeconds / wallSeconds,
     benchCores: benchCpuSeconds / wallSeconds,
     otherCores: otherCpuSeconds === null ? null : otherCpuSeconds / wallSeconds,
-    serverCpuUsPerRequest: serverCpuSeconds === null || result.requests.total === 0 ? null : (serverCpuSeconds * 1e6) / result.requests.total,
+    serverCpuUsPerRequest,
+    databaseCpuUsPerRequest,
+    totalCpuUsPerRequest: serverCpuUsPerRequest === null ? null : serverCpuUsPerRequest + (databaseCpuUsPerRequest ?? 0),
   }
 }
 
 function loadRow(label: string, figures: LoadFigures): string[] {
   const { requestsPerSec, meanMs, p50Ms, p99Ms, requests, non2xx, errors, timeouts, mismatches } = figures
-  const cpuPerRequest = figures.serverCpuUsPerRequest === null ? 'n/a' : `${fmt.int(figures.serverCpuUsPerRequest)} µs`
+  const cpuPerRequest = figures.serverCpuUsPerRequest === null ? 'n/a' : fmtUs(figures.serverCpuUsPerRequest)
   return [
     label,
     fmt.int(requestsPerSec),
@@ -204,7 +239,8 @@ function loadRow(label: string, figures: LoadFigures): string[] {
     fmt.int(requests),
     `${fmt.int(non2xx)}/${fmt.int(errors)}/${fmt.int(timeouts)}/${fmt.int(mismatches)}`,
     cpuPerRequest,
-    `${fmt.cores(figures.serverCores)} + ${fmt.cores(figures.benchCores)} + ${fmt.cores(figures.otherCores)}`,
+    figures.databaseCpuUsPerRequest === null ? '' : fmtUs(figures.databaseCpuUsPerRequest),
+    `${fmt.cores(figures.serverCores)} + ${figures.databaseCores === null ? '-' : fmt.cores(figures.databaseCores)} + ${fmt.cores(figures.benchCores)} + ${fmt.cores(figures.otherCores)}`,
   ]
 }
 
@@ -370,47 +406,169 @@ function selectSections(names: string[]): [string, Section][] {
   return names.map((name) => [name, SECTIONS[name] as Section])
 }
 
+/**
+ * Section names; the engines from `--engine sqlite|postgres|both` (or BENCH_ENGINES); and from
+ * `--rounds N` (or BENCH_ROUNDS) how many times each engine runs a section on both, alternating
+ * which goes first, so a drift of the machine's speed hits both alike.
+ */
+function parseArguments(args: string[]): { names: string[]; engines: Engine[]; rounds: number } {
+  const names: string[] = []
+  let choice = process.env.BENCH_ENGINES ?? 'both'
+  let rounds = process.env.BENCH_ROUNDS ?? String(DEFAULT_ROUNDS)
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined]
+    if (flag === '--engine') choice = inline ?? args[++i] ?? ''
+    else if (flag === '--rounds') rounds = inline ?? args[++i] ?? ''
+    else names.push(arg)
+  }
+  const roundCount = Number(rounds)
+  if (!Number.isInteger(roundCount) || roundCount < 1) throw new UsageError(`--rounds must be a whole number from 1, got "${rounds}"`)
+  if (choice === 'both') return { names, engines: ENGINES, rounds: roundCount }
+  if (choice === 'sqlite' || choice === 'postgres') return { names, engines: [choice], rounds: roundCount }
+  throw new UsageError(`--engine must be sqlite, postgres or both, got "${choice}"`)
+}
+
 class UsageError extends Error {}
 
 function printServerErrors(server: BenchServer): number {
   const lines = server.stderrLines()
   if (lines.length === 0) return 0
-  console.log(`\nServer wrote ${lines.length}${lines.length >= KEPT_STDERR_LINES ? '+' : ''} line(s) to stderr; the first ones:`)
+  console.log(`\n${engineName(server)} server wrote ${lines.length}${lines.length >= KEPT_STDERR_LINES ? '+' : ''} line(s) to stderr; the first ones:`)
   for (const line of lines.slice(0, 10)) console.log(`  ${line}`)
   return lines.length
 }
 
+interface EngineComparison {
+  /** Each figure's median over the rounds. */
+  sqlite: Record<string, number | null>
+  postgres: Record<string, number | null>
+  /** PostgreSQL ÷ SQLite of those: above 1 means PostgreSQL's figure is larger (slower for times and CPU, faster for rates). */
+  ratio: Record<string, number | null>
+  /** The ratio of each round on its own, to show how far the machine's drift moved it. */
+  ratioPerRound: Record<string, (number | null)[]>
+}
+
+/** Per figure: the median of each engine's rounds, and PostgreSQL ÷ SQLite overall and per round (rounds pair up in order). */
+function compareEngines(sqlite: ComparedFigure[][], postgres: ComparedFigure[][]): EngineComparison & { formats: Map<string, ComparedFigure['format']> } {
+  const comparison: EngineComparison = { sqlite: {}, postgres: {}, ratio: {}, ratioPerRound: {} }
+  const formats = new Map<string, ComparedFigure['format']>()
+  const valuesOf = (runs: ComparedFigure[][], figure: string) => runs.map((run) => run.find((candidate) => candidate.figure === figure)?.value ?? null)
+  const ratioOf = (a: number | null, b: number | null) => (a === null || b === null || a === 0 ? null : b / a)
+  for (const { figure, format } of sqlite[0] ?? []) {
+    formats.set(figure, format)
+    const onSqlite = valuesOf(sqlite, figure)
+    const onPostgres = valuesOf(postgres, figure)
+    comparison.sqlite[figure] = median(onSqlite)
+    comparison.postgres[figure] = median(onPostgres)
+    comparison.ratio[figure] = ratioOf(comparison.sqlite[figure], comparison.postgres[figure])
+    comparison.ratioPerRound[figure] = onSqlite.map((value, round) => ratioOf(value, onPostgres[round] ?? null))
+  }
+  return { ...comparison, formats }
+}
+
+/** The middle value (the mean of the middle two for an even count); null if any is missing. */
+function median(values: (number | null)[]): number | null {
+  if (values.length === 0 || values.some((value) => value === null)) return null
+  const sorted = (values as number[]).sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+function printEngineTable(comparisons: Record<string, EngineComparison & { formats: Map<string, ComparedFigure['format']> }>, rounds: number): void {
+  const rows: string[][] = []
+  const times = (ratio: number | null) => (ratio === null ? 'n/a' : `${ratio.toFixed(2)}×`)
+  for (const [section, comparison] of Object.entries(comparisons)) {
+    for (const [figure, format] of comparison.formats) {
+      const shown = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : format(value))
+      const row = [section, figure, shown(comparison.sqlite[figure]), shown(comparison.postgres[figure]), times(comparison.ratio[figure] ?? null)]
+      if (rounds > 1) row.push((comparison.ratioPerRound[figure] ?? []).map(times).join(' '))
+      rows.push(row)
+    }
+  }
+  printTable(
+    `PostgreSQL ÷ SQLite, same run, ${rounds > 1 ? `${rounds} rounds alternating the order (SQLite first, then PostgreSQL first…), medians` : 'SQLite then PostgreSQL back to back'}; CPU per request counts PostgreSQL's processes too. Rates: below 1× is slower; times and CPU: above 1× is slower`,
+    ['section', 'figure', 'SQLite', 'PostgreSQL', 'PG ÷ SQLite', ...(rounds > 1 ? ['per round'] : [])],
+    rows,
+  )
+}
+
 async function main(): Promise<void> {
-  const sections = selectSections(process.argv.slice(2))
+  const { names, engines, rounds } = parseArguments(process.argv.slice(2))
+  const sections = selectSections(names)
   // One HTTP worker per core, as the server runs in production.
   const workers = availableParallelism()
-  const server = await startServer({ workers })
-  const stopOnSignal = () => void server.stop().finally(() => process.exit(130))
+  const needsPostgres = engines.includes('postgres') && sections.some(([name]) => ON_BOTH_ENGINES.has(name))
+  const needsSqlite = engines.includes('sqlite') || sections.some(([name]) => !ON_BOTH_ENGINES.has(name))
+  const postgres: BenchPostgres | null = needsPostgres ? await startBenchPostgres() : null
+  const servers: BenchServer[] = []
+  const startTracked = async (options: StartOptions) => {
+    const server = await startServer(options)
+    servers.push(server)
+    return server
+  }
+  const stopAll = async () => {
+    await Promise.allSettled(servers.map((server) => server.stop()))
+    postgres?.stop()
+  }
+  const stopOnSignal = () => void stopAll().finally(() => process.exit(130))
   process.once('SIGINT', stopOnSignal)
   process.once('SIGTERM', stopOnSignal)
   try {
+    const shared: Partial<Record<Engine, BenchServer>> = {}
+    if (needsSqlite) shared.sqlite = await startTracked({ workers })
+    if (postgres) shared.postgres = await startTracked({ workers, postgres })
     const cpuModel = cpus()[0]?.model ?? 'unknown CPU'
     console.log(`Cek Petugas bench · Node ${process.version} · ${cpus().length} × ${cpuModel}`)
-    console.log(`Server ${server.baseUrl} (child process, WORKERS=${workers}, RATE_LIMIT=off, DATA_DIR ${server.dataDir})`)
+    for (const server of Object.values(shared)) {
+      console.log(`${engineName(server)} server ${server.baseUrl} (child process, WORKERS=${workers}, RATE_LIMIT=off, DATA_DIR ${server.dataDir}${server.databaseUrl ? `, DATABASE_URL ${server.databaseUrl}` : ''})`)
+    }
+    const both = sections.filter(([name]) => ON_BOTH_ENGINES.has(name)).map(([name]) => name)
+    const only = sections.filter(([name]) => !ON_BOTH_ENGINES.has(name)).map(([name]) => name)
+    if (both.length > 0) console.log(`On ${engines.map((engine) => (engine === 'postgres' ? 'PostgreSQL' : 'SQLite')).join(' then ')}: ${both.join(', ')}${postgres ? ' (PostgreSQL 15 throwaway cluster, fsync on, same disk)' : ''}`)
+    if (only.length > 0) console.log(`On SQLite only: ${only.join(', ')}`)
     const loadBefore = loadavg()[0] ?? 0
     console.log(`Load average (1 min) at start: ${loadBefore.toFixed(2)}${loadBefore > 0.5 ? '  (other work is running: req/s will be noisy, CPU per request less so)' : ''}`)
 
     const figures: Record<string, unknown> = {}
+    const postgresFigures: Record<string, unknown> = {}
+    const comparisons: Record<string, ReturnType<typeof compareEngines>> = {}
     const targets: TargetCheck[] = []
     for (const [name, section] of sections) {
-      const result = await section({ server })
-      figures[name] = result.figures
-      targets.push(...result.targets)
+      const runOn = ON_BOTH_ENGINES.has(name) ? engines : (['sqlite'] as Engine[])
+      const sectionRounds = runOn.length > 1 ? rounds : 1
+      const results: Record<Engine, SectionResult[]> = { sqlite: [], postgres: [] }
+      for (let round = 0; round < sectionRounds; round++) {
+        for (const engine of round % 2 === 0 ? runOn : [...runOn].reverse()) {
+          const server = shared[engine]!
+          const startFresh = (options: StartOptions = {}) => startTracked({ ...options, postgres: engine === 'postgres' ? postgres : null })
+          if (runOn.length > 1) console.log(`\n== ${name} on ${engineName(server)}${sectionRounds > 1 ? `, round ${round + 1} of ${sectionRounds}` : ''} ==`)
+          const result = await section({ server, startFresh })
+          results[engine].push(result)
+          // Targets are held by each engine's first round.
+          if (round === 0) targets.push(...(engine === 'postgres' ? result.targets.map((target) => ({ ...target, name: `${target.name} (PostgreSQL)` })) : result.targets))
+        }
+      }
+      // The SQLite figures (first round) keep their place in the JSON line; PostgreSQL's sit under `postgres`.
+      if (results.sqlite[0]) figures[name] = results.sqlite[0].figures
+      if (results.postgres[0]) postgresFigures[name] = results.postgres[0].figures
+      const comparedRuns = (runs: SectionResult[]) => runs.map((run) => run.compared ?? [])
+      if (results.sqlite.length > 0 && results.postgres.length > 0 && results.sqlite[0]?.compared) {
+        comparisons[name] = compareEngines(comparedRuns(results.sqlite), comparedRuns(results.postgres))
+      }
     }
-    const serverStderrLines = printServerErrors(server)
+    const serverStderrLines = Object.values(shared).reduce((total, server) => total + printServerErrors(server), 0)
+    if (Object.keys(comparisons).length > 0) printEngineTable(comparisons, rounds)
     printTargets(targets)
 
-    const meta = { node: process.version, cpus: cpus().length, workers, loadAverageAtStart: loadBefore, load: LOAD, bareVerify: BARE_VERIFY, serverStderrLines }
-    console.log(`BENCH ${JSON.stringify({ meta, ...figures, targets, allPass: targets.every((target) => target.pass) })}`)
+    const meta = { node: process.version, cpus: cpus().length, workers, engines, rounds, loadAverageAtStart: loadBefore, load: LOAD, bareVerify: BARE_VERIFY, serverStderrLines }
+    const engineFigures = Object.keys(postgresFigures).length > 0 ? { postgres: postgresFigures } : {}
+    const engineRatios = Object.fromEntries(Object.entries(comparisons).map(([name, { formats: _formats, ...comparison }]) => [name, comparison]))
+    console.log(`BENCH ${JSON.stringify({ meta, ...figures, ...engineFigures, engines: engineRatios, targets, allPass: targets.every((target) => target.pass) })}`)
   } finally {
     process.off('SIGINT', stopOnSignal)
     process.off('SIGTERM', stopOnSignal)
-    await server.stop()
+    await stopAll()
   }
 }
 

@@ -4,6 +4,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Engine } from '../db/client.ts'
+import type { BenchPostgres } from './postgres.ts'
 
 /** The real server in a child process, on a fresh DATA_DIR, as the bench sees it. */
 export interface BenchServer {
@@ -11,6 +13,12 @@ export interface BenchServer {
   publicUrl: string
   dataDir: string
   pid: number | undefined
+  /** Which engine the server runs on: PostgreSQL when started with `postgres`, else SQLite in dataDir. */
+  engine: Engine
+  /** DATABASE_URL of the server's own database on PostgreSQL; null on SQLite. */
+  databaseUrl: string | null
+  /** The PostgreSQL postmaster, whose CPU is the database's share on that engine; undefined on SQLite. */
+  databasePid: number | undefined
   /** The demo visit pass the server printed on start. */
   passToken: string
   /** Environment shared by the server and any CLI run against the same DATA_DIR. */
@@ -34,6 +42,8 @@ export interface StartOptions {
   nodeArgs?: string[]
   /** WORKERS for the server: HTTP worker processes (default 1). */
   workers?: number
+  /** Run on a fresh database of this PostgreSQL cluster (DATABASE_URL) instead of SQLite. */
+  postgres?: BenchPostgres | null
 }
 
 export async function startServer(options: StartOptions = {}): Promise<BenchServer> {
@@ -43,7 +53,8 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
   try {
     const port = await freePort()
     const publicUrl = `http://127.0.0.1:${port}`
-    const env = serverEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT: 'off', PUBLIC_URL: publicUrl, WORKERS: String(options.workers ?? 1) })
+    const databaseUrl = options.postgres ? await options.postgres.createDatabase() : null
+    const env = serverEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT: 'off', PUBLIC_URL: publicUrl, WORKERS: String(options.workers ?? 1) }, databaseUrl)
     child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), 'src/server.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(child)
     exited = onExit(child)
@@ -59,6 +70,9 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
       publicUrl,
       dataDir,
       pid: child.pid,
+      engine: databaseUrl ? 'postgres' : 'sqlite',
+      databaseUrl,
+      databasePid: options.postgres?.pid,
       passToken,
       env,
       stderrLines: output.stderrLines,
@@ -86,11 +100,13 @@ async function issuePass(env: NodeJS.ProcessEnv): Promise<string> {
   return issued.token
 }
 
-/** Demo data (and so the demo pass) exists only outside production. */
-function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+/** Demo data (and so the demo pass) exists only outside production. A DATABASE_URL of the caller's never leaks in. */
+function serverEnv(overrides: Record<string, string>, databaseUrl: string | null): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...overrides }
   delete env.NODE_ENV
   delete env.KEK
+  delete env.DATABASE_URL
+  if (databaseUrl) env.DATABASE_URL = databaseUrl
   return env
 }
 
