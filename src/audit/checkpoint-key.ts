@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { count, eq } from 'drizzle-orm'
 import type { Db, Queries } from '../../db/client.ts'
@@ -61,14 +62,20 @@ export class CheckpointKey {
     await this.#refuseOverSignedLog()
     const signer = await generateSigner(auditLogOrigin(this.config.publicUrl))
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 })
+    // Written whole beside it, then linked into place: link() fails when the file exists, so a
+    // server and CLI runs starting together on a fresh log agree on one key, and none of them
+    // ever reads a file another has created but not yet written.
+    const written = `${this.path}.${randomBytes(6).toString('hex')}.new`
+    writeFileSync(written, formatSignerKey(signer) + '\n', { mode: 0o600, flag: 'wx' })
     try {
-      // 'wx': a server and a CLI starting together on a fresh log agree on one key.
-      writeFileSync(this.path, formatSignerKey(signer) + '\n', { mode: 0o600, flag: 'wx' })
+      linkSync(written, this.path)
       this.#stamp = this.#fileStamp()
       return await this.#use(signer)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       return this.#use((await this.#readFile())!)
+    } finally {
+      rmSync(written, { force: true })
     }
   }
 
