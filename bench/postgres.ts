@@ -14,6 +14,8 @@ export interface BenchPostgres {
   url: string
   /** The postmaster: its CPU and its backends' is the database's share of a request on PostgreSQL. */
   pid: number
+  /** server_version, e.g. "15.14 (Debian 15.14-0+deb12u1)". */
+  version: string
   /** A new, empty database on the cluster; answers its URL. */
   createDatabase: () => Promise<string>
   stop: () => void
@@ -29,17 +31,19 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
     const client = new pg.Client(cluster.url)
     await client.connect()
     let dataDirectory: string
+    let version: string
     try {
       await client.query('alter system set fsync = on')
       await client.query('select pg_reload_conf()')
-      dataDirectory = ((await client.query<{ setting: string }>("select setting from pg_settings where name = 'data_directory'")).rows[0]?.setting ?? '')
+      dataDirectory = (await client.query<{ setting: string }>("select setting from pg_settings where name = 'data_directory'")).rows[0]?.setting ?? ''
+      version = (await client.query<{ server_version: string }>('show server_version')).rows[0]?.server_version ?? 'unknown'
     } finally {
       await client.end()
     }
     // The first line of postmaster.pid is the postmaster's process id.
     const pid = Number(readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0])
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`No postmaster pid in ${dataDirectory}/postmaster.pid`)
-    return { url: cluster.url, pid, createDatabase: () => createScratchDatabase(cluster.url, 'bench'), stop: () => cluster.stop() }
+    return { url: cluster.url, pid, version, createDatabase: () => createScratchDatabase(cluster.url, 'bench'), stop: () => cluster.stop() }
   } catch (error) {
     cluster.stop()
     throw error

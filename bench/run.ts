@@ -525,7 +525,7 @@ async function main(): Promise<void> {
     }
     const both = sections.filter(([name]) => ON_BOTH_ENGINES.has(name)).map(([name]) => name)
     const only = sections.filter(([name]) => !ON_BOTH_ENGINES.has(name)).map(([name]) => name)
-    if (both.length > 0) console.log(`On ${engines.map((engine) => (engine === 'postgres' ? 'PostgreSQL' : 'SQLite')).join(' then ')}: ${both.join(', ')}${postgres ? ' (PostgreSQL 15 throwaway cluster, fsync on, same disk)' : ''}`)
+    if (both.length > 0) console.log(`On ${engines.map((engine) => (engine === 'postgres' ? 'PostgreSQL' : 'SQLite')).join(' then ')}: ${both.join(', ')}${postgres ? ` (PostgreSQL ${postgres.version}, a throwaway cluster with fsync on, on the same disk)` : ''}`)
     if (only.length > 0) console.log(`On SQLite only: ${only.join(', ')}`)
     const loadBefore = loadavg()[0] ?? 0
     console.log(`Load average (1 min) at start: ${loadBefore.toFixed(2)}${loadBefore > 0.5 ? '  (other work is running: req/s will be noisy, CPU per request less so)' : ''}`)
