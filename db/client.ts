@@ -6,7 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { DatabaseSettings } from '../src/config.ts'
 import { sqliteDatabase, type Db } from './database.ts'
-import { openPostgres, WriteLockBusyError } from './postgres.ts'
+import { openPostgres } from './postgres.ts'
 import { preparePrivateDatabaseFile } from './private-files.ts'
 
 export type { Db, Engine, Queries, StatementBuilders, Transaction } from './database.ts'
@@ -52,7 +52,7 @@ export function databasePath(dataDir: string): string {
 
 /** Another connection holds the write lock. */
 export function isBusy(error: unknown): boolean {
-  return sqliteErrorCode(error) === 'SQLITE_BUSY' || driverError(error) instanceof WriteLockBusyError
+  return sqliteErrorCode(error) === 'SQLITE_BUSY'
 }
 
 /**

@@ -40,7 +40,11 @@ export interface TransactionOptions {
    * about 60 µs of CPU per request (`npm run bench -- verify`, 464 → 392 µs).
    */
   durability?: 'full' | 'normal'
-  /** Fail with SQLITE_BUSY at once when another process holds the write lock, instead of waiting. */
+  /**
+   * SQLite: fail with SQLITE_BUSY at once when another process holds the write lock, instead of
+   * waiting (busy_timeout waits synchronously, holding up every request of the process). PostgreSQL
+   * waits for its turn without blocking anything, so it ignores this.
+   */
   failWhenBusy?: boolean
   /**
    * false: on PostgreSQL this transaction does not take its turn among the writers (db/postgres.ts)

@@ -41,13 +41,6 @@ export interface PostgresOptions {
   log?: (message: string) => void
 }
 
-/** Another node holds the write lock and the transaction asked not to wait (`failWhenBusy`). */
-export class WriteLockBusyError extends Error {
-  constructor() {
-    super('another node holds the write lock')
-  }
-}
-
 /**
  * The app's `Db` on PostgreSQL. Domain code builds its statements with drizzle's SQLite query
  * builder over db/schema.ts, exactly as on SQLite; this runs that SQL on PostgreSQL through the
@@ -138,14 +131,11 @@ export function postgresDatabase(pool: pg.Pool): Db {
       try {
         return await connection.run(client, () =>
           database.transaction(async (tx) => {
-            if (options.takesTurns === false) {
-              // Locks only the rows it changes (see TransactionOptions).
-            } else if (options.failWhenBusy) {
-              const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [WRITE_LOCK])
-              if (!rows[0]?.locked) throw new WriteLockBusyError()
-            } else {
-              await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK])
-            }
+            // Waiting for the turn is an await here, which blocks no other request, so a transaction
+            // always waits (`failWhenBusy` is for SQLite, whose wait blocks the whole process). A
+            // try-lock that rolled back and came again every millisecond cost five times the CPU
+            // per report with two processes (`npm run bench -- reports`).
+            if (options.takesTurns !== false) await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK])
             // Only records nobody was promised opt out of waiting for the commit's flush (db/database.ts).
             if (options.durability === 'normal') await client.query('set local synchronous_commit = off')
             return work(asTransaction(tx))
