@@ -202,12 +202,26 @@ function unqualifiedConflictTarget(text: string): string {
 function numberedPlaceholders(text: string): string {
   let out = ''
   let n = 0
-  let quote: string | null = null
-  for (const char of text) {
-    if (quote) {
-      if (char === quote) quote = null
+  // Inside a string, a quoted name, or a comment, where `?` is text: what ends it.
+  let until: string | null = null
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at]!
+    if (until) {
+      if (text.startsWith(until, at)) {
+        out += until
+        at += until.length - 1
+        until = null
+        continue
+      }
     } else if (char === "'" || char === '"') {
-      quote = char
+      until = char
+    } else if (text.startsWith('--', at)) {
+      until = '\n'
+    } else if (text.startsWith('/*', at)) {
+      until = '*/'
+      out += '/*'
+      at++
+      continue
     } else if (char === '?') {
       out += `$${++n}`
       continue
@@ -217,8 +231,13 @@ function numberedPlaceholders(text: string): string {
   return out
 }
 
-/** A parameter as PostgreSQL takes it: SQLite's builder already turned booleans and dates into numbers. */
+/**
+ * A parameter as PostgreSQL takes it: SQLite's builder already turned booleans and dates into
+ * numbers. PostgreSQL's text cannot hold a NUL character, which SQLite stores; a NUL (only ever
+ * in hostile input) becomes U+FFFD, so the statement still runs instead of failing the request.
+ */
 function postgresValue(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value
   return typeof value === 'bigint' ? value.toString() : value
 }
 
