@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Engine } from '../db/client.ts'
+import { freePort } from '../test/support/ports.ts'
 import type { BenchPostgres } from './postgres.ts'
 
 /** The real server in a child process, on a fresh DATA_DIR, as the bench sees it. */
@@ -110,17 +110,6 @@ function serverEnv(overrides: Record<string, string>, databaseUrl: string | null
   return env
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => (port ? resolve(port) : reject(new Error('No free port'))))
-    })
-  })
-}
 
 interface CapturedOutput {
   stdout: () => string
