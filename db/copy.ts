@@ -33,13 +33,9 @@ export async function copyDatabase(source: Db, target: Db): Promise<TableCount[]
   await target.transaction(async (tx) => {
     for (const table of tables) {
       const selfReference = selfReferenceOf(table)
-      if (selfReference) {
-        const rows = parentsFirst([...sourceRows(source, table)], selfReference)
-        for (let at = 0; at < rows.length; at += COPY_BATCH_ROWS) await tx.insert(table).values(rows.slice(at, at + COPY_BATCH_ROWS))
-        continue
-      }
+      const rows = selfReference ? parentsFirst([...sourceRows(source, table)], selfReference) : sourceRows(source, table)
       let batch: Record<string, unknown>[] = []
-      for (const row of sourceRows(source, table)) {
+      for (const row of rows) {
         batch.push(row)
         if (batch.length === COPY_BATCH_ROWS) {
           await tx.insert(table).values(batch)
