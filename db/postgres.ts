@@ -52,6 +52,16 @@ export interface PostgresOptions {
  * SQL written by hand uses only what both engines read the same way (docs/architecture.md).
  */
 export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
+  const pool = postgresPool(url, options)
+  await runMigrations(pool)
+  return postgresDatabase(pool)
+}
+
+/**
+ * A `pg` pool as every part of the app opens one (the database, the counters): values read back
+ * as SQLite gives them, and connection losses logged instead of ending the process.
+ */
+export function postgresPool(url: string, options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize,
@@ -67,8 +77,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   // A connection in use when the server goes away fails its statement (the request answers 503)
   // and also emits this, which must not end the process either.
   pool.on('connect', (client) => client.on('error', (error) => options.log?.(`PostgreSQL connection lost: ${error.message}`)))
-  await runMigrations(pool)
-  return postgresDatabase(pool)
+  return pool
 }
 
 async function runMigrations(pool: pg.Pool): Promise<void> {
@@ -90,19 +99,19 @@ export function postgresDatabase(pool: pg.Pool): Db {
   // The connection of the transaction running in this async context; outside one, the pool.
   const connection = new AsyncLocalStorage<pg.PoolClient>()
 
+  /** Runs on the connection of the transaction in this async context, else on any of the pool's. */
+  function run(text: string, params: unknown[], rowMode?: 'array'): Promise<pg.QueryResult> {
+    const query = { text: postgresText(text), values: params.map(postgresValue), ...(rowMode ? { rowMode } : {}) }
+    return (connection.getStore() ?? pool).query(query)
+  }
   async function execute(text: string, params: unknown[], method: Method): Promise<{ rows: unknown[] }> {
-    const query = { text: postgresText(text), values: params.map(postgresValue), rowMode: 'array' as const }
-    const client = connection.getStore()
-    const result = await (client ? client.query(query) : pool.query(query))
+    const result = await run(text, params, 'array')
     if (method === 'get') return { rows: result.rows[0] as unknown[] }
     return { rows: method === 'run' ? [] : result.rows }
   }
   async function objectRows<T>(query: SQL): Promise<T[]> {
     const { sql: text, params } = dialect.sqlToQuery(query)
-    const values = params.map(postgresValue)
-    const client = connection.getStore()
-    const result = await (client ? client.query(postgresText(text), values) : pool.query(postgresText(text), values))
-    return result.rows as T[]
+    return (await run(text, params)).rows as T[]
   }
 
   const database = remoteDatabase(dialect, execute)

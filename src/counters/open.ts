@@ -1,4 +1,4 @@
-import pg from 'pg'
+import { postgresPool } from '../../db/postgres.ts'
 import type { Config } from '../config.ts'
 import { postgresCounters } from './postgres.ts'
 import { countersPath, SqliteCounters, type CounterStore } from './store.ts'
@@ -20,11 +20,7 @@ const COUNTER_POOL_SIZE = 4
 export async function openCounters(config: Pick<Config, 'database' | 'dataDir'>): Promise<OpenCounters> {
   const { url, statementTimeoutMs } = config.database
   if (url) {
-    const pool = new pg.Pool({ connectionString: url, max: COUNTER_POOL_SIZE, statement_timeout: statementTimeoutMs, connectionTimeoutMillis: 5000 })
-    // A connection cut by a restart is made again on the next count; without a listener the error would end the process.
-    const lost = (error: Error) => console.error(`PostgreSQL connection of the counters lost: ${error.message}`)
-    pool.on('error', lost)
-    pool.on('connect', (client) => client.on('error', lost))
+    const pool = postgresPool(url, { poolSize: COUNTER_POOL_SIZE, statementTimeoutMs, log: (message) => console.error(`Counters: ${message}`) })
     const store = await postgresCounters(pool)
     return { store, close: () => pool.end() }
   }
