@@ -199,9 +199,18 @@ function remoteDatabase(dialect: SQLiteAsyncDialect, execute: (text: string, par
  * `begin immediate` as a plain `begin`.
  */
 export function postgresText(text: string): string {
-  if (/^begin\b/i.test(text)) return 'begin'
-  return numberedPlaceholders(unqualifiedConflictTarget(text))
+  let translated = translatedTexts.get(text)
+  if (translated === undefined) {
+    translated = /^begin\b/i.test(text) ? 'begin' : numberedPlaceholders(unqualifiedConflictTarget(text))
+    // Most statements are the same few texts (as db/database.ts's statement cache counts on).
+    if (translatedTexts.size >= TRANSLATED_TEXTS) translatedTexts.clear()
+    translatedTexts.set(text, translated)
+  }
+  return translated
 }
+
+const TRANSLATED_TEXTS = 500
+const translatedTexts = new Map<string, string>()
 
 /** SQLite's builder names an upsert's conflict columns with their table, which PostgreSQL refuses. */
 function unqualifiedConflictTarget(text: string): string {
