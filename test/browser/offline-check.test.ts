@@ -192,6 +192,8 @@ describe('the offline check in the installed app (DESIGN §12)', () => {
     await screenshot(app.page, 'offline-check-revoked')
     // A copy of the genuine pass signed with another key under our kid: forged, offline too.
     await app.page.goto(`${server.url}/v/${await forgeToken(other.token)}`)
+    // The new page's own check, not what the one before it showed while this navigation began.
+    await expect.poll(async () => (await offlineVerdict(app.page)).verdict, { timeout: 30_000 }).toBe('forged')
     expect(await offlineVerdict(app.page)).toMatchObject({ verdict: 'forged', face: 'red' })
     await expectNoSeriousAxeViolations(app.page, 'offline check, red')
     expect(app.violations).toEqual([])
